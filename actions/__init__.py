@@ -1,0 +1,1 @@
+"""Domain operations: plain Python and SQLAlchemy, no Flask, so every rule is testable alone."""

@@ -1,0 +1,117 @@
+"""The audit trail: a flush listener records every change to an order and its parts.
+
+Before a flush it reads attribute history (old → new) of orders, lines, addresses, discounts
+and trackings; after the flush, when new rows have ids, it inserts the audit rows through the
+same connection, so they commit or roll back with the change itself.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from models import (
+    AuditEntry,
+    Order,
+    OrderLineItem,
+    ShippingTracking,
+    SpecialDiscount,
+    utcnow,
+)
+
+# Address copies are recorded through the order fields that point at them.
+AUDITED = (Order, OrderLineItem, SpecialDiscount, ShippingTracking)
+# Bookkeeping columns whose changes say nothing to a person reading the history.
+IGNORED_FIELDS = frozenset({"id", "updated_at", "version", "created_at"})
+ACTOR_KEY = "actor_id"
+_PENDING_KEY = "audit_pending"
+
+
+def set_actor(session: Session, actor_id: int | None) -> None:
+    """Attribute the session's next changes to a user (None for system jobs)."""
+    session.info[ACTOR_KEY] = actor_id
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn a column value into something JSON keeps exactly (money as a string)."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """Return every column of an object, for create and delete entries."""
+    return {
+        attr.key: to_jsonable(getattr(obj, attr.key))
+        for attr in inspect(obj).mapper.column_attrs
+        if attr.key not in IGNORED_FIELDS
+    }
+
+
+def _field_changes(obj: Any) -> dict[str, list[Any]]:
+    state = inspect(obj)
+    changes: dict[str, list[Any]] = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in IGNORED_FIELDS:
+            continue
+        hist = state.attrs[attr.key].history
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if old != new:
+            changes[attr.key] = [to_jsonable(old), to_jsonable(new)]
+    return changes
+
+
+def _order_id_of(obj: Any) -> int | None:
+    if isinstance(obj, Order):
+        return obj.id
+    return obj.order_id if obj.order_id is not None else getattr(obj.order, "id", None)
+
+
+def _collect(session: Session, flush_context: Any, instances: Any) -> None:
+    pending: list[tuple[Any, str, dict[str, Any]]] = session.info.setdefault(_PENDING_KEY, [])
+    for obj in session.new:
+        if isinstance(obj, AUDITED):
+            pending.append((obj, "create", {}))
+    for obj in session.dirty:
+        if isinstance(obj, AUDITED) and session.is_modified(obj, include_collections=False):
+            changes = _field_changes(obj)
+            if changes:
+                pending.append((obj, "update", changes))
+    for obj in session.deleted:
+        if isinstance(obj, AUDITED):
+            pending.append((obj, "delete", snapshot(obj)))
+
+
+def _write(session: Session, flush_context: Any) -> None:
+    pending = session.info.pop(_PENDING_KEY, [])
+    if not pending:
+        return
+    now = utcnow()
+    actor_id = session.info.get(ACTOR_KEY)
+    rows = []
+    for obj, action, changes in pending:
+        rows.append({
+            "actor_id": actor_id,
+            "occurred_at": now,
+            "entity_type": type(obj).__name__,
+            "entity_id": obj.id,
+            "order_id": _order_id_of(obj),
+            "action": action,
+            "changes": snapshot(obj) if action == "create" else changes,
+        })
+    session.connection().execute(insert(AuditEntry), rows)
+
+
+def install_audit_listeners(session_class: Any) -> None:
+    """Attach the audit listeners to a Session class (or sessionmaker); idempotent."""
+    if not event.contains(session_class, "before_flush", _collect):
+        event.listen(session_class, "before_flush", _collect)
+        event.listen(session_class, "after_flush", _write)

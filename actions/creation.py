@@ -1,0 +1,153 @@
+"""Creating orders from plain data: the create form, the seed and later flows call this."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from actions.errors import ValidationFailed
+from actions.money import parse_amount
+from actions.order_input import AddressData, LineData, build_address, build_line, check_currency
+from actions.pricing import estimate_shipping_cost, recalculate
+from models import (
+    Customer,
+    CustomerUser,
+    Order,
+    PaymentTerm,
+    ShippingMethod,
+    SpecialDiscount,
+    User,
+    order_identifier,
+)
+from models.orders import DISCOUNT_TYPES, PAYMENT_METHODS
+
+
+@dataclass
+class DiscountData:
+    type: str  # 'amount' or 'percent'
+    value: Decimal | str
+    description: str | None = None
+
+
+@dataclass
+class OrderData:
+    """Everything a new order is made from; ids refer to existing records."""
+
+    customer_id: int | None
+    currency: str
+    lines: Sequence[LineData]
+    customer_user_id: int | None = None
+    billing_address: AddressData | None = None
+    shipping_address: AddressData | None = None
+    shipping_method_id: int | None = None
+    overridden_shipping_cost: Decimal | str | None = None
+    special_discounts: Sequence[DiscountData] = field(default_factory=list)
+    po_number: str | None = None
+    ship_until: date | None = None
+    customer_notes: str | None = None
+    payment_term_id: int | None = None
+    payment_method: str | None = None
+    owner_id: int | None = None
+    source_type: str | None = None
+    source_id: int | None = None
+    source_identifier: str | None = None
+
+
+def _customer_and_user(session: Session, data: OrderData) -> tuple[Customer, CustomerUser | None]:
+    customer = session.get(Customer, data.customer_id) if data.customer_id is not None else None
+    if customer is None:
+        raise ValidationFailed("Customer: this value should not be blank.", field="customer")
+    customer_user = None
+    if data.customer_user_id is not None:
+        customer_user = session.get(CustomerUser, data.customer_user_id)
+        if customer_user is None or customer_user.customer_id != customer.id:
+            raise ValidationFailed("Customer User: the customer user must belong to the customer.",
+                                   field="customer_user")
+    return customer, customer_user
+
+
+def _discount(data: DiscountData, currency: str) -> SpecialDiscount:
+    if data.type not in DISCOUNT_TYPES:
+        raise ValidationFailed("The discount type is invalid. Valid types are: amount, percent.",
+                               field="special_discounts")
+    if data.type == "amount":
+        value = parse_amount(data.value, currency, field="Discount")
+    else:
+        value = parse_amount(data.value, "USD", field="Discount percent")
+    return SpecialDiscount(type=data.type, value=value, description=data.description or None)
+
+
+def _lookup(session: Session, model: type, object_id: int | None, label: str) -> object | None:
+    if object_id is None:
+        return None
+    found = session.get(model, object_id)
+    if found is None:
+        raise ValidationFailed(f"{label}: the chosen value does not exist.", field=label.lower())
+    return found
+
+
+def create_order(session: Session, data: OrderData, *, actor: User | None) -> Order:
+    """Validate the data, create an open order with its lines and addresses, and store its totals.
+
+    Raises: ValidationFailed (naming the field) or DiscountTooLarge; nothing is added then.
+    """
+    currency = check_currency(data.currency)
+    customer, customer_user = _customer_and_user(session, data)
+    if not data.lines:
+        raise ValidationFailed("Please add at least one Line Item", field="line_items")
+    lines = [build_line(session, line, currency, i) for i, line in enumerate(data.lines, 1)]
+    user_id = customer_user.id if customer_user else None
+    billing = (build_address(session, data.billing_address, kind="Billing",
+                             customer_id=customer.id, customer_user_id=user_id)
+               if data.billing_address else None)
+    shipping = (build_address(session, data.shipping_address, kind="Shipping",
+                              customer_id=customer.id, customer_user_id=user_id)
+                if data.shipping_address else None)
+    method = _lookup(session, ShippingMethod, data.shipping_method_id, "Shipping Method")
+    term = _lookup(session, PaymentTerm, data.payment_term_id, "Payment Term")
+    owner = _lookup(session, User, data.owner_id, "Owner") or actor
+    if data.payment_method is not None and data.payment_method not in PAYMENT_METHODS:
+        raise ValidationFailed("Payment Method: the chosen value is not valid.",
+                               field="payment_method")
+    if data.ship_until is not None and not isinstance(data.ship_until, date):
+        raise ValidationFailed("Ship Until: this value is not a valid date.", field="ship_until")
+    overridden = None
+    if data.overridden_shipping_cost not in (None, ""):
+        overridden = parse_amount(data.overridden_shipping_cost, currency, field="Shipping cost")
+        if overridden < 0:
+            raise ValidationFailed("Shipping cost cannot be negative.", field="shipping_cost")
+    discounts = [_discount(d, currency) for d in data.special_discounts]
+
+    order = Order(
+        customer=customer,
+        customer_user=customer_user,
+        currency=currency,
+        owner=owner,
+        created_by=actor,
+        po_number=(data.po_number or "").strip() or None,
+        ship_until=data.ship_until,
+        customer_notes=(data.customer_notes or "").strip() or None,
+        payment_term=term if term is not None else customer.payment_term,
+        payment_method=data.payment_method,
+        billing_address=billing,
+        shipping_address=shipping,
+        shipping_method=method,
+        estimated_shipping_cost=(estimate_shipping_cost(method, currency,
+                                                        [li.quantity for li in lines])
+                                 if isinstance(method, ShippingMethod) else None),
+        overridden_shipping_cost=overridden,
+        line_items=lines,
+        special_discounts=discounts,
+        source_type=data.source_type,
+        source_id=data.source_id,
+        source_identifier=data.source_identifier,
+    )
+    recalculate(session, order)  # raises before the order joins the session
+    session.add(order)
+    session.flush()
+    order.identifier = order_identifier(order.id)
+    session.flush()
+    return order

@@ -1,0 +1,37 @@
+"""The errors a user may see: each carries a message fit to show and a stable code."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A refused operation; nothing has been changed when it is raised."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationFailed(DomainError):
+    code = "validation_failed"
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+
+class OrderNotEditable(DomainError):
+    code = "order_not_editable"
+
+
+class DiscountTooLarge(DomainError):
+    code = "discount_too_large"
+
+
+class StaleOrder(DomainError):
+    code = "stale_order"

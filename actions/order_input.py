@@ -1,0 +1,174 @@
+"""Plain input for order flows, and its validation into model objects not yet in the session.
+
+The create form, the seed and the flows from shopping lists and RFQs all speak this input, so
+every refusal is worded once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.orm import Session
+
+from actions.errors import ValidationFailed
+from actions.money import CURRENCIES, parse_amount
+from actions.pricing import find_price
+from models import (
+    CustomerAddress,
+    CustomerUserAddress,
+    OrderAddress,
+    OrderLineItem,
+    Product,
+)
+from models.catalog import FRACTIONAL_UNITS
+
+
+@dataclass
+class LineData:
+    """One order line: a product (by id) or a free-form product (SKU + name)."""
+
+    quantity: Decimal | str
+    product_id: int | None = None
+    free_form_sku: str | None = None
+    free_form_name: str | None = None
+    unit: str | None = None
+    unit_price: Decimal | str | None = None  # None: take the price list's price
+    ship_by: date | None = None
+    notes: str | None = None
+
+
+@dataclass
+class AddressData:
+    """An address typed in, or copied from an address-book entry when a book id is given."""
+
+    street: str = ""
+    city: str = ""
+    postal_code: str = ""
+    country: str = ""
+    first_name: str | None = None
+    last_name: str | None = None
+    organization: str | None = None
+    street2: str | None = None
+    region: str | None = None
+    phone: str | None = None
+    label: str | None = None
+    customer_address_id: int | None = None
+    customer_user_address_id: int | None = None
+
+
+ADDRESS_FIELDS = ("label", "first_name", "last_name", "organization", "street", "street2",
+                  "city", "postal_code", "region", "country", "phone")
+
+
+def check_currency(currency: str) -> str:
+    """Raises: ValidationFailed for a currency OrderDesk does not sell in."""
+    if currency not in CURRENCIES:
+        raise ValidationFailed(f"Currency: {currency!r} is not a valid currency.", field="currency")
+    return currency
+
+
+def parse_quantity(value: Decimal | str, unit: str, *, where: str) -> Decimal:
+    """Raises: ValidationFailed for a non-number, a quantity ≤ 0, or a fraction of a whole unit."""
+    try:
+        quantity = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationFailed(
+            f"{where}: quantity is not a valid number.", field="quantity"
+        ) from None
+    if not quantity.is_finite() or quantity <= 0:
+        raise ValidationFailed(f"{where}: the quantity should be greater than 0.", field="quantity")
+    if quantity != quantity.to_integral_value() and unit not in FRACTIONAL_UNITS:
+        raise ValidationFailed(
+            f"{where}: the unit {unit!r} only allows whole quantities.", field="quantity"
+        )
+    return quantity
+
+
+def build_line(session: Session, data: LineData, currency: str, position: int) -> OrderLineItem:
+    """Validate one line and build it, with SKU/name snapshots and the list price if none given.
+
+    Raises: ValidationFailed naming the line.
+    """
+    where = f"Line {position}"
+    product = session.get(Product, data.product_id) if data.product_id is not None else None
+    if data.product_id is not None and product is None:
+        raise ValidationFailed(f"{where}: please choose Product.", field="product")
+    if product is None:
+        sku = (data.free_form_sku or "").strip()
+        name = (data.free_form_name or "").strip()
+        if not name:
+            raise ValidationFailed(
+                f"{where}: please choose Product, or give the free-form product a name.",
+                field="product",
+            )
+        unit = (data.unit or "item").strip()
+    else:
+        sku, name = product.sku, product.name
+        unit = (data.unit or product.unit).strip()
+    quantity = parse_quantity(data.quantity, unit, where=where)
+    if data.unit_price is None or str(data.unit_price).strip() == "":
+        if product is None:
+            raise ValidationFailed(f"{where}: a free-form product needs a price.",
+                                   field="unit_price")
+        price = find_price(session, product, currency, unit)
+    else:
+        price = parse_amount(data.unit_price, currency, field=f"{where}: price")
+        if price < 0:
+            raise ValidationFailed(f"{where}: the price cannot be negative.", field="unit_price")
+    return OrderLineItem(
+        product_id=product.id if product else None,
+        product=product,
+        product_sku=sku or "—",
+        product_name=name,
+        free_form=product is None,
+        quantity=quantity,
+        unit=unit,
+        unit_price=price,
+        ship_by=data.ship_by,
+        notes=(data.notes or "").strip() or None,
+        shipped_quantity=Decimal("0"),
+    )
+
+
+def build_address(
+    session: Session, data: AddressData, *, kind: str, customer_id: int,
+    customer_user_id: int | None,
+) -> OrderAddress:
+    """Validate an address (or copy the chosen book entry) into a new order address copy.
+
+    Raises: ValidationFailed naming the address field.
+    """
+    values = {f.name: getattr(data, f.name) for f in fields(data)}
+    if data.customer_address_id is not None:
+        entry = session.get(CustomerAddress, data.customer_address_id)
+        if entry is None or entry.customer_id != customer_id:
+            raise ValidationFailed(f"{kind} address: it is not allowed to use this address "
+                                   "for the order.", field=f"{kind.lower()}_address")
+        values = {k: getattr(entry, k) for k in ADDRESS_FIELDS}
+        values["customer_address_id"] = entry.id
+    elif data.customer_user_address_id is not None:
+        entry = session.get(CustomerUserAddress, data.customer_user_address_id)
+        if entry is None or entry.customer_user_id != customer_user_id:
+            raise ValidationFailed(f"{kind} address: it is not allowed to use this address "
+                                   "for the order.", field=f"{kind.lower()}_address")
+        values = {k: getattr(entry, k) for k in ADDRESS_FIELDS}
+        values["customer_user_address_id"] = entry.id
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) or None for k, v in values.items()}
+    for required in ("street", "city", "postal_code", "country"):
+        if not cleaned.get(required):
+            label = required.replace("_", " ")
+            raise ValidationFailed(f"{kind} address: {label} is required.",
+                                   field=f"{kind.lower()}_address.{required}")
+    if not ((cleaned.get("first_name") and cleaned.get("last_name"))
+            or cleaned.get("organization")):
+        raise ValidationFailed(
+            f"{kind} address: first and last name, or organization, is required.",
+            field=f"{kind.lower()}_address.first_name",
+        )
+    country = str(cleaned["country"]).upper()
+    if len(country) != 2 or not country.isalpha():
+        raise ValidationFailed(f"{kind} address: country must be a two-letter ISO code.",
+                               field=f"{kind.lower()}_address.country")
+    cleaned["country"] = country
+    return OrderAddress(**cleaned)

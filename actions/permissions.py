@@ -1,0 +1,55 @@
+"""Roles and what each may do (SPEC §8): the one table every view and action checks."""
+from __future__ import annotations
+
+from typing import Protocol
+
+from actions.errors import PermissionDenied
+
+PERMISSIONS = (
+    "view_orders",
+    "create_orders",
+    "edit_orders",
+    "delete_orders",
+    "cancel_orders",
+    "ship_orders",
+    "close_orders",
+    "archive_orders",
+    "manage_promotions",
+    "manage_customers",
+    "manage_catalog",
+    "manage_users",
+    "view_audit",
+)
+
+_ORDER_OPERATIONS = frozenset(
+    {"view_orders", "create_orders", "edit_orders", "delete_orders", "cancel_orders",
+     "ship_orders", "close_orders", "archive_orders"}
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(PERMISSIONS),
+    "manager": _ORDER_OPERATIONS
+    | {"manage_promotions", "manage_customers", "manage_catalog", "view_audit"},
+    "sales": frozenset({"view_orders", "create_orders", "edit_orders", "ship_orders"}),
+    "viewer": frozenset({"view_orders"}),
+}
+
+
+class HasRole(Protocol):
+    role: str
+    is_active: bool
+
+
+def has_permission(user: HasRole | None, permission: str) -> bool:
+    """Tell whether an active user's role grants a permission."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+    if user is None or not user.is_active:
+        return False
+    return permission in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def require_permission(user: HasRole | None, permission: str) -> None:
+    """Raises: PermissionDenied when the user's role lacks the permission."""
+    if not has_permission(user, permission):
+        raise PermissionDenied("You do not have permission to perform this action.")

@@ -1,0 +1,97 @@
+"""Where prices, shipping costs and tax rates come from, and how an order's totals are stored."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.errors import ValidationFailed
+from actions.money import round_money
+from actions.totals import DiscountInput, LineInput, Totals, compute_totals
+from models import Order, Product, ProductPrice, ShippingMethod, TaxRule
+
+
+def find_price(session: Session, product: Product, currency: str, unit: str) -> Decimal:
+    """Return the list price of a product for a currency and unit.
+
+    Raises: ValidationFailed "No matching price found" when the price list has none.
+    """
+    value = session.scalar(
+        select(ProductPrice.value).where(
+            ProductPrice.product_id == product.id,
+            ProductPrice.currency == currency,
+            ProductPrice.unit == unit,
+        )
+    )
+    if value is None:
+        raise ValidationFailed(
+            f"No matching price found for {product.sku} in {currency} per {unit}.",
+            field="unit_price",
+        )
+    return value
+
+
+def estimate_shipping_cost(
+    method: ShippingMethod, currency: str, quantities: Iterable[Decimal]
+) -> Decimal | None:
+    """Compute a flat-rate method's cost for an order; None without a price in the currency."""
+    price = next((p.price for p in method.prices if p.currency == currency), None)
+    if price is None:
+        return None
+    if method.type == "flat_per_item":
+        price = price * sum(quantities, Decimal("0"))
+    return round_money(price + (method.handling_fee or Decimal("0")), currency)
+
+
+def find_tax_rule(session: Session, country: str | None, region: str | None) -> TaxRule | None:
+    """Return the tax rule for a shipping destination: country + region first, else country."""
+    if not country:
+        return None
+    rules = session.scalars(select(TaxRule).where(TaxRule.country == country)).all()
+    exact = next((r for r in rules if region and r.region == region), None)
+    return exact or next((r for r in rules if r.region is None), None)
+
+
+def order_totals(session: Session, order: Order) -> Totals:
+    """Compute an order's totals from its current lines, discounts, shipping and address.
+
+    Raises: DiscountTooLarge, ValidationFailed (from compute_totals).
+    """
+    address = order.shipping_address
+    rule = find_tax_rule(session, address.country, address.region) if address else None
+    return compute_totals(
+        order.currency,
+        [LineInput(li.unit_price, li.quantity) for li in order.line_items],
+        special_discounts=[
+            DiscountInput(d.type, d.value, d.description or "Discount")
+            for d in order.special_discounts
+        ],
+        shipping_cost=order.effective_shipping_cost,
+        tax_rate_percent=rule.rate_percent if rule else None,
+        tax_applies_to_shipping=bool(rule and rule.applies_to_shipping),
+    )
+
+
+def store_totals(order: Order, totals: Totals) -> None:
+    """Copy computed totals onto the order and its discounts."""
+    order.subtotal = totals.subtotal
+    order.special_discounts_total = totals.special_discounts_total
+    order.promotion_discounts_total = totals.promotion_discounts_total
+    order.shipping_cost = totals.shipping if totals.shipping is not None else Decimal("0")
+    order.shipping_discounts_total = totals.shipping_discounts_total
+    order.tax_total = totals.tax
+    order.total = totals.total
+    for discount, amount in zip(order.special_discounts, totals.special_discounts, strict=True):
+        discount.amount = amount
+
+
+def recalculate(session: Session, order: Order) -> Totals:
+    """Recompute and store an order's totals; call after every change that affects them.
+
+    Raises: DiscountTooLarge, ValidationFailed.
+    """
+    totals = order_totals(session, order)
+    store_totals(order, totals)
+    return totals

@@ -1,0 +1,57 @@
+"""Customers, their customer users and address books: scaffolded by Flask-Admin, configured here."""
+from __future__ import annotations
+
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+
+from admin.base import SecuredModelView
+from models import Customer, CustomerAddress, CustomerUser, CustomerUserAddress, db
+
+ADDRESS_COLUMNS = (
+    "label", "first_name", "last_name", "organization", "street", "street2", "city",
+    "postal_code", "region", "country", "phone", "is_billing", "is_default_billing",
+    "is_shipping", "is_default_shipping",
+)
+
+
+class CustomerView(SecuredModelView):
+    view_permission = "view_orders"
+    manage_permission = "manage_customers"
+
+    column_list = ("name", "parent", "owner", "payment_term", "created_at")
+    column_searchable_list = ("name",)
+    column_filters = ("name", "created_at")
+    column_default_sort = ("name", False)
+    column_details_list = ("name", "parent", "owner", "payment_term", "users", "addresses",
+                           "created_at", "updated_at")
+    form_columns = ("name", "parent", "owner", "payment_term")
+    form_ajax_refs = {
+        "parent": QueryAjaxModelLoader("parent", db.session, Customer, fields=["name"],
+                                       page_size=20),
+    }
+    inline_models = ((CustomerAddress, {"form_columns": ("id",) + ADDRESS_COLUMNS}),)
+
+
+class CustomerUserView(SecuredModelView):
+    view_permission = "view_orders"
+    manage_permission = "manage_customers"
+
+    column_list = ("email", "first_name", "last_name", "customer", "enabled", "created_at")
+    column_searchable_list = ("email", "last_name")
+    column_filters = ("enabled", "created_at")
+    column_default_sort = ("last_name", False)
+    column_details_list = ("email", "first_name", "last_name", "customer", "enabled",
+                           "addresses", "created_at", "updated_at")
+    form_columns = ("customer", "email", "first_name", "last_name", "enabled")
+    form_ajax_refs = {
+        "customer": QueryAjaxModelLoader("customer", db.session, Customer, fields=["name"],
+                                         page_size=20),
+    }
+    inline_models = ((CustomerUserAddress, {"form_columns": ("id",) + ADDRESS_COLUMNS}),)
+
+
+def customer_views() -> list[SecuredModelView]:
+    return [
+        CustomerView(Customer, name="Customers", category="Customers", endpoint="customers"),
+        CustomerUserView(CustomerUser, name="Customer Users", category="Customers",
+                         endpoint="customer_users"),
+    ]

@@ -1,0 +1,221 @@
+"""Sales > Orders: the grid (SPEC §3) and the order page (SPEC §4)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, request, url_for
+from flask_admin import expose
+from flask_admin.contrib.sqla import filters
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from actions.money import CURRENCIES
+from actions.pricing import order_totals
+from admin.base import SecuredModelView
+from admin.formatting import money, status_label
+from admin.order_filters import (
+    ChoiceFilter,
+    CustomerUserFilter,
+    OwnerFilter,
+    PrefixFilter,
+    customer_name_condition,
+    order_number_condition,
+    po_number_condition,
+    search_condition,
+)
+from models import AuditEntry, Order, db
+from models.orders import (
+    INTERNAL_STATUSES,
+    PAYMENT_STATUSES,
+    SHIPPING_STATUSES,
+    SOURCE_LABELS,
+)
+
+# Counting stops here: the grid says "10,000+" instead of scanning every matching row.
+COUNT_CAP = 10_000
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _choices(codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(code, status_label(code)) for code in codes]
+
+
+def _money_formatter(field: str) -> Any:
+    def formatter(view: Any, context: Any, model: Order, name: str) -> str:
+        return money(getattr(model, field), model.currency)
+    return formatter
+
+
+def _status_formatter(view: Any, context: Any, model: Order, name: str) -> str:
+    return status_label(getattr(model, name))
+
+
+def _source_document(view: Any, context: Any, model: Order, name: str) -> str:
+    if not model.source_type:
+        return "N/A"
+    label = SOURCE_LABELS.get(model.source_type, model.source_type)
+    return f'{label} "{model.source_identifier or model.source_id}"'
+
+
+def _identifier_link(view: Any, context: Any, model: Order, name: str) -> Markup:
+    url = url_for(".details_view", id=model.id)
+    return Markup('<a href="{}">{}</a>').format(url, model.identifier or model.id)
+
+
+def neutralise_csv_cell(value: Any) -> Any:
+    """Defuse spreadsheet formulas: a cell starting with = + - @ is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class OrderView(SecuredModelView):
+    view_permission = "view_orders"
+    manage_permission = "edit_orders"
+    can_create = False  # the Create Order flow is its own page
+    can_edit = False
+    can_delete = False
+    can_export = True
+    export_types = ["csv"]
+    export_max_rows = 100_000
+    column_display_actions = True
+
+    column_list = (
+        "identifier", "po_number", "created_at", "updated_at", "owner", "customer",
+        "customer_user", "internal_status", "shipping_status", "payment_status", "currency",
+        "subtotal", "special_discounts_total", "total", "ship_until", "source_document",
+    )
+    column_labels = {
+        "identifier": "Order Number",
+        "po_number": "PO Number",
+        "internal_status": "Internal Status",
+        "shipping_status": "Shipping Status",
+        "payment_status": "Payment Status",
+        "special_discounts_total": "Special Discounts",
+        "ship_until": "Ship Until",
+        "source_document": "Source Document",
+        "customer_user": "Customer User",
+    }
+    column_sortable_list = (
+        "identifier", "po_number", "created_at", "updated_at", "internal_status",
+        "shipping_status", "payment_status", "currency", "subtotal",
+        "special_discounts_total", "total", "ship_until",
+        ("customer", "customer_id"), ("owner", "owner_id"),
+    )
+    column_default_sort = ("created_at", True)
+    column_formatters = {
+        "identifier": _identifier_link,
+        "internal_status": _status_formatter,
+        "shipping_status": _status_formatter,
+        "payment_status": _status_formatter,
+        "subtotal": _money_formatter("subtotal"),
+        "special_discounts_total": _money_formatter("special_discounts_total"),
+        "total": _money_formatter("total"),
+        "source_document": _source_document,
+    }
+    column_formatters_export = {
+        "internal_status": _status_formatter,
+        "shipping_status": _status_formatter,
+        "payment_status": _status_formatter,
+        "source_document": _source_document,
+    }
+    column_filters = (
+        PrefixFilter("Order Number", order_number_condition, Order.identifier),
+        PrefixFilter("PO Number", po_number_condition, Order.po_number),
+        filters.DateTimeBetweenFilter(Order.created_at, "Created At"),
+        filters.DateTimeGreaterFilter(Order.created_at, "Created At"),
+        filters.DateTimeSmallerFilter(Order.created_at, "Created At"),
+        filters.DateTimeBetweenFilter(Order.updated_at, "Updated At"),
+        OwnerFilter(),
+        PrefixFilter("Customer", customer_name_condition, Order.customer_id),
+        CustomerUserFilter(),
+        ChoiceFilter(Order.internal_status, "Internal Status",
+                     options=_choices(INTERNAL_STATUSES)),
+        ChoiceFilter(Order.shipping_status, "Shipping Status",
+                     options=_choices(SHIPPING_STATUSES)),
+        ChoiceFilter(Order.payment_status, "Payment Status",
+                     options=_choices(PAYMENT_STATUSES)),
+        ChoiceFilter(Order.currency, "Currency", options=[(c, c) for c in CURRENCIES]),
+        filters.FilterGreater(Order.subtotal, "Subtotal"),
+        filters.FilterSmaller(Order.subtotal, "Subtotal"),
+        filters.FilterGreater(Order.total, "Total"),
+        filters.FilterSmaller(Order.total, "Total"),
+        filters.DateBetweenFilter(Order.ship_until, "Ship Until"),
+        filters.DateSmallerFilter(Order.ship_until, "Ship Until"),
+    )
+    # A search box needs a declared field to show; the query itself is search_condition().
+    column_searchable_list = ("identifier",)
+
+    list_template = "orders/list.html"
+    details_template = "orders/details.html"
+
+    def get_query(self) -> Any:
+        return super().get_query().options(
+            joinedload(Order.customer), joinedload(Order.owner), joinedload(Order.customer_user)
+        )
+
+    def _apply_search(self, query: Any, count_query: Any, joins: Any, count_joins: Any,
+                      search: str) -> Any:
+        for term in search.split():
+            query = query.filter(search_condition(term))
+        return query, count_query, joins, count_joins
+
+    def get_list(self, page: int | None, sort_column: Any, sort_desc: bool, search: str | None,
+                 filters: Any, execute: bool = True, page_size: int | None = None) -> Any:
+        """List one page in one statement, plus one capped count (never a full-table count)."""
+        _none, query = super().get_list(page, sort_column, sort_desc, search, filters,
+                                        execute=False, page_size=page_size)
+        matching = (query.limit(None).offset(None).order_by(None)
+                    .with_entities(Order.id).limit(COUNT_CAP + 1).subquery())
+        count = db.session.scalar(select(func.count()).select_from(matching))
+        return count, (query.all() if execute else query)
+
+    def get_export_value(self, model: Any, name: Any) -> Any:
+        return neutralise_csv_cell(super().get_export_value(model, name))
+
+    def get_one(self, id: Any) -> Order | None:
+        if not str(id).isdigit():
+            return None
+        return db.session.scalar(
+            select(Order).where(Order.id == int(id)).options(
+                joinedload(Order.customer), joinedload(Order.customer_user),
+                joinedload(Order.owner), joinedload(Order.created_by),
+                joinedload(Order.billing_address), joinedload(Order.shipping_address),
+                joinedload(Order.shipping_method), joinedload(Order.payment_term),
+                selectinload(Order.line_items), selectinload(Order.special_discounts),
+                selectinload(Order.shipping_trackings),
+            )
+        )
+
+    @expose("/details/")
+    def details_view(self) -> Any:
+        order = self.get_one(request.args.get("id", ""))
+        if order is None:
+            abort(404)
+        history = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.order_id == order.id)
+            .options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc()).limit(200)
+        ).all()
+        return self.render(
+            self.details_template,
+            order=order,
+            totals=order_totals(db.session, order),
+            history=history,
+            source_document=_source_document(self, None, order, "source_document"),
+            return_url=self.get_url(".index_view"),
+        )
+
+    def render(self, template: str, **kwargs: Any) -> Any:
+        if isinstance(kwargs.get("count"), int) and kwargs["count"] > COUNT_CAP:
+            kwargs["count"] = f"{COUNT_CAP:,}+"
+        kwargs.setdefault("current_view_name", self._current_grid_view())
+        return super().render(template, **kwargs)
+
+    @staticmethod
+    def _current_grid_view() -> str:
+        """'open' when the only filter is Internal Status = open, the "Open Orders" view."""
+        flt = [(k, v) for k, v in request.args.items() if k.startswith("flt")]
+        if len(flt) == 1 and flt[0][0].endswith("_internal_status_equals") and flt[0][1] == "open":
+            return "open"
+        return "all"

@@ -1,0 +1,117 @@
+"""OrderDesk's application factory and command-line commands. Nothing is built at import time."""
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from flask_migrate import Migrate
+from sqlalchemy.orm import Session
+
+from models import db
+from models.dialect import configure_engine, normalize_database_url
+
+migrate = Migrate()
+
+
+def _secret_key(app: Flask) -> str:
+    """Use SECRET_KEY from the environment; only development and tests may generate one."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    development = app.debug or app.testing or os.environ.get("ORDERDESK_ENV") == "development"
+    if not development:
+        raise RuntimeError("SECRET_KEY must be set (see README: Configuration).")
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    overrides = overrides or {}
+    app.testing = bool(overrides.get("TESTING", False))
+    default_db = "sqlite:///" + str(Path(app.instance_path) / "orderdesk.db")
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=normalize_database_url(
+            os.environ.get("DATABASE_URL", default_db)
+        ),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("ORDERDESK_HTTPS") == "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        ORDERDESK_UPLOAD_DIR=os.environ.get(
+            "ORDERDESK_UPLOAD_DIR", str(Path(app.instance_path) / "uploads")
+        ),
+        ORDERDESK_MAX_UPLOAD_MB=int(os.environ.get("ORDERDESK_MAX_UPLOAD_MB", "10")),
+        MAIL_SERVER=os.environ.get("MAIL_SERVER", "localhost"),
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
+    )
+    app.config.update(overrides)
+    if "SECRET_KEY" not in overrides:
+        app.config["SECRET_KEY"] = _secret_key(app)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build a configured OrderDesk application; `config` overrides the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    _load_config(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from actions.audit import install_audit_listeners
+    from admin import init_admin
+
+    install_audit_listeners(Session)
+    init_admin(app)
+    _register_commands(app)
+    return app
+
+
+def _register_commands(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--role", required=True, type=click.Choice(["admin", "manager", "sales", "viewer"]))
+    @click.option("--name", "full_name", default="", help="Full name (defaults to the email).")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    def create_user_command(email: str, role: str, full_name: str, password_stdin: bool) -> None:
+        """Create a back-office user; prompts for the password unless --password-stdin."""
+        from actions.errors import DomainError
+        from actions.users import create_user
+
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user = create_user(db.session, email, full_name=full_name, role=role, password=password)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message) from None
+        click.echo(f"Created {user.role} {user.email}")
+
+    @app.cli.command("seed-demo")
+    @click.option("--orders", default=300, show_default=True, help="How many orders to create.")
+    @click.option("--seed", "seed_value", default=42, show_default=True, help="Random seed.")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
+    def seed_demo_command(orders: int, seed_value: int, if_empty: bool) -> None:
+        """Fill the database with the deterministic demo (SPEC §9)."""
+        from seed import seed_demo
+
+        report = seed_demo(db.session, orders=orders, seed=seed_value, if_empty=if_empty,
+                           echo=click.echo)
+        click.echo(report)

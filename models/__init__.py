@@ -1,0 +1,47 @@
+"""Every model, importable from one place (Alembic and the admin need them all registered)."""
+from models.audit import AuditEntry
+from models.base import Base, Money, db, utcnow
+from models.catalog import (
+    PaymentTerm,
+    Product,
+    ProductPrice,
+    ShippingMethod,
+    ShippingMethodPrice,
+    TaxRule,
+)
+from models.customers import Customer, CustomerAddress, CustomerUser, CustomerUserAddress
+from models.orders import (
+    Order,
+    OrderAddress,
+    OrderLineItem,
+    ShippingTracking,
+    SpecialDiscount,
+    order_identifier,
+)
+from models.users import ROLES, User
+
+__all__ = [
+    "ROLES",
+    "AuditEntry",
+    "Base",
+    "Customer",
+    "CustomerAddress",
+    "CustomerUser",
+    "CustomerUserAddress",
+    "Money",
+    "Order",
+    "OrderAddress",
+    "OrderLineItem",
+    "PaymentTerm",
+    "Product",
+    "ProductPrice",
+    "ShippingMethod",
+    "ShippingMethodPrice",
+    "ShippingTracking",
+    "SpecialDiscount",
+    "TaxRule",
+    "User",
+    "db",
+    "order_identifier",
+    "utcnow",
+]

@@ -1,0 +1,31 @@
+"""The audit trail: who changed what, when, written in the same transaction as the change."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import UTCDateTime, db, utcnow
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_entity", "entity_type", "entity_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    entity_type: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    # The order the change belongs to, so an order's history includes its lines and discounts.
+    order_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    # {field: [old, new]} for updates; a snapshot {field: value} for creates and deletes.
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor = relationship("User")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.entity_type} #{self.entity_id}"

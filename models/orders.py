@@ -1,0 +1,221 @@
+"""The order aggregate: the order, its lines, its own address copies, discounts and trackings."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import CurrencyCode, Money, Timestamped, UTCDateTime, db
+from models.customers import AddressFields
+
+INTERNAL_STATUSES = ("open", "cancelled", "shipped", "closed", "archived")
+SHIPPING_STATUSES = ("not_shipped", "partially_shipped", "shipped")
+PAYMENT_STATUSES = ("pending", "partially_paid", "paid_in_full", "refunded")
+PAYMENT_METHODS = ("payment_term", "check", "wire", "card_offline")
+SOURCE_TYPES = ("shopping_list", "rfq", "order")
+DISCOUNT_TYPES = ("amount", "percent")
+
+STATUS_LABELS = {
+    "open": "Open",
+    "cancelled": "Cancelled",
+    "shipped": "Shipped",
+    "closed": "Closed",
+    "archived": "Archived",
+    "not_shipped": "Not Shipped",
+    "partially_shipped": "Partially Shipped",
+    "pending": "Pending",
+    "partially_paid": "Partially Paid",
+    "paid_in_full": "Paid in Full",
+    "refunded": "Refunded",
+    "payment_term": "Payment Term",
+    "check": "Check",
+    "wire": "Wire Transfer",
+    "card_offline": "Card (offline)",
+}
+SOURCE_LABELS = {"shopping_list": "Shopping List", "rfq": "Request For Quote", "order": "Order"}
+
+
+def order_identifier(order_id: int) -> str:
+    """Return the default order number for an id: SO- and six digits (more when needed)."""
+    return f"SO-{order_id:06d}"
+
+
+class OrderAddress(AddressFields, db.Model):
+    """The order's own copy of an address; later address-book edits never change it."""
+
+    __tablename__ = "order_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_address_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_addresses.id", ondelete="SET NULL")
+    )
+    customer_user_address_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_user_addresses.id", ondelete="SET NULL")
+    )
+
+    def __str__(self) -> str:
+        return self.one_line()
+
+
+class Order(Timestamped, db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        # The grid's default sort, alone and under its most common filters.
+        Index("ix_orders_status_created", "internal_status", "created_at"),
+        Index("ix_orders_customer_created", "customer_id", "created_at"),
+        Index("ix_orders_created_at", "created_at"),
+        Index("ix_orders_updated_at", "updated_at"),
+        Index("ix_orders_currency", "currency"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str | None] = mapped_column(String(32), unique=True)
+    po_number: Mapped[str | None] = mapped_column(String(255))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    customer_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_users.id"), index=True
+    )
+    currency: Mapped[CurrencyCode]
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ship_until: Mapped[date | None] = mapped_column(Date, index=True)
+    customer_notes: Mapped[str | None] = mapped_column(Text)
+    payment_term_id: Mapped[int | None] = mapped_column(ForeignKey("payment_terms.id"))
+    payment_method: Mapped[str | None] = mapped_column(String(20))
+    billing_address_id: Mapped[int | None] = mapped_column(ForeignKey("order_addresses.id"))
+    shipping_address_id: Mapped[int | None] = mapped_column(ForeignKey("order_addresses.id"))
+    shipping_method_id: Mapped[int | None] = mapped_column(ForeignKey("shipping_methods.id"))
+    estimated_shipping_cost: Mapped[Money | None]
+    overridden_shipping_cost: Mapped[Money | None]
+
+    internal_status: Mapped[str] = mapped_column(String(20), default="open")
+    shipping_status: Mapped[str] = mapped_column(String(20), default="not_shipped", index=True)
+    payment_status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+
+    source_type: Mapped[str | None] = mapped_column(String(20))
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    source_identifier: Mapped[str | None] = mapped_column(String(64))
+
+    # Totals (SPEC §2.1), stored so the grid can show, filter and sort them without recomputing.
+    subtotal: Mapped[Money] = mapped_column(default=Decimal("0"), index=True)
+    special_discounts_total: Mapped[Money] = mapped_column(default=Decimal("0"), index=True)
+    promotion_discounts_total: Mapped[Money] = mapped_column(default=Decimal("0"))
+    shipping_cost: Mapped[Money] = mapped_column(default=Decimal("0"))
+    shipping_discounts_total: Mapped[Money] = mapped_column(default=Decimal("0"))
+    tax_total: Mapped[Money] = mapped_column(default=Decimal("0"))
+    total: Mapped[Money] = mapped_column(default=Decimal("0"), index=True)
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}
+
+    customer = relationship("Customer")
+    customer_user = relationship("CustomerUser")
+    owner = relationship("User", foreign_keys=[owner_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    payment_term = relationship("PaymentTerm")
+    shipping_method = relationship("ShippingMethod")
+    billing_address: Mapped[OrderAddress | None] = relationship(
+        foreign_keys=[billing_address_id], cascade="all, delete-orphan", single_parent=True
+    )
+    shipping_address: Mapped[OrderAddress | None] = relationship(
+        foreign_keys=[shipping_address_id], cascade="all, delete-orphan", single_parent=True
+    )
+    line_items: Mapped[list[OrderLineItem]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLineItem.id"
+    )
+    special_discounts: Mapped[list[SpecialDiscount]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="SpecialDiscount.id"
+    )
+    shipping_trackings: Mapped[list[ShippingTracking]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="ShippingTracking.id"
+    )
+
+    @property
+    def effective_shipping_cost(self) -> Decimal | None:
+        """The overridden cost when one is set, else the shipping method's estimate."""
+        if self.overridden_shipping_cost is not None:
+            return self.overridden_shipping_cost
+        return self.estimated_shipping_cost
+
+    def __str__(self) -> str:
+        return self.identifier or f"Order {self.id}"
+
+
+# Search by PO number is case-insensitive and prefix-based; this index serves it on both databases.
+Index("ix_orders_po_number_lower", func.lower(Order.po_number))
+
+
+class OrderLineItem(db.Model):
+    __tablename__ = "order_line_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+    product_sku: Mapped[str] = mapped_column(String(64))
+    product_name: Mapped[str] = mapped_column(String(255))
+    free_form: Mapped[bool] = mapped_column(default=False)
+    quantity: Mapped[Decimal] = mapped_column(Numeric(19, 4))
+    unit: Mapped[str] = mapped_column(String(16))
+    unit_price: Mapped[Money]
+    ship_by: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    shipped_quantity: Mapped[Decimal] = mapped_column(Numeric(19, 4), default=Decimal("0"))
+
+    order: Mapped[Order] = relationship(back_populates="line_items")
+    product = relationship("Product")
+
+    def __str__(self) -> str:
+        return f"{self.product_sku} × {self.quantity.normalize():f} {self.unit}"
+
+
+class SpecialDiscount(db.Model):
+    __tablename__ = "special_discounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(10))
+    value: Mapped[Decimal] = mapped_column(Numeric(19, 4))
+    description: Mapped[str | None] = mapped_column(String(255))
+    # The rounded amount this discount took off the last time totals were computed.
+    amount: Mapped[Money] = mapped_column(default=Decimal("0"))
+
+    order: Mapped[Order] = relationship(back_populates="special_discounts")
+
+    def __str__(self) -> str:
+        suffix = "%" if self.type == "percent" else ""
+        label = self.description or "Discount"
+        return f"{label} ({self.value.normalize():f}{suffix})"
+
+
+class ShippingTracking(db.Model):
+    __tablename__ = "shipping_trackings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    method: Mapped[str] = mapped_column(String(255))
+    number: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    order: Mapped[Order] = relationship(back_populates="shipping_trackings")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.number}"
