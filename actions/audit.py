@@ -64,6 +64,8 @@ def _field_changes(obj: Any) -> dict[str, list[Any]]:
             continue
         old = hist.deleted[0] if hist.deleted else None
         new = hist.added[0] if hist.added else None
+        if attr.key == "identifier" and old is None:
+            continue  # the order number assigned right after the insert; the create entry has it
         if old != new:
             changes[attr.key] = [to_jsonable(old), to_jsonable(new)]
     return changes
@@ -110,8 +112,26 @@ def _write(session: Session, flush_context: Any) -> None:
     session.connection().execute(insert(AuditEntry), rows)
 
 
+def _keep_old_value(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
+    return value
+
+
+def _load_old_values_on_change() -> None:
+    """Make SQLAlchemy load a column's old value before it is overwritten.
+
+    Without this, a value expired by a commit and then set has no 'old' in its history, and
+    the audit would record '— → cancelled' instead of 'open → cancelled'.
+    """
+    for cls in AUDITED:
+        for attr in inspect(cls).column_attrs:
+            column = getattr(cls, attr.key)
+            if not event.contains(column, "set", _keep_old_value):
+                event.listen(column, "set", _keep_old_value, active_history=True, retval=True)
+
+
 def install_audit_listeners(session_class: Any) -> None:
     """Attach the audit listeners to a Session class (or sessionmaker); idempotent."""
+    _load_old_values_on_change()
     if not event.contains(session_class, "before_flush", _collect):
         event.listen(session_class, "before_flush", _collect)
         event.listen(session_class, "after_flush", _write)

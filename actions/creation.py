@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from actions.audit import set_actor
 from actions.errors import ValidationFailed
 from actions.money import parse_amount
 from actions.order_input import AddressData, LineData, build_address, build_line, check_currency
@@ -146,6 +147,8 @@ def create_order(session: Session, data: OrderData, *, actor: User | None) -> Or
         source_identifier=data.source_identifier,
     )
     recalculate(session, order)  # raises before the order joins the session
+    if actor is not None:
+        set_actor(session, actor.id)
     session.add(order)
     session.flush()
     order.identifier = order_identifier(order.id)

@@ -40,6 +40,7 @@ class TotalsRow:
 @dataclass(frozen=True)
 class Totals:
     currency: str
+    line_totals: tuple[Decimal, ...]
     subtotal: Decimal
     special_discounts: tuple[Decimal, ...]
     promotion_discounts: tuple[Decimal, ...]
@@ -97,7 +98,8 @@ def compute_totals(
     Raises: DiscountTooLarge when the order discounts exceed the subtotal;
     ValidationFailed for a percent outside (0, 100] or a non-positive amount.
     """
-    subtotal = sum((round_money(li.unit_price * li.quantity, currency) for li in lines), ZERO)
+    line_totals = tuple(round_money(li.unit_price * li.quantity, currency) for li in lines)
+    subtotal = sum(line_totals, ZERO)
     special = tuple(_order_discount(d, subtotal, currency) for d in special_discounts)
     order_promos = [p for p in promotions if p.kind != "shipping_percent"]
     shipping_promos = [p for p in promotions if p.kind == "shipping_percent"]
@@ -133,6 +135,7 @@ def compute_totals(
     rows.append(TotalsRow("Total", total, 0))
     return Totals(
         currency=currency,
+        line_totals=line_totals,
         subtotal=subtotal,
         special_discounts=special,
         promotion_discounts=promo,

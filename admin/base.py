@@ -53,6 +53,7 @@ class SecuredModelView(ModelView):
 
     can_view_details = True
     filter_converter = OrderDeskFilterConverter()
+    named_filter_urls = True  # ?flt1_internal_status_equals=open reads better than ?flt1_9=open
     can_set_page_size = True
     page_size = 50
     page_size_options = (20, 50, 100)

@@ -15,6 +15,38 @@ def status_label(code: str | None) -> str:
     return STATUS_LABELS.get(code, code.replace("_", " ").title())
 
 
+# Labels for the audit trail's field names; anything unlisted is shown prettified.
+FIELD_LABELS = {
+    "identifier": "Order Number",
+    "po_number": "PO Number",
+    "customer_id": "Customer",
+    "customer_user_id": "Customer User",
+    "owner_id": "Owner",
+    "created_by_id": "Created By",
+    "internal_status": "Internal Status",
+    "shipping_status": "Shipping Status",
+    "payment_status": "Payment Status",
+    "ship_until": "Ship Until",
+    "customer_notes": "Customer Notes",
+    "special_discounts_total": "Special Discounts",
+    "product_sku": "SKU",
+    "unit_price": "Price",
+}
+
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS.get(field, field.removesuffix("_id").replace("_", " ").title())
+
+
+def audit_value(field: str, value: object) -> str:
+    """Show an audited value the way the order page shows it: labels, not codes."""
+    if value is None or value == "":
+        return "—"
+    if field.endswith("_status") or field == "payment_method":
+        return status_label(str(value))
+    return str(value)
+
+
 def money(amount: Decimal | None, currency: str) -> str:
     return format_money(amount, currency)
 
@@ -22,3 +54,5 @@ def money(amount: Decimal | None, currency: str) -> str:
 def init_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["status_label"] = status_label
+    app.jinja_env.filters["field_label"] = field_label
+    app.jinja_env.globals["audit_value"] = audit_value

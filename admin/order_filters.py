@@ -5,20 +5,24 @@ case-insensitive prefix through a range on an indexed expression, then confirm w
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_admin.contrib.sqla import filters
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from models import Customer, CustomerUser, Order, User, db
+from models import Customer, CustomerUser, Order, User
+
+
+def _like_prefix(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def prefix_match(expression: Any, term: str) -> ColumnElement[bool]:
     """Match values starting with `term` (already lower-cased) via an index-friendly range."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     upper = term[:-1] + chr(ord(term[-1]) + 1)
-    return and_(expression >= term, expression < upper, expression.like(escaped + "%", escape="\\"))
+    return and_(expression >= term, expression < upper,
+                expression.like(_like_prefix(term), escape="\\"))
 
 
 def order_number_condition(term: str) -> ColumnElement[bool]:
@@ -80,26 +84,41 @@ class ChoiceFilter(filters.FilterEqual):
         return any(value == code for code, _label in (self.options or ()))
 
 
-class OwnerOptions:
-    """The owner choices, read from the users table each time the grid renders its filters."""
+class OwnerFilter(PrefixFilter):
+    """Owner by name, as OroCommerce filters it; the users table is small, orders use owner_id."""
 
-    def __bool__(self) -> bool:
-        return True
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        rows = db.session.execute(select(User.id, User.full_name).order_by(User.full_name))
-        return iter([(str(user_id), name) for user_id, name in rows])
-
-
-class OwnerFilter(filters.FilterEqual):
     def __init__(self) -> None:
-        super().__init__(Order.owner_id, "Owner", options=None)
+        super().__init__("Owner", self._condition, Order.owner_id)
 
-    def get_options(self, view: Any) -> OwnerOptions:
-        return OwnerOptions()
+    @staticmethod
+    def _condition(term: str) -> ColumnElement[bool]:
+        owners = select(User.id).where(func.lower(User.full_name).like(_like_prefix(term.lower()),
+                                                                       escape="\\"))
+        return Order.owner_id.in_(owners)
+
+    def operation(self) -> str:
+        return "name starts with"
+
+
+class AmountFilter(filters.BaseSQLAFilter):
+    """Greater/smaller than an amount; values that are not numbers are ignored."""
+
+    def __init__(self, column: Any, name: str, *, greater: bool) -> None:
+        super().__init__(column, name)
+        self.greater = greater
 
     def validate(self, value: str) -> bool:
-        return value.isdigit()
+        try:
+            return Decimal(value.strip()).is_finite()
+        except InvalidOperation:
+            return False
 
-    def clean(self, value: str) -> int:
-        return int(value)
+    def clean(self, value: str) -> Decimal:
+        return Decimal(value.strip())
+
+    def apply(self, query: Any, value: Decimal, alias: Any = None) -> Any:
+        column = self.get_column(alias)
+        return query.filter(column > value if self.greater else column < value)
+
+    def operation(self) -> str:
+        return "greater than" if self.greater else "smaller than"

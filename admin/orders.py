@@ -10,11 +10,12 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from actions.money import CURRENCIES
+from actions.money import CURRENCIES, round_money
 from actions.pricing import order_totals
 from admin.base import SecuredModelView
 from admin.formatting import money, status_label
 from admin.order_filters import (
+    AmountFilter,
     ChoiceFilter,
     CustomerUserFilter,
     OwnerFilter,
@@ -45,6 +46,16 @@ def _money_formatter(field: str) -> Any:
     def formatter(view: Any, context: Any, model: Order, name: str) -> str:
         return money(getattr(model, field), model.currency)
     return formatter
+
+
+def _plain_money_formatter(field: str) -> Any:
+    def formatter(view: Any, context: Any, model: Order, name: str) -> str:
+        return str(round_money(getattr(model, field), model.currency))
+    return formatter
+
+
+def _timestamp_formatter(view: Any, context: Any, model: Order, name: str) -> str:
+    return getattr(model, name).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _status_formatter(view: Any, context: Any, model: Order, name: str) -> str:
@@ -80,6 +91,7 @@ class OrderView(SecuredModelView):
     export_types = ["csv"]
     export_max_rows = 100_000
     column_display_actions = True
+    simple_list_pager = True  # Flask-Admin's own count is unbounded; get_list returns a capped one
 
     column_list = (
         "identifier", "po_number", "created_at", "updated_at", "owner", "customer",
@@ -101,11 +113,12 @@ class OrderView(SecuredModelView):
         "identifier", "po_number", "created_at", "updated_at", "internal_status",
         "shipping_status", "payment_status", "currency", "subtotal",
         "special_discounts_total", "total", "ship_until",
-        ("customer", "customer_id"), ("owner", "owner_id"),
-    )
+    )  # not by customer or owner name: that sort needs a join no index on orders can serve
     column_default_sort = ("created_at", True)
     column_formatters = {
         "identifier": _identifier_link,
+        "created_at": _timestamp_formatter,
+        "updated_at": _timestamp_formatter,
         "internal_status": _status_formatter,
         "shipping_status": _status_formatter,
         "payment_status": _status_formatter,
@@ -115,6 +128,11 @@ class OrderView(SecuredModelView):
         "source_document": _source_document,
     }
     column_formatters_export = {
+        "created_at": _timestamp_formatter,
+        "updated_at": _timestamp_formatter,
+        "subtotal": _plain_money_formatter("subtotal"),
+        "special_discounts_total": _plain_money_formatter("special_discounts_total"),
+        "total": _plain_money_formatter("total"),
         "internal_status": _status_formatter,
         "shipping_status": _status_formatter,
         "payment_status": _status_formatter,
@@ -137,10 +155,10 @@ class OrderView(SecuredModelView):
         ChoiceFilter(Order.payment_status, "Payment Status",
                      options=_choices(PAYMENT_STATUSES)),
         ChoiceFilter(Order.currency, "Currency", options=[(c, c) for c in CURRENCIES]),
-        filters.FilterGreater(Order.subtotal, "Subtotal"),
-        filters.FilterSmaller(Order.subtotal, "Subtotal"),
-        filters.FilterGreater(Order.total, "Total"),
-        filters.FilterSmaller(Order.total, "Total"),
+        AmountFilter(Order.subtotal, "Subtotal", greater=True),
+        AmountFilter(Order.subtotal, "Subtotal", greater=False),
+        AmountFilter(Order.total, "Total", greater=True),
+        AmountFilter(Order.total, "Total", greater=False),
         filters.DateBetweenFilter(Order.ship_until, "Ship Until"),
         filters.DateSmallerFilter(Order.ship_until, "Ship Until"),
     )
@@ -149,6 +167,9 @@ class OrderView(SecuredModelView):
 
     list_template = "orders/list.html"
     details_template = "orders/details.html"
+
+    def search_placeholder(self) -> str:
+        return "Order number, PO number or customer"
 
     def get_query(self) -> Any:
         return super().get_query().options(

@@ -77,6 +77,7 @@ class Order(Timestamped, db.Model):
         Index("ix_orders_created_at", "created_at"),
         Index("ix_orders_updated_at", "updated_at"),
         Index("ix_orders_currency", "currency"),
+        Index("ix_orders_po_number", "po_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,64 @@
+# OrderDesk: `make run` serves the seeded demo, `make test` runs the whole suite.
+# Both work on a fresh clone: they create .venv and install into it on first use; the stamp
+# files below make a second run skip the install until pyproject.toml changes.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+FLASK := $(BIN)/flask --app app
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test e2e bench lint install install-dev
+
+help:
+	@echo "make run    - install, migrate, seed the demo once, serve on http://127.0.0.1:$${PORT:-5000}"
+	@echo "make test   - install the dev extras and run the whole test suite"
+	@echo "make e2e    - browser tests only (Playwright + Debian's /usr/bin/chromium)"
+	@echo "make bench  - grid benchmark (bench/grid_bench.py)"
+	@echo "make lint   - ruff"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# pyproject has `packages = []`: the editable install brings the dependencies only.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# ORDERDESK_ENV=development lets app.py generate a SECRET_KEY into instance/ once;
+# DATABASE_URL and PORT are read from the environment when set.
+run: export ORDERDESK_ENV := development
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo ""
+	@echo "OrderDesk is starting on http://127.0.0.1:$${PORT:-5000}"
+	@echo "Demo logins (password: orderdesk-demo):"
+	@echo "  admin@orderdesk.test    (admin)"
+	@echo "  manager@orderdesk.test  (manager)"
+	@echo "  sales@orderdesk.test    (sales)"
+	@echo "  viewer@orderdesk.test   (viewer)"
+	@echo ""
+	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+e2e: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/grid_bench.py
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .

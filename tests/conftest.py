@@ -1,0 +1,125 @@
+"""Fixtures shared by every test layer.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. The
+schema is created once per run; each test starts from empty tables.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from actions.audit import install_audit_listeners
+from models import Base, db
+from models.dialect import configure_engine, normalize_database_url
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalize_database_url(url)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = create_engine(database_url)
+    configure_engine(eng)
+    Base.metadata.drop_all(eng)
+    Base.metadata.create_all(eng)
+    yield eng
+    Base.metadata.drop_all(eng)
+    eng.dispose()
+
+
+def _empty_tables(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def clean_db(engine: Engine) -> Iterator[Engine]:
+    _empty_tables(engine)
+    yield engine
+    _empty_tables(engine)
+
+
+@pytest.fixture
+def session(clean_db: Engine) -> Iterator[Session]:
+    """A plain SQLAlchemy session (no Flask) with the audit listeners, for unit tests."""
+    install_audit_listeners(Session)
+    with Session(clean_db) as s:
+        yield s
+        s.rollback()
+
+
+def build_app(database_url: str, **overrides: Any) -> Flask:
+    from app import create_app
+
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "ORDERDESK_UPLOAD_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / "od-uploads"),
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(clean_db: Engine, database_url: str) -> Iterator[Flask]:
+    application = build_app(database_url)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def users(app: Flask) -> dict[str, Any]:
+    made = factories.make_users(db.session)
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
+def catalog(app: Flask) -> dict[str, Any]:
+    made = factories.make_catalog(db.session)
+    db.session.commit()
+    return made
+
+
+def login(client: FlaskClient, email: str, password: str = factories.PASSWORD) -> Any:
+    """Log a test client in through the real login form."""
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, users: dict[str, Any]) -> Any:
+    """login_as('viewer') logs the client in as that role's user and returns the client."""
+    def _login(role: str) -> FlaskClient:
+        response = login(client, users[role].email)
+        assert response.status_code == 302, "login failed in a fixture"
+        return client
+    return _login

@@ -1,0 +1,30 @@
+"""The order page shows an order's sections, and unknown ids are a 404, not an error."""
+from __future__ import annotations
+
+from models import db
+from tests.factories import make_order
+
+
+def test_the_order_page_shows_every_section_and_the_totals_rows(login_as, catalog, users):
+    # Given an order of 2 × $10.00 + 1 × $25.50, $10 shipping and 10% US tax
+    order = make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+    client = login_as("viewer")
+
+    # When the viewer opens its page
+    page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+
+    # Then every section is there with the computed rows
+    assert f"Order #{order.identifier}" in page
+    for section in ("General", "Line Items", "Shipping", "Discounts", "Totals", "Change History"):
+        assert section in page
+    assert "$45.50" in page  # subtotal
+    assert "$4.55" in page  # tax on the subtotal
+    assert "$60.05" in page  # total: 45.50 + 10.00 + 4.55
+    assert "Acme Industrial" in page and "WID-1" in page
+
+
+def test_an_unknown_order_id_is_a_404(login_as):
+    client = login_as("viewer")
+    assert client.get("/admin/orders/details/?id=999999").status_code == 404
+    assert client.get("/admin/orders/details/?id=abc").status_code == 404
