@@ -1,4 +1,4 @@
-"""The audit trail: a flush listener records every change to an order and its parts.
+"""The audit trail: flush listeners record every change to an order and its parts.
 
 Before a flush it reads attribute history (old → new) of orders, lines, addresses, discounts
 and trackings; after the flush, when new rows have ids, it inserts the audit rows through the
@@ -10,8 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
     AuditEntry,
@@ -19,11 +20,13 @@ from models import (
     OrderLineItem,
     ShippingTracking,
     SpecialDiscount,
+    order_identifier,
     utcnow,
 )
 
 # Address copies are recorded through the order fields that point at them.
 AUDITED = (Order, OrderLineItem, SpecialDiscount, ShippingTracking)
+ORDER_COLLECTIONS = ("line_items", "special_discounts", "shipping_trackings")
 # Bookkeeping columns whose changes say nothing to a person reading the history.
 IGNORED_FIELDS = frozenset({"id", "updated_at", "version", "created_at"})
 ACTOR_KEY = "actor_id"
@@ -38,7 +41,9 @@ def set_actor(session: Session, actor_id: int | None) -> None:
 def to_jsonable(value: Any) -> Any:
     """Turn a column value into something JSON keeps exactly (money as a string)."""
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        text = format(value.normalize(), "f")
+        whole, _, fraction = text.partition(".")
+        return f"{whole}.{fraction:0<2}" if fraction else whole
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
@@ -64,8 +69,6 @@ def _field_changes(obj: Any) -> dict[str, list[Any]]:
             continue
         old = hist.deleted[0] if hist.deleted else None
         new = hist.added[0] if hist.added else None
-        if attr.key == "identifier" and old is None:
-            continue  # the order number assigned right after the insert; the create entry has it
         if old != new:
             changes[attr.key] = [to_jsonable(old), to_jsonable(new)]
     return changes
@@ -75,6 +78,21 @@ def _order_id_of(obj: Any) -> int | None:
     if isinstance(obj, Order):
         return obj.id
     return obj.order_id if obj.order_id is not None else getattr(obj.order, "id", None)
+
+
+def _removed_children(session: Session) -> list[Any]:
+    """Lines, discounts and trackings dropped from an order's collections: deleted as orphans
+    during the flush, so they never show up in session.deleted beforehand."""
+    removed = []
+    for order in session.dirty:
+        if not isinstance(order, Order):
+            continue
+        state = inspect(order)
+        for key in ORDER_COLLECTIONS:
+            for child in state.attrs[key].history.deleted:
+                if inspect(child).persistent and child not in session.deleted:
+                    removed.append(child)
+    return removed
 
 
 def _collect(session: Session, flush_context: Any, instances: Any) -> None:
@@ -87,7 +105,7 @@ def _collect(session: Session, flush_context: Any, instances: Any) -> None:
             changes = _field_changes(obj)
             if changes:
                 pending.append((obj, "update", changes))
-    for obj in session.deleted:
+    for obj in [*session.deleted, *_removed_children(session)]:
         if isinstance(obj, AUDITED):
             pending.append((obj, "delete", snapshot(obj)))
 
@@ -129,9 +147,26 @@ def _load_old_values_on_change() -> None:
                 event.listen(column, "set", _keep_old_value, active_history=True, retval=True)
 
 
+def _number_new_orders(session: Session, flush_context: Any) -> None:
+    """Give each order inserted by this flush its default number, SO- plus its id.
+
+    Done in the same flush (ids exist only after the insert), so the order is never seen
+    without a number and its create entry in the audit trail carries it.
+    """
+    for obj in session.new:
+        if isinstance(obj, Order) and obj.identifier is None:
+            number = order_identifier(obj.id)
+            session.connection().execute(
+                update(Order.__table__).where(Order.__table__.c.id == obj.id)
+                .values(identifier=number)
+            )
+            set_committed_value(obj, "identifier", number)
+
+
 def install_audit_listeners(session_class: Any) -> None:
-    """Attach the audit listeners to a Session class (or sessionmaker); idempotent."""
+    """Attach the numbering and audit listeners to a Session class; idempotent."""
     _load_old_values_on_change()
     if not event.contains(session_class, "before_flush", _collect):
         event.listen(session_class, "before_flush", _collect)
+        event.listen(session_class, "after_flush", _number_new_orders)
         event.listen(session_class, "after_flush", _write)

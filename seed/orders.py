@@ -7,12 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import bindparam, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from actions.creation import DiscountData, OrderData, create_order
 from actions.order_input import AddressData, LineData
-from models import AuditEntry, Order, ShippingTracking, User, order_identifier
+from models import (
+    AuditEntry,
+    Customer,
+    CustomerAddress,
+    CustomerUser,
+    CustomerUserAddress,
+    Order,
+    PaymentTerm,
+    Product,
+    ShippingMethod,
+    ShippingTracking,
+    User,
+    order_identifier,
+)
 from seed.plan import OrderPlan
 from seed.pools import AddressInfo
 
@@ -55,9 +68,26 @@ def _apply_status(order: Order, plan: OrderPlan) -> None:
     order.payment_status = plan.payment_status
     for line, line_plan in zip(order.line_items, plan.lines, strict=True):
         line.shipped_quantity = line_plan.shipped_quantity
+
+def _add_trackings(session: Session, order: Order, plan: OrderPlan) -> None:
+    # Set from the tracking's side: appending to the never-loaded collection would query it.
     for method, number, when in plan.trackings:
-        order.shipping_trackings.append(ShippingTracking(method=method, number=number,
-                                                         created_at=when))
+        session.add(ShippingTracking(order=order, method=method, number=number, created_at=when))
+
+
+def _hold_reference_data(session: Session) -> list[object]:
+    """Load what create_order looks up, and keep it referenced.
+
+    The session's identity map is weak: without these references every session.get in
+    create_order would query again.
+    """
+    held: list[object] = []
+    for model in (User, PaymentTerm, Customer, CustomerAddress, CustomerUser,
+                  CustomerUserAddress, Product):
+        held.extend(session.scalars(select(model)))
+    held.extend(session.scalars(select(ShippingMethod).options(
+        selectinload(ShippingMethod.prices))))
+    return held
 
 
 def create_orders(session: Session, plans: list[OrderPlan],
@@ -65,17 +95,20 @@ def create_orders(session: Session, plans: list[OrderPlan],
     """Create each planned order through create_order, then date it; returns the ids."""
     ids: list[int] = []
     actors: dict[int | None, User | None] = {}
+    held = _hold_reference_data(session)
     for n, plan in enumerate(plans, 1):
         if plan.owner_id not in actors:
             actors[plan.owner_id] = session.get(User, plan.owner_id) if plan.owner_id else None
         source = ids[plan.source_position] if plan.source_position is not None else None
         order = create_order(session, order_data(plan, source), actor=actors[plan.owner_id])
         _apply_status(order, plan)
+        _add_trackings(session, order, plan)
         ids.append(order.id)
         if n % 100 == 0:
             echo(f"  {n:,} orders created through create_order")
     session.flush()
     _backdate(session, ids, plans)
+    del held
     return ids
 
 

@@ -166,8 +166,7 @@ def plan_order(rng: random.Random, pools: Pools, position: int, total: int,
     currency = {"US": "USD", "DE": "EUR", "FR": "EUR"}.get(
         customer.country, "EUR" if rng.random() < 0.5 else "USD")
     created_at = _created_at(rng, position, total, now)
-    products = [p for p in pools.products if currency in p.prices]
-    lines = _lines(rng, products, currency, created_at.date())
+    lines = _lines(rng, pools.products_in(currency), currency, created_at.date())
     billing, shipping = _addresses(rng, customer, buyer)
     method = rng.choice(pools.methods) if pools.methods and rng.random() < 0.9 else None
     overridden = None

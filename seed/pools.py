@@ -93,6 +93,13 @@ class Pools:
     taxes: list[TaxInfo]
     owner_ids: list[int]
     _tax_cache: dict[tuple[str, str | None], TaxInfo | None] = field(default_factory=dict)
+    _by_currency: dict[str, list[ProductInfo]] = field(default_factory=dict)
+
+    def products_in(self, currency: str) -> list[ProductInfo]:
+        """The products with a list price in the currency (in id order)."""
+        if currency not in self._by_currency:
+            self._by_currency[currency] = [p for p in self.products if currency in p.prices]
+        return self._by_currency[currency]
 
     def tax_for(self, country: str, region: str | None) -> TaxInfo | None:
         """The same choice as actions.pricing.find_tax_rule: country + region, else country."""

@@ -11,13 +11,18 @@ def _ups_value(char: str) -> int:
     return int(char) if char.isdigit() else (ord(char) - 63) % 10
 
 
+def ups_check_digit(body: str) -> int:
+    """The check digit of the 15 characters after '1Z' (letters count as (ord - 63) % 10)."""
+    odd = sum(_ups_value(c) for c in body[0::2])
+    even = sum(_ups_value(c) for c in body[1::2])
+    return (10 - (odd + 2 * even) % 10) % 10
+
+
 def ups_number(rng: random.Random) -> str:
     """Return a 1Z number: 1Z, shipper (6), service (2), package (7), check digit."""
     shipper = "".join(rng.choice("0123456789ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(6))
     body = shipper + rng.choice(_UPS_SERVICES) + f"{rng.randrange(10**7):07d}"
-    odd = sum(_ups_value(c) for c in body[0::2])
-    even = sum(_ups_value(c) for c in body[1::2])
-    return f"1Z{body}{(10 - (odd + 2 * even) % 10) % 10}"
+    return f"1Z{body}{ups_check_digit(body)}"
 
 
 def fedex_number(rng: random.Random) -> str:
