@@ -11,26 +11,21 @@ from sqlalchemy.orm import Session
 from actions.audit import set_actor
 from actions.errors import ValidationFailed
 from actions.money import parse_amount
-from actions.order_input import AddressData, LineData, build_address, build_line, check_currency
-from actions.pricing import estimate_shipping_cost, recalculate
-from models import (
-    Customer,
-    CustomerUser,
-    Order,
-    PaymentTerm,
-    ShippingMethod,
-    SpecialDiscount,
-    User,
-    order_identifier,
+from actions.order_input import (
+    AddressData,
+    DiscountData,
+    LineData,
+    build_address,
+    build_discount,
+    build_line,
+    check_currency,
+    customer_and_user,
+    lookup,
+    parse_date,
 )
-from models.orders import DISCOUNT_TYPES, PAYMENT_METHODS
-
-
-@dataclass
-class DiscountData:
-    type: str  # 'amount' or 'percent'
-    value: Decimal | str
-    description: str | None = None
+from actions.pricing import estimate_shipping_cost, recalculate
+from models import Order, PaymentTerm, ShippingMethod, User
+from models.orders import PAYMENT_METHODS
 
 
 @dataclass
@@ -47,7 +42,7 @@ class OrderData:
     overridden_shipping_cost: Decimal | str | None = None
     special_discounts: Sequence[DiscountData] = field(default_factory=list)
     po_number: str | None = None
-    ship_until: date | None = None
+    ship_until: date | str | None = None
     customer_notes: str | None = None
     payment_term_id: int | None = None
     payment_method: str | None = None
@@ -57,46 +52,14 @@ class OrderData:
     source_identifier: str | None = None
 
 
-def _customer_and_user(session: Session, data: OrderData) -> tuple[Customer, CustomerUser | None]:
-    customer = session.get(Customer, data.customer_id) if data.customer_id is not None else None
-    if customer is None:
-        raise ValidationFailed("Customer: this value should not be blank.", field="customer")
-    customer_user = None
-    if data.customer_user_id is not None:
-        customer_user = session.get(CustomerUser, data.customer_user_id)
-        if customer_user is None or customer_user.customer_id != customer.id:
-            raise ValidationFailed("Customer User: the customer user must belong to the customer.",
-                                   field="customer_user")
-    return customer, customer_user
-
-
-def _discount(data: DiscountData, currency: str) -> SpecialDiscount:
-    if data.type not in DISCOUNT_TYPES:
-        raise ValidationFailed("The discount type is invalid. Valid types are: amount, percent.",
-                               field="special_discounts")
-    if data.type == "amount":
-        value = parse_amount(data.value, currency, field="Discount")
-    else:
-        value = parse_amount(data.value, "USD", field="Discount percent")
-    return SpecialDiscount(type=data.type, value=value, description=data.description or None)
-
-
-def _lookup(session: Session, model: type, object_id: int | None, label: str) -> object | None:
-    if object_id is None:
-        return None
-    found = session.get(model, object_id)
-    if found is None:
-        raise ValidationFailed(f"{label}: the chosen value does not exist.", field=label.lower())
-    return found
-
-
 def create_order(session: Session, data: OrderData, *, actor: User | None) -> Order:
     """Validate the data, create an open order with its lines and addresses, and store its totals.
 
     Raises: ValidationFailed (naming the field) or DiscountTooLarge; nothing is added then.
     """
     currency = check_currency(data.currency)
-    customer, customer_user = _customer_and_user(session, data)
+    customer, customer_user = customer_and_user(session, data.customer_id,
+                                               data.customer_user_id)
     if not data.lines:
         raise ValidationFailed("Please add at least one Line Item", field="line_items")
     lines = [build_line(session, line, currency, i) for i, line in enumerate(data.lines, 1)]
@@ -107,20 +70,19 @@ def create_order(session: Session, data: OrderData, *, actor: User | None) -> Or
     shipping = (build_address(session, data.shipping_address, kind="Shipping",
                               customer_id=customer.id, customer_user_id=user_id)
                 if data.shipping_address else None)
-    method = _lookup(session, ShippingMethod, data.shipping_method_id, "Shipping Method")
-    term = _lookup(session, PaymentTerm, data.payment_term_id, "Payment Term")
-    owner = _lookup(session, User, data.owner_id, "Owner") or actor
+    method = lookup(session, ShippingMethod, data.shipping_method_id, "Shipping Method")
+    term = lookup(session, PaymentTerm, data.payment_term_id, "Payment Term")
+    owner = lookup(session, User, data.owner_id, "Owner") or actor
     if data.payment_method is not None and data.payment_method not in PAYMENT_METHODS:
         raise ValidationFailed("Payment Method: the chosen value is not valid.",
                                field="payment_method")
-    if data.ship_until is not None and not isinstance(data.ship_until, date):
-        raise ValidationFailed("Ship Until: this value is not a valid date.", field="ship_until")
+    ship_until = parse_date(data.ship_until, label="Ship Until", field="ship_until")
     overridden = None
     if data.overridden_shipping_cost not in (None, ""):
         overridden = parse_amount(data.overridden_shipping_cost, currency, field="Shipping cost")
         if overridden < 0:
             raise ValidationFailed("Shipping cost cannot be negative.", field="shipping_cost")
-    discounts = [_discount(d, currency) for d in data.special_discounts]
+    discounts = [build_discount(d, currency) for d in data.special_discounts]
 
     order = Order(
         customer=customer,
@@ -129,7 +91,7 @@ def create_order(session: Session, data: OrderData, *, actor: User | None) -> Or
         owner=owner,
         created_by=actor,
         po_number=(data.po_number or "").strip() or None,
-        ship_until=data.ship_until,
+        ship_until=ship_until,
         customer_notes=(data.customer_notes or "").strip() or None,
         payment_term=term if term is not None else customer.payment_term,
         payment_method=data.payment_method,
@@ -150,7 +112,7 @@ def create_order(session: Session, data: OrderData, *, actor: User | None) -> Or
     if actor is not None:
         set_actor(session, actor.id)
     session.add(order)
-    session.flush()
-    order.identifier = order_identifier(order.id)
-    session.flush()
+    session.flush()  # the numbering listener (actions/audit.py) gives it its SO- number
+    if order.identifier is None:
+        raise RuntimeError("install_audit_listeners() was not called for this session class")
     return order

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -15,26 +16,36 @@ from actions.errors import ValidationFailed
 from actions.money import CURRENCIES, parse_amount
 from actions.pricing import find_price
 from models import (
+    Customer,
     CustomerAddress,
+    CustomerUser,
     CustomerUserAddress,
     OrderAddress,
     OrderLineItem,
     Product,
+    SpecialDiscount,
 )
 from models.catalog import FRACTIONAL_UNITS
+from models.orders import DISCOUNT_TYPES
+
+T = TypeVar("T")
 
 
 @dataclass
 class LineData:
-    """One order line: a product (by id) or a free-form product (SKU + name)."""
+    """One order line: a product (by id) or a free-form product (SKU + name).
+
+    `id` names an existing line of the order when editing; None is a new line.
+    """
 
     quantity: Decimal | str
+    id: int | None = None
     product_id: int | None = None
     free_form_sku: str | None = None
     free_form_name: str | None = None
     unit: str | None = None
     unit_price: Decimal | str | None = None  # None: take the price list's price
-    ship_by: date | None = None
+    ship_by: date | str | None = None
     notes: str | None = None
 
 
@@ -57,6 +68,13 @@ class AddressData:
     customer_user_address_id: int | None = None
 
 
+@dataclass
+class DiscountData:
+    type: str  # 'amount' or 'percent'
+    value: Decimal | str
+    description: str | None = None
+
+
 ADDRESS_FIELDS = ("label", "first_name", "last_name", "organization", "street", "street2",
                   "city", "postal_code", "region", "country", "phone")
 
@@ -66,6 +84,19 @@ def check_currency(currency: str) -> str:
     if currency not in CURRENCIES:
         raise ValidationFailed(f"Currency: {currency!r} is not a valid currency.", field="currency")
     return currency
+
+
+def parse_date(value: date | str | None, *, label: str, field: str) -> date | None:
+    """Accept a date or an ISO 'YYYY-MM-DD' string. Raises: ValidationFailed otherwise."""
+    if value is None or isinstance(value, date):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(f"{label}: this value is not a valid date.", field=field) from None
 
 
 def parse_quantity(value: Decimal | str, unit: str, *, where: str) -> Decimal:
@@ -125,7 +156,7 @@ def build_line(session: Session, data: LineData, currency: str, position: int) -
         quantity=quantity,
         unit=unit,
         unit_price=price,
-        ship_by=data.ship_by,
+        ship_by=parse_date(data.ship_by, label=f"{where}: Ship By", field="ship_by"),
         notes=(data.notes or "").strip() or None,
         shipped_quantity=Decimal("0"),
     )
@@ -172,3 +203,42 @@ def build_address(
                                field=f"{kind.lower()}_address.country")
     cleaned["country"] = country
     return OrderAddress(**cleaned)
+
+
+def customer_and_user(
+    session: Session, customer_id: int | None, customer_user_id: int | None
+) -> tuple[Customer, CustomerUser | None]:
+    """Raises: ValidationFailed when the customer is missing or the user is not one of its own."""
+    customer = session.get(Customer, customer_id) if customer_id is not None else None
+    if customer is None:
+        raise ValidationFailed("Customer: this value should not be blank.", field="customer")
+    customer_user = None
+    if customer_user_id is not None:
+        customer_user = session.get(CustomerUser, customer_user_id)
+        if customer_user is None or customer_user.customer_id != customer.id:
+            raise ValidationFailed("Customer User: the customer user must belong to the customer.",
+                                   field="customer_user")
+    return customer, customer_user
+
+
+def build_discount(data: DiscountData, currency: str) -> SpecialDiscount:
+    """Raises: ValidationFailed for an unknown type or a value with too many decimals."""
+    if data.type not in DISCOUNT_TYPES:
+        raise ValidationFailed("The discount type is invalid. Valid types are: amount, percent.",
+                               field="special_discounts")
+    if data.type == "amount":
+        value = parse_amount(data.value, currency, field="Discount")
+    else:
+        value = parse_amount(data.value, "USD", field="Discount percent")
+    return SpecialDiscount(type=data.type, value=value, description=data.description or None)
+
+
+def lookup(session: Session, model: type[T], object_id: int | None, label: str) -> T | None:
+    """Fetch an optional reference by id. Raises: ValidationFailed when the id is unknown."""
+    if object_id is None:
+        return None
+    found = session.get(model, object_id)
+    if found is None:
+        raise ValidationFailed(f"{label}: the chosen value does not exist.",
+                               field=label.lower().replace(" ", "_"))
+    return found

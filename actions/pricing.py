@@ -45,6 +45,22 @@ def estimate_shipping_cost(
     return round_money(price + (method.handling_fee or Decimal("0")), currency)
 
 
+def shipping_options(
+    session: Session, currency: str, quantities: Iterable[Decimal]
+) -> list[tuple[ShippingMethod, Decimal]]:
+    """List the active methods that ship in this currency, each with its cost for the order."""
+    quantities = list(quantities)
+    methods = session.scalars(
+        select(ShippingMethod).where(ShippingMethod.active.is_(True)).order_by(ShippingMethod.name)
+    ).all()
+    options = []
+    for method in methods:
+        cost = estimate_shipping_cost(method, currency, quantities)
+        if cost is not None:
+            options.append((method, cost))
+    return options
+
+
 def find_tax_rule(session: Session, country: str | None, region: str | None) -> TaxRule | None:
     """Return the tax rule for a shipping destination: country + region first, else country."""
     if not country:

@@ -3,17 +3,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, request, url_for
+from flask import abort, flash, request, url_for
 from flask_admin import expose
+from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.routing import BuildError
 
+from actions.bulk import delete_orders
+from actions.errors import DomainError
 from actions.money import CURRENCIES, round_money
 from actions.pricing import order_totals
-from admin.base import SecuredModelView
+from admin.base import SecuredModelView, user_can
 from admin.formatting import money, status_label
+from admin.order_editor import OrderEditorMixin
 from admin.order_filters import (
     AmountFilter,
     ChoiceFilter,
@@ -25,6 +31,7 @@ from admin.order_filters import (
     po_number_condition,
     search_condition,
 )
+from admin.order_lookups import OrderLookupsMixin
 from models import AuditEntry, Order, db
 from models.orders import (
     INTERNAL_STATUSES,
@@ -69,6 +76,21 @@ def _source_document(view: Any, context: Any, model: Order, name: str) -> str:
     return f'{label} "{model.source_identifier or model.source_id}"'
 
 
+SOURCE_ENDPOINTS = {"shopping_list": "shopping_lists.details_view", "rfq": "rfqs.details_view",
+                    "order": "orders.details_view"}
+
+
+def _source_url(order: Order) -> str | None:
+    """Link the source document when it still exists in a view this app serves."""
+    endpoint = SOURCE_ENDPOINTS.get(order.source_type or "")
+    if endpoint is None or order.source_id is None:
+        return None
+    try:
+        return url_for(endpoint, id=order.source_id)
+    except BuildError:
+        return None
+
+
 def _identifier_link(view: Any, context: Any, model: Order, name: str) -> Markup:
     url = url_for(".details_view", id=model.id)
     return Markup('<a href="{}">{}</a>').format(url, model.identifier or model.id)
@@ -81,7 +103,7 @@ def neutralise_csv_cell(value: Any) -> Any:
     return value
 
 
-class OrderView(SecuredModelView):
+class OrderView(OrderEditorMixin, OrderLookupsMixin, SecuredModelView):
     view_permission = "view_orders"
     manage_permission = "edit_orders"
     can_create = False  # the Create Order flow is its own page
@@ -192,6 +214,21 @@ class OrderView(SecuredModelView):
         count = db.session.scalar(select(func.count()).select_from(matching))
         return count, (query.all() if execute else query)
 
+    def is_action_allowed(self, name: str) -> bool:
+        return name == "delete" and user_can("delete_orders")
+
+    @action("delete", "Delete", "Are you sure you want to delete the selected orders?")
+    def action_delete(self, ids: list[str]) -> None:
+        """Delete each selected order on its own; report what was deleted and what was not."""
+        try:
+            report = delete_orders(db.session, ids, actor=current_user._get_current_object())
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return
+        flash(report.summary("deleted"), "success" if not report.skipped else "warning")
+
     def get_export_value(self, model: Any, name: Any) -> Any:
         return neutralise_csv_cell(super().get_export_value(model, name))
 
@@ -224,6 +261,7 @@ class OrderView(SecuredModelView):
             totals=order_totals(db.session, order),
             history=history,
             source_document=_source_document(self, None, order, "source_document"),
+            source_url=_source_url(order),
             return_url=self.get_url(".index_view"),
         )
 

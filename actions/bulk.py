@@ -1,0 +1,84 @@
+"""Applying one operation to many orders: each order on its own, one report for all."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.editing import delete_order
+from actions.errors import DomainError
+from actions.permissions import require_permission
+from models import Order, User
+
+# A selection larger than this is refused whole rather than half-applied.
+MAX_SELECTION = 10_000
+
+
+@dataclass
+class BulkReport:
+    done: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self, verb: str) -> str:
+        """E.g. "3 orders cancelled; 1 skipped: Order SO-000042 cannot be cancelled …"."""
+        noun = "order" if len(self.done) == 1 else "orders"
+        text = f"{len(self.done)} {noun} {verb}"
+        if self.skipped:
+            reasons = "; ".join(reason for _number, reason in self.skipped)
+            text += f"; {len(self.skipped)} skipped: {reasons}"
+        return text
+
+
+def parse_ids(raw_ids: Iterable[str]) -> list[int]:
+    """Turn posted ids into integers. Raises: DomainError for a non-number or too many ids."""
+    ids: list[int] = []
+    for raw in raw_ids:
+        text = str(raw).strip()
+        if not text.isdigit():
+            raise DomainError(f"{text[:20]!r} is not an order id; nothing was changed.")
+        ids.append(int(text))
+    if len(ids) > MAX_SELECTION:
+        raise DomainError(f"At most {MAX_SELECTION:,} orders can be changed at once; "
+                          "nothing was changed.")
+    return list(dict.fromkeys(ids))
+
+
+def apply_to_orders(session: Session, raw_ids: Iterable[str],
+                    operation: Callable[[Order], None], *, permission: str,
+                    actor: User | None) -> BulkReport:
+    """Run `operation` on each order; refusals are reported, not raised.
+
+    Actions check every precondition before changing anything, so a refused order leaves
+    nothing behind and the others go on.
+
+    Raises: PermissionDenied (for every row at once) when the actor lacks the permission;
+    DomainError for malformed ids. The caller commits the successes.
+    """
+    if actor is not None:
+        require_permission(actor, permission)
+    ids = parse_ids(raw_ids)
+    orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} \
+        if ids else {}
+    report = BulkReport()
+    for order_id in ids:
+        order = orders.get(order_id)
+        if order is None:
+            report.skipped.append((str(order_id), f"Order id {order_id} does not exist"))
+            continue
+        number = order.identifier or str(order.id)
+        try:
+            operation(order)
+        except DomainError as exc:
+            report.skipped.append((number, f"Order {number}: {exc.message}"))
+            continue
+        report.done.append(number)
+    return report
+
+
+def delete_orders(session: Session, raw_ids: Iterable[str], *, actor: User | None) -> BulkReport:
+    """Delete the selected orders one by one (SPEC §3 bulk Delete)."""
+    return apply_to_orders(session, raw_ids,
+                           lambda order: delete_order(session, order, actor=actor),
+                           permission="delete_orders", actor=actor)

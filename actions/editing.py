@@ -1,0 +1,226 @@
+"""Changing and removing existing orders: edit an open order, delete an order, re-order."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from actions.audit import set_actor
+from actions.creation import OrderData, create_order
+from actions.errors import OrderNotEditable, StaleOrder, ValidationFailed
+from actions.money import parse_amount
+from actions.order_input import (
+    ADDRESS_FIELDS,
+    AddressData,
+    DiscountData,
+    LineData,
+    build_address,
+    build_discount,
+    build_line,
+    customer_and_user,
+    lookup,
+    parse_date,
+)
+from actions.permissions import require_permission
+from actions.pricing import estimate_shipping_cost, recalculate
+from models import (
+    Order,
+    OrderAddress,
+    OrderLineItem,
+    PaymentTerm,
+    ShippingMethod,
+    User,
+)
+from models.orders import PAYMENT_METHODS
+
+STALE_MESSAGE = "This order was changed by someone else since you opened it"
+EDITABLE_STATUSES = frozenset({"open"})
+
+
+def ensure_editable(order: Order) -> None:
+    """Raises: OrderNotEditable unless the order is open (SPEC §2.2)."""
+    if order.internal_status not in EDITABLE_STATUSES:
+        raise OrderNotEditable(
+            f"Order {order.identifier} cannot be edited because it is {order.internal_status}."
+        )
+
+
+def _same_address(current: OrderAddress | None, new: OrderAddress | None) -> bool:
+    if current is None or new is None:
+        return current is new
+    return all(getattr(current, f) == getattr(new, f) for f in ADDRESS_FIELDS)
+
+
+def _merge_lines(session: Session, order: Order, lines: list[LineData]) -> list[OrderLineItem]:
+    """Validate the submitted lines against the order's: kept lines keep their shipped quantity."""
+    existing = {li.id: li for li in order.line_items}
+    merged: list[OrderLineItem] = []
+    for position, data in enumerate(lines, 1):
+        built = build_line(session, data, order.currency, position)
+        if data.id is None:
+            merged.append(built)
+            continue
+        current = existing.pop(data.id, None)
+        if current is None:
+            raise ValidationFailed(f"Line {position}: this line is not on the order.",
+                                   field="line_items")
+        if built.quantity < current.shipped_quantity:
+            raise ValidationFailed(
+                f"Line {position}: the quantity cannot be less than the "
+                f"{current.shipped_quantity.normalize():f} already shipped.", field="quantity")
+        merged.append(built)
+    for gone in existing.values():
+        if gone.shipped_quantity > 0:
+            raise ValidationFailed(f"Line {gone.product_sku} has been shipped and cannot be "
+                                   "removed.", field="line_items")
+    return merged
+
+
+def _apply_lines(order: Order, lines: list[LineData], merged: list[OrderLineItem]) -> None:
+    by_id = {li.id: li for li in order.line_items}
+    kept: list[OrderLineItem] = []
+    for data, built in zip(lines, merged, strict=True):
+        if data.id is None:
+            kept.append(built)
+            continue
+        current = by_id[data.id]
+        for field in ("product_id", "product_sku", "product_name", "free_form", "quantity",
+                      "unit", "unit_price", "ship_by", "notes"):
+            setattr(current, field, getattr(built, field))
+        current.product = built.product
+        kept.append(current)
+    order.line_items = kept
+
+
+def update_order(session: Session, order: Order, data: OrderData, *, actor: User | None,
+                 expected_version: int | None) -> Order:
+    """Apply an edit form to an open order and recompute its totals.
+
+    `expected_version` is the version the form was opened at; None skips the check (scripts).
+    Raises: OrderNotEditable, StaleOrder, ValidationFailed, DiscountTooLarge; nothing changes.
+    """
+    if actor is not None:
+        require_permission(actor, "edit_orders")
+    ensure_editable(order)
+    if expected_version is not None and expected_version != order.version:
+        raise StaleOrder(STALE_MESSAGE)
+    if data.currency and data.currency != order.currency:
+        raise ValidationFailed("Currency cannot be changed after the order is created.",
+                               field="currency")
+    customer, customer_user = customer_and_user(session, data.customer_id, data.customer_user_id)
+    if not data.lines:
+        raise ValidationFailed("Please add at least one Line Item", field="line_items")
+    merged = _merge_lines(session, order, list(data.lines))
+    user_id = customer_user.id if customer_user else None
+    billing = (build_address(session, data.billing_address, kind="Billing",
+                             customer_id=customer.id, customer_user_id=user_id)
+               if data.billing_address else None)
+    shipping = (build_address(session, data.shipping_address, kind="Shipping",
+                              customer_id=customer.id, customer_user_id=user_id)
+                if data.shipping_address else None)
+    method = lookup(session, ShippingMethod, data.shipping_method_id, "Shipping Method")
+    term = lookup(session, PaymentTerm, data.payment_term_id, "Payment Term")
+    owner = lookup(session, User, data.owner_id, "Owner")
+    if data.payment_method is not None and data.payment_method not in PAYMENT_METHODS:
+        raise ValidationFailed("Payment Method: the chosen value is not valid.",
+                               field="payment_method")
+    overridden = None
+    if data.overridden_shipping_cost not in (None, ""):
+        overridden = parse_amount(str(data.overridden_shipping_cost), order.currency,
+                                  field="Shipping cost")
+    discounts = [build_discount(d, order.currency) for d in data.special_discounts]
+    ship_until = parse_date(data.ship_until, label="Ship Until", field="ship_until")
+
+    if actor is not None:
+        set_actor(session, actor.id)
+    with session.no_autoflush:
+        order.customer = customer
+        order.customer_user = customer_user
+        if owner is not None:
+            order.owner = owner
+        order.po_number = (data.po_number or "").strip() or None
+        order.ship_until = ship_until
+        order.customer_notes = (data.customer_notes or "").strip() or None
+        order.payment_term = term
+        order.payment_method = data.payment_method
+        if not _same_address(order.billing_address, billing):
+            order.billing_address = billing
+        if not _same_address(order.shipping_address, shipping):
+            order.shipping_address = shipping
+        _apply_lines(order, list(data.lines), merged)
+        order.special_discounts = discounts
+        order.shipping_method = method
+        order.estimated_shipping_cost = (
+            estimate_shipping_cost(method, order.currency, [li.quantity for li in merged])
+            if isinstance(method, ShippingMethod) else None)
+        order.overridden_shipping_cost = overridden
+        recalculate(session, order)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise StaleOrder(STALE_MESSAGE) from None
+    return order
+
+
+def delete_order(session: Session, order: Order, *, actor: User | None) -> None:
+    """Delete an order; the audit log keeps a snapshot of it and its lines.
+
+    Raises: PermissionDenied without delete_orders.
+    """
+    if actor is not None:
+        require_permission(actor, "delete_orders")
+        set_actor(session, actor.id)
+    # Loaded so the cascade puts them in session.deleted, where the audit snapshots them.
+    _children = (order.line_items, order.special_discounts, order.shipping_trackings,
+                 order.billing_address, order.shipping_address)
+    session.delete(order)
+    session.flush()
+
+
+def order_data_from(order: Order) -> OrderData:
+    """The order's contents as creation input: lines, addresses, shipping, discounts."""
+    def address(a: OrderAddress | None) -> AddressData | None:
+        if a is None:
+            return None
+        return AddressData(**{f: getattr(a, f) or "" for f in ADDRESS_FIELDS})
+
+    return OrderData(
+        customer_id=order.customer_id,
+        customer_user_id=order.customer_user_id,
+        currency=order.currency,
+        lines=[LineData(quantity=li.quantity, product_id=li.product_id,
+                        free_form_sku=li.product_sku if li.free_form else None,
+                        free_form_name=li.product_name if li.free_form else None,
+                        unit=li.unit, unit_price=li.unit_price, ship_by=li.ship_by,
+                        notes=li.notes) for li in order.line_items],
+        billing_address=address(order.billing_address),
+        shipping_address=address(order.shipping_address),
+        shipping_method_id=order.shipping_method_id,
+        overridden_shipping_cost=order.overridden_shipping_cost,
+        special_discounts=[DiscountData(type=d.type, value=d.value, description=d.description)
+                           for d in order.special_discounts],
+        po_number=order.po_number,
+        ship_until=order.ship_until,
+        customer_notes=order.customer_notes,
+        payment_term_id=order.payment_term_id,
+        payment_method=order.payment_method,
+    )
+
+
+def reorder(session: Session, order: Order, *, actor: User | None) -> Order:
+    """Create a new open order with this order's contents (not its trackings or statuses).
+
+    Raises: PermissionDenied without create_orders; ValidationFailed if a product is gone.
+    """
+    if actor is not None:
+        require_permission(actor, "create_orders")
+    data = order_data_from(order)
+    data.source_type, data.source_id, data.source_identifier = "order", order.id, order.identifier
+    new = create_order(session, data, actor=actor)
+    for copy, original in ((new.billing_address, order.billing_address),
+                           (new.shipping_address, order.shipping_address)):
+        if copy is not None and original is not None:
+            copy.customer_address_id = original.customer_address_id
+            copy.customer_user_address_id = original.customer_user_address_id
+    session.flush()
+    return new
+

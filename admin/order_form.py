@@ -1,0 +1,219 @@
+"""The create/edit order form: WTForms fields in, actions' OrderData out (and back)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Optional
+
+from actions.creation import OrderData
+from actions.money import CURRENCIES, CURRENCY_DECIMALS, round_money
+from actions.order_input import ADDRESS_FIELDS, AddressData, DiscountData, LineData
+from models.orders import PAYMENT_METHODS, STATUS_LABELS
+
+ADDRESS_CHOICE_MANUAL = "manual"
+
+
+def _int(value: Any) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _text(value: Any) -> str | None:
+    text = str(value or "").strip()
+    return text or None
+
+
+class LineForm(Form):
+    line_id = HiddenField()
+    product_id = HiddenField()
+    product_label = StringField("Product")
+    free_form = BooleanField("Free-form entry")
+    free_form_sku = StringField("SKU")
+    free_form_name = StringField("Product name")
+    quantity = StringField("Quantity", default="1")
+    unit = StringField("Unit")
+    unit_price = StringField("Price")
+    ship_by = StringField("Ship By")
+    notes = StringField("Notes")
+
+
+class AddressForm(Form):
+    choice = HiddenField()  # 'c<id>' customer book, 'u<id>' user book, 'manual', '' none
+    label = StringField("Label")
+    first_name = StringField("First name")
+    last_name = StringField("Last name")
+    organization = StringField("Organization")
+    street = StringField("Street")
+    street2 = StringField("Street 2")
+    city = StringField("City")
+    postal_code = StringField("Postal code")
+    region = StringField("Region")
+    country = StringField("Country (ISO code)")
+    phone = StringField("Phone")
+
+
+class DiscountForm(Form):
+    type = SelectField("Type", choices=[("amount", "Amount"), ("percent", "%")])
+    value = StringField("Discount")
+    description = StringField("Description")
+
+
+class OrderForm(FlaskForm):
+    customer_id = HiddenField()
+    customer_label = StringField("Customer")
+    customer_user_id = SelectField("Customer User", choices=[], validate_choice=False)
+    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES])
+    owner_id = HiddenField()
+    lines = FieldList(FormField(LineForm), min_entries=1)
+    billing = FormField(AddressForm)
+    shipping = FormField(AddressForm)
+    shipping_method_id = HiddenField()
+    overridden_shipping_cost = StringField("Overridden shipping cost")
+    payment_term_id = SelectField("Payment Term", choices=[], validate_choice=False)
+    payment_method = SelectField(
+        "Payment Method",
+        choices=[("", "—")] + [(m, STATUS_LABELS[m]) for m in PAYMENT_METHODS],
+        validate_choice=False,
+    )
+    po_number = StringField("PO Number")
+    ship_until = StringField("Ship Until")
+    customer_notes = TextAreaField("Customer Notes")
+    discounts = FieldList(FormField(DiscountForm), min_entries=0)
+    source_type = HiddenField()
+    source_id = HiddenField()
+    source_identifier = HiddenField()
+    version = IntegerField(validators=[Optional()])
+
+
+def _address(form: AddressForm) -> AddressData | None:
+    choice = (form.choice.data or "").strip()
+    if choice.startswith("c") and choice[1:].isdigit():
+        return AddressData(customer_address_id=int(choice[1:]))
+    if choice.startswith("u") and choice[1:].isdigit():
+        return AddressData(customer_user_address_id=int(choice[1:]))
+    if choice == ADDRESS_CHOICE_MANUAL:
+        return AddressData(**{f: (getattr(form, f).data or "") for f in ADDRESS_FIELDS})
+    return None
+
+
+def _line(form: LineForm) -> LineData | None:
+    """A row left completely empty is ignored, as a person would expect."""
+    if not any(_text(getattr(form, f).data) for f in ("product_id", "free_form_name",
+                                                     "free_form_sku", "unit_price")):
+        return None
+    free_form = bool(form.free_form.data)
+    return LineData(
+        id=_int(form.line_id.data),
+        quantity=form.quantity.data or "",
+        product_id=None if free_form else _int(form.product_id.data),
+        free_form_sku=_text(form.free_form_sku.data) if free_form else None,
+        free_form_name=_text(form.free_form_name.data) if free_form else None,
+        unit=_text(form.unit.data),
+        unit_price=_text(form.unit_price.data),
+        ship_by=form.ship_by.data or None,
+        notes=_text(form.notes.data),
+    )
+
+
+def order_data_from_form(form: OrderForm) -> OrderData:
+    """Collect the form's input for create_order/update_order; they do every check."""
+    lines = [line for line in (_line(entry.form) for entry in form.lines) if line is not None]
+    discounts = [DiscountData(type=d.form.type.data or "amount", value=d.form.value.data or "",
+                              description=_text(d.form.description.data))
+                 for d in form.discounts if _text(d.form.value.data)]
+    return OrderData(
+        customer_id=_int(form.customer_id.data),
+        customer_user_id=_int(form.customer_user_id.data),
+        currency=form.currency.data or "",
+        lines=lines,
+        billing_address=_address(form.billing.form),
+        shipping_address=_address(form.shipping.form),
+        shipping_method_id=_int(form.shipping_method_id.data),
+        overridden_shipping_cost=_text(form.overridden_shipping_cost.data),
+        special_discounts=discounts,
+        po_number=_text(form.po_number.data),
+        ship_until=_text(form.ship_until.data),
+        customer_notes=_text(form.customer_notes.data),
+        payment_term_id=_int(form.payment_term_id.data),
+        payment_method=_text(form.payment_method.data),
+        owner_id=_int(form.owner_id.data),
+        source_type=_text(form.source_type.data),
+        source_id=_int(form.source_id.data),
+        source_identifier=_text(form.source_identifier.data),
+    )
+
+
+def _plain(value: Decimal | str | None, currency: str | None = None) -> str:
+    """A number as a person would type it: '2' not '2.0000', '10.00' for a USD price."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if currency in CURRENCY_DECIMALS:
+        return str(round_money(value, currency))
+    return format(value.normalize(), "f")
+
+
+def _address_values(address: AddressData | None) -> dict[str, Any]:
+    if address is None:
+        return {"choice": ""}
+    if address.customer_address_id is not None:
+        return {"choice": f"c{address.customer_address_id}"}
+    if address.customer_user_address_id is not None:
+        return {"choice": f"u{address.customer_user_address_id}"}
+    return {"choice": ADDRESS_CHOICE_MANUAL,
+            **{f: getattr(address, f) or "" for f in ADDRESS_FIELDS}}
+
+
+def form_values(data: OrderData, product_labels: dict[int, str], *,
+                version: int | None = None) -> dict[str, Any]:
+    """The form's initial values for an OrderData (pre-filled create, or an edit)."""
+    lines = []
+    for line in data.lines:
+        free_form = line.product_id is None
+        lines.append({
+            "line_id": str(line.id or ""),
+            "product_id": str(line.product_id or ""),
+            "product_label": product_labels.get(line.product_id or 0, ""),
+            "free_form": free_form,
+            "free_form_sku": line.free_form_sku or "",
+            "free_form_name": line.free_form_name or "",
+            "quantity": _plain(line.quantity),
+            "unit": line.unit or "",
+            "unit_price": _plain(line.unit_price, data.currency),
+            "ship_by": str(line.ship_by or ""),
+            "notes": line.notes or "",
+        })
+    return {
+        "customer_id": str(data.customer_id or ""),
+        "customer_user_id": str(data.customer_user_id or ""),
+        "currency": data.currency,
+        "owner_id": str(data.owner_id or ""),
+        "lines": lines or [{}],
+        "billing": _address_values(data.billing_address),
+        "shipping": _address_values(data.shipping_address),
+        "shipping_method_id": str(data.shipping_method_id or ""),
+        "overridden_shipping_cost": _plain(data.overridden_shipping_cost, data.currency),
+        "payment_term_id": str(data.payment_term_id or ""),
+        "payment_method": data.payment_method or "",
+        "po_number": data.po_number or "",
+        "ship_until": str(data.ship_until or ""),
+        "customer_notes": data.customer_notes or "",
+        "discounts": [{"type": d.type, "value": _plain(d.value), "description": d.description or ""}
+                      for d in data.special_discounts],
+        "source_type": data.source_type or "",
+        "source_id": str(data.source_id or ""),
+        "source_identifier": data.source_identifier or "",
+        "version": version,
+    }

@@ -1,0 +1,167 @@
+"""JSON endpoints behind the order form: pickers that stay fast with 100k customers."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import abort, jsonify, request
+from flask_admin import expose
+from sqlalchemy import func, or_, select
+
+from actions.customers import create_customer, create_customer_user
+from actions.errors import DomainError
+from actions.money import CURRENCIES, format_money, round_money
+from actions.pricing import find_price, shipping_options
+from admin.base import user_can
+from admin.order_filters import prefix_match
+from models import Customer, CustomerUser, PaymentTerm, Product, db
+
+PICKER_LIMIT = 20
+
+
+def _require_order_form_access() -> None:
+    if not (user_can("create_orders") or user_can("edit_orders")):
+        abort(403)
+
+
+def _address_json(kind: str, entry: Any) -> dict[str, Any]:
+    return {"value": f"{kind}{entry.id}", "label": entry.one_line(),
+            "default_billing": entry.is_default_billing and entry.is_billing,
+            "default_shipping": entry.is_default_shipping and entry.is_shipping,
+            "billing": entry.is_billing, "shipping": entry.is_shipping}
+
+
+class OrderLookupsMixin:
+    """Mixed into the order view: every endpoint needs create_orders or edit_orders."""
+
+    @expose("/lookup/customers")
+    def lookup_customers(self) -> Any:
+        _require_order_form_access()
+        term = request.args.get("q", "").strip().lower()
+        if not term:
+            return jsonify([])
+        rows = db.session.execute(
+            select(Customer.id, Customer.name)
+            .where(prefix_match(func.lower(Customer.name), term))
+            .order_by(func.lower(Customer.name)).limit(PICKER_LIMIT)
+        ).all()
+        return jsonify([{"id": cid, "label": name} for cid, name in rows])
+
+    @expose("/lookup/customer/<int:customer_id>")
+    def lookup_customer(self, customer_id: int) -> Any:
+        """The customer's users, address books and default payment term, for the form."""
+        _require_order_form_access()
+        customer = db.session.get(Customer, customer_id)
+        if customer is None:
+            abort(404)
+        users = [u for u in customer.users if u.enabled]
+        addresses = [_address_json("c", a) for a in customer.addresses]
+        user_addresses = {str(u.id): [_address_json("u", a) for a in u.addresses] for u in users}
+        return jsonify({
+            "id": customer.id,
+            "label": customer.name,
+            "payment_term_id": customer.payment_term_id,
+            "users": [{"id": u.id, "label": f"{u.full_name} <{u.email}>"} for u in users],
+            "addresses": addresses,
+            "user_addresses": user_addresses,
+        })
+
+    @expose("/lookup/products")
+    def lookup_products(self) -> Any:
+        """Products by SKU or name prefix, with the list price in the order's currency."""
+        _require_order_form_access()
+        term = request.args.get("q", "").strip().lower()
+        currency = request.args.get("currency", "USD")
+        if not term or currency not in CURRENCIES:
+            return jsonify([])
+        products = db.session.scalars(
+            select(Product).where(Product.active.is_(True)).where(or_(
+                prefix_match(func.lower(Product.sku), term),
+                prefix_match(func.lower(Product.name), term),
+            )).order_by(Product.sku).limit(PICKER_LIMIT)
+        ).all()
+        return jsonify([self._product_json(p, currency) for p in products])
+
+    @staticmethod
+    def _product_json(product: Product, currency: str) -> dict[str, Any]:
+        try:
+            price: str | None = str(round_money(find_price(db.session, product, currency,
+                                                           product.unit), currency))
+        except DomainError:
+            price = None
+        return {"id": product.id, "label": f"{product.sku} — {product.name}", "sku": product.sku,
+                "unit": product.unit, "price": price}
+
+    @expose("/lookup/price")
+    def lookup_price(self) -> Any:
+        _require_order_form_access()
+        product = db.session.get(Product, request.args.get("product_id", type=int) or 0)
+        currency = request.args.get("currency", "")
+        if product is None or currency not in CURRENCIES:
+            abort(404)
+        return jsonify(self._product_json(product, currency))
+
+    @expose("/lookup/shipping", methods=("POST",))
+    def lookup_shipping(self) -> Any:
+        """The shipping methods that apply, each with its cost: "Flat Rate: $10.00"."""
+        _require_order_form_access()
+        payload = request.get_json(silent=True) or {}
+        currency = payload.get("currency")
+        if currency not in CURRENCIES:
+            return jsonify([])
+        quantities = []
+        for raw in payload.get("quantities", []):
+            try:
+                quantity = Decimal(str(raw))
+            except InvalidOperation:
+                continue
+            if quantity.is_finite() and quantity > 0:
+                quantities.append(quantity)
+        return jsonify([
+            {"id": method.id, "name": method.name, "cost": str(cost),
+             "label": f"{method.name}: {format_money(cost, currency)}"}
+            for method, cost in shipping_options(db.session, currency, quantities)
+        ])
+
+    @expose("/lookup/payment_terms")
+    def lookup_payment_terms(self) -> Any:
+        _require_order_form_access()
+        terms = db.session.scalars(select(PaymentTerm).order_by(PaymentTerm.label)).all()
+        return jsonify([{"id": t.id, "label": t.label} for t in terms])
+
+    @expose("/inline/customer", methods=("POST",))
+    def inline_customer(self) -> Any:
+        """Create a customer without leaving the order form."""
+        _require_order_form_access()
+        try:
+            customer = create_customer(db.session, request.form.get("name", ""),
+                                       actor=self._actor())
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            return jsonify({"error": exc.message}), 400
+        return jsonify({"id": customer.id, "label": customer.name})
+
+    @expose("/inline/customer_user", methods=("POST",))
+    def inline_customer_user(self) -> Any:
+        """Create a customer user of the chosen customer without leaving the order form."""
+        _require_order_form_access()
+        customer = db.session.get(Customer, request.form.get("customer_id", type=int) or 0)
+        if customer is None:
+            return jsonify({"error": "Choose a customer first."}), 400
+        try:
+            buyer: CustomerUser = create_customer_user(
+                db.session, customer, email=request.form.get("email", ""),
+                first_name=request.form.get("first_name", ""),
+                last_name=request.form.get("last_name", ""), actor=self._actor())
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            return jsonify({"error": exc.message}), 400
+        return jsonify({"id": buyer.id, "label": f"{buyer.full_name} <{buyer.email}>"})
+
+    @staticmethod
+    def _actor() -> Any:
+        from flask_login import current_user
+
+        return current_user._get_current_object()
