@@ -104,6 +104,19 @@ def _register_commands(app: Flask) -> None:
             raise click.ClickException(exc.message) from None
         click.echo(f"Created {user.role} {user.email}")
 
+    @app.cli.command("cancel-overdue")
+    def cancel_overdue_command() -> None:
+        """Cancel open orders whose ship-until date has passed (today still counts as in time)."""
+        from actions.lifecycle import cancel_overdue
+        from models import utcnow
+
+        numbers = cancel_overdue(db.session, utcnow().date())
+        db.session.commit()
+        if numbers:
+            click.echo(f"Cancelled {len(numbers)} overdue orders: {', '.join(numbers)}")
+        else:
+            click.echo("No overdue open orders.")
+
     @app.cli.command("seed-demo")
     @click.option("--orders", default=300, show_default=True, help="How many orders to create.")
     @click.option("--seed", "seed_value", default=42, show_default=True, help="Random seed.")

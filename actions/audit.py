@@ -31,11 +31,17 @@ ORDER_COLLECTIONS = ("line_items", "special_discounts", "shipping_trackings")
 IGNORED_FIELDS = frozenset({"id", "updated_at", "version", "created_at"})
 ACTOR_KEY = "actor_id"
 _PENDING_KEY = "audit_pending"
+_LABELS_KEY = "audit_labels"
 
 
 def set_actor(session: Session, actor_id: int | None) -> None:
     """Attribute the session's next changes to a user (None for system jobs)."""
     session.info[ACTOR_KEY] = actor_id
+
+
+def label_change(session: Session, order: Order, action: str) -> None:
+    """Record the order's next update under an action name (e.g. 'cancel') instead of 'update'."""
+    session.info.setdefault(_LABELS_KEY, {})[id(order)] = action
 
 
 def to_jsonable(value: Any) -> Any:
@@ -100,11 +106,12 @@ def _collect(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in session.new:
         if isinstance(obj, AUDITED):
             pending.append((obj, "create", {}))
+    labels: dict[int, str] = session.info.pop(_LABELS_KEY, {})
     for obj in session.dirty:
         if isinstance(obj, AUDITED) and session.is_modified(obj, include_collections=False):
             changes = _field_changes(obj)
             if changes:
-                pending.append((obj, "update", changes))
+                pending.append((obj, labels.get(id(obj), "update"), changes))
     for obj in [*session.deleted, *_removed_children(session)]:
         if isinstance(obj, AUDITED):
             pending.append((obj, "delete", snapshot(obj)))

@@ -9,11 +9,14 @@ from sqlalchemy.orm import Session
 
 from actions.editing import delete_order
 from actions.errors import DomainError
+from actions.lifecycle import apply_transition, get_transition
 from actions.permissions import require_permission
 from models import Order, User
 
 # A selection larger than this is refused whole rather than half-applied.
 MAX_SELECTION = 10_000
+# The report names this many skipped orders, then counts the rest.
+REPORTED_SKIPS = 10
 
 
 @dataclass
@@ -26,8 +29,11 @@ class BulkReport:
         noun = "order" if len(self.done) == 1 else "orders"
         text = f"{len(self.done)} {noun} {verb}"
         if self.skipped:
-            reasons = "; ".join(reason for _number, reason in self.skipped)
+            reasons = "; ".join(reason for _number, reason in self.skipped[:REPORTED_SKIPS])
+            more = len(self.skipped) - REPORTED_SKIPS
             text += f"; {len(self.skipped)} skipped: {reasons}"
+            if more > 0:
+                text += f"; and {more:,} more"
         return text
 
 
@@ -71,7 +77,8 @@ def apply_to_orders(session: Session, raw_ids: Iterable[str],
         try:
             operation(order)
         except DomainError as exc:
-            report.skipped.append((number, f"Order {number}: {exc.message}"))
+            reason = exc.message if number in exc.message else f"Order {number}: {exc.message}"
+            report.skipped.append((number, reason))
             continue
         report.done.append(number)
     return report
@@ -82,3 +89,15 @@ def delete_orders(session: Session, raw_ids: Iterable[str], *, actor: User | Non
     return apply_to_orders(session, raw_ids,
                            lambda order: delete_order(session, order, actor=actor),
                            permission="delete_orders", actor=actor)
+
+
+def transition_orders(session: Session, raw_ids: Iterable[str], name: str, *,
+                      actor: User | None) -> BulkReport:
+    """Apply one lifecycle transition to each selected order (SPEC §3 bulk actions).
+
+    Raises: InvalidTransition for an unknown action; PermissionDenied for the whole selection.
+    """
+    transition = get_transition(name)
+    return apply_to_orders(session, raw_ids,
+                           lambda order: apply_transition(session, order, name, actor=actor),
+                           permission=transition.permission, actor=actor)

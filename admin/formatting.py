@@ -6,6 +6,7 @@ from decimal import Decimal
 from flask import Flask
 
 from actions.money import format_money
+from actions.tracking_links import tracking_url
 from models.orders import STATUS_LABELS
 
 
@@ -47,6 +48,15 @@ def audit_value(field: str, value: object) -> str:
     return str(value)
 
 
+ACTION_LABELS = {"create": "Create", "update": "Update", "delete": "Delete", "ship": "Ship",
+                 "mark_shipped": "Mark as Shipped", "cancel": "Cancel", "close": "Close",
+                 "archive": "Archive"}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action.replace("_", " ").title())
+
+
 def money(amount: Decimal | None, currency: str) -> str:
     return format_money(amount, currency)
 
@@ -56,3 +66,5 @@ def init_formatting(app: Flask) -> None:
     app.jinja_env.filters["status_label"] = status_label
     app.jinja_env.filters["field_label"] = field_label
     app.jinja_env.globals["audit_value"] = audit_value
+    app.jinja_env.globals["action_label"] = action_label
+    app.jinja_env.globals["tracking_url"] = tracking_url

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, request, url_for
+from flask import abort, request, url_for
 from flask_admin import expose
-from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters
 from flask_login import current_user
 from markupsafe import Markup
@@ -13,11 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
-from actions.bulk import delete_orders
-from actions.errors import DomainError
+from actions.lifecycle import allowed_transitions
 from actions.money import CURRENCIES, round_money
 from actions.pricing import order_totals
-from admin.base import SecuredModelView, user_can
+from admin.base import SecuredModelView
 from admin.formatting import money, status_label
 from admin.order_editor import OrderEditorMixin
 from admin.order_filters import (
@@ -31,6 +29,7 @@ from admin.order_filters import (
     po_number_condition,
     search_condition,
 )
+from admin.order_lifecycle import OrderLifecycleMixin
 from admin.order_lookups import OrderLookupsMixin
 from models import AuditEntry, Order, db
 from models.orders import (
@@ -103,7 +102,7 @@ def neutralise_csv_cell(value: Any) -> Any:
     return value
 
 
-class OrderView(OrderEditorMixin, OrderLookupsMixin, SecuredModelView):
+class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, SecuredModelView):
     view_permission = "view_orders"
     manage_permission = "edit_orders"
     can_create = False  # the Create Order flow is its own page
@@ -214,21 +213,6 @@ class OrderView(OrderEditorMixin, OrderLookupsMixin, SecuredModelView):
         count = db.session.scalar(select(func.count()).select_from(matching))
         return count, (query.all() if execute else query)
 
-    def is_action_allowed(self, name: str) -> bool:
-        return name == "delete" and user_can("delete_orders")
-
-    @action("delete", "Delete", "Are you sure you want to delete the selected orders?")
-    def action_delete(self, ids: list[str]) -> None:
-        """Delete each selected order on its own; report what was deleted and what was not."""
-        try:
-            report = delete_orders(db.session, ids, actor=current_user._get_current_object())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return
-        flash(report.summary("deleted"), "success" if not report.skipped else "warning")
-
     def get_export_value(self, model: Any, name: Any) -> Any:
         return neutralise_csv_cell(super().get_export_value(model, name))
 
@@ -262,6 +246,7 @@ class OrderView(OrderEditorMixin, OrderLookupsMixin, SecuredModelView):
             history=history,
             source_document=_source_document(self, None, order, "source_document"),
             source_url=_source_url(order),
+            transitions=allowed_transitions(order, current_user),
             return_url=self.get_url(".index_view"),
         )
 

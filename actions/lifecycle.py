@@ -1,0 +1,116 @@
+"""The order state machine (SPEC §2.2) as data: buttons, bulk actions and checks read one table."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.audit import label_change, set_actor
+from actions.errors import InvalidTransition
+from actions.permissions import has_permission, require_permission
+from models import Order, User
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str  # the button, OroCommerce's wording
+    sources: frozenset[str]
+    target: str
+    permission: str
+    done: str  # "Order #SO-000042 has been <done>."
+    verb: str  # "cannot be <verb> because it is closed"
+    confirmation: str
+
+
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
+    Transition("cancel", "Cancel", frozenset({"open"}), "cancelled", "cancel_orders",
+               "cancelled", "cancelled",
+               "Are you sure you want to cancel this order? Please note that once your order "
+               "is canceled, it cannot be changed."),
+    Transition("mark_shipped", "Mark as Shipped", frozenset({"open"}), "shipped", "ship_orders",
+               "marked as shipped", "marked as shipped",
+               "Are you sure you want to mark this order as shipped? Every remaining quantity "
+               "will be recorded as shipped."),
+    Transition("close", "Close", frozenset({"open", "cancelled", "shipped"}), "closed",
+               "close_orders", "closed", "closed",
+               "Are you sure you want to close this order? Please note that once your order "
+               "is closed, it cannot be changed."),
+    Transition("archive", "Archive", frozenset({"closed"}), "archived", "archive_orders",
+               "archived", "archived",
+               "Are you sure you want to archive this order? Archived orders are kept for "
+               "history only."),
+)}
+
+
+def get_transition(name: str) -> Transition:
+    """Raises: InvalidTransition for a name that is not in the table."""
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise InvalidTransition(f"{str(name)[:40]!r} is not an order action.")
+    return transition
+
+
+def can_apply(order: Order, name: str) -> bool:
+    """Tell whether the order's status allows the transition (permissions aside)."""
+    transition = TRANSITIONS.get(name)
+    return transition is not None and order.internal_status in transition.sources
+
+
+def allowed_transitions(order: Order, user: User | None = None) -> list[Transition]:
+    """The transitions to offer now: allowed by the status and, given a user, by the role."""
+    return [t for t in TRANSITIONS.values()
+            if order.internal_status in t.sources
+            and (user is None or has_permission(user, t.permission))]
+
+
+def check_transition(order: Order, name: str, *, actor: User | None) -> Transition:
+    """Raises: InvalidTransition or PermissionDenied, naming the order and its status."""
+    transition = get_transition(name)
+    if actor is not None:
+        require_permission(actor, transition.permission)
+    if order.internal_status not in transition.sources:
+        raise InvalidTransition(
+            f"Order {order.identifier} cannot be {transition.verb} because it is "
+            f"{order.internal_status}")
+    return transition
+
+
+def apply_transition(session: Session, order: Order, name: str, *, actor: User | None) -> Order:
+    """Move the order along one transition; the audit names the transition, old → new.
+
+    Raises: InvalidTransition, PermissionDenied; nothing changes then.
+    """
+    transition = check_transition(order, name, actor=actor)
+    if actor is not None:
+        set_actor(session, actor.id)
+    label_change(session, order, transition.name)
+    if transition.name == "mark_shipped":
+        for line in order.line_items:
+            if line.shipped_quantity != line.quantity:
+                line.shipped_quantity = Decimal(line.quantity)
+        order.shipping_status = "shipped"
+    order.internal_status = transition.target
+    session.flush()
+    return order
+
+
+def overdue_orders(session: Session, today: date) -> list[Order]:
+    """Open orders whose ship-until date is before today (today's date is still in time)."""
+    return list(session.scalars(
+        select(Order).where(Order.internal_status == "open", Order.ship_until.is_not(None),
+                            Order.ship_until < today).order_by(Order.id)
+    ))
+
+
+def cancel_overdue(session: Session, today: date) -> list[str]:
+    """Cancel every overdue open order as the system (no actor); return their numbers."""
+    set_actor(session, None)
+    cancelled = []
+    for order in overdue_orders(session, today):
+        apply_transition(session, order, "cancel", actor=None)
+        cancelled.append(order.identifier or str(order.id))
+    return cancelled

@@ -1,0 +1,130 @@
+"""Shipping an order: whole or partial shipments, and its tracking numbers."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.orm import Session
+
+from actions.audit import label_change, set_actor
+from actions.errors import InvalidTransition, ValidationFailed
+from actions.lifecycle import apply_transition, check_transition
+from actions.permissions import has_permission, require_permission
+from models import Order, ShippingTracking, User, utcnow
+
+TRACKING_STATUSES = frozenset({"open", "shipped"})
+
+
+@dataclass
+class TrackingData:
+    method: str
+    number: str
+    id: int | None = None  # an existing row when editing the set
+
+
+def _parse_shipment(order: Order, quantities: Mapping[int, Decimal | str]) -> dict[int, Decimal]:
+    lines = {li.id: li for li in order.line_items}
+    shipment: dict[int, Decimal] = {}
+    for line_id, raw in quantities.items():
+        line = lines.get(line_id)
+        if line is None:
+            raise ValidationFailed(f"Line {line_id} is not on order {order.identifier}.",
+                                   field="quantities")
+        try:
+            quantity = Decimal(str(raw).strip() or "0")
+        except InvalidOperation:
+            raise ValidationFailed(f"{line.product_sku}: the quantity to ship is not a number.",
+                                   field="quantities") from None
+        remaining = line.quantity - line.shipped_quantity
+        if not quantity.is_finite() or quantity < 0 or quantity > remaining:
+            raise ValidationFailed(
+                f"{line.product_sku}: ship between 0 and the {remaining.normalize():f} remaining.",
+                field="quantities")
+        if quantity:
+            shipment[line_id] = quantity
+    if not shipment:
+        raise ValidationFailed("Enter a quantity to ship for at least one line.",
+                               field="quantities")
+    return shipment
+
+
+def _check_trackings(rows: Sequence[TrackingData]) -> list[TrackingData]:
+    cleaned = []
+    for position, row in enumerate(rows, 1):
+        method, number = row.method.strip(), row.number.strip()
+        if not method and not number and row.id is None:
+            continue  # an empty row of the form
+        if not method or not number:
+            raise ValidationFailed(f"Tracking row {position}: method and number are both "
+                                   "required.", field="trackings")
+        if len(method) > 255 or len(number) > 255:
+            raise ValidationFailed(f"Tracking row {position}: at most 255 characters.",
+                                   field="trackings")
+        cleaned.append(TrackingData(method=method, number=number, id=row.id))
+    return cleaned
+
+
+def ship_order(session: Session, order: Order, *, actor: User | None,
+               quantities: Mapping[int, Decimal | str] | None = None,
+               trackings: Sequence[TrackingData] = ()) -> Order:
+    """Record a shipment: everything remaining (quantities None) or chosen quantities per line.
+
+    A partial shipment leaves the order open and Partially Shipped; once every line is fully
+    shipped the order becomes Shipped. Tracking rows given here are added.
+    Raises: InvalidTransition, PermissionDenied, ValidationFailed; nothing changes then.
+    """
+    check_transition(order, "mark_shipped", actor=actor)
+    new_rows = _check_trackings(trackings)
+    shipment = None if quantities is None else _parse_shipment(order, quantities)
+    if actor is not None:
+        set_actor(session, actor.id)
+    for row in new_rows:
+        order.shipping_trackings.append(
+            ShippingTracking(method=row.method, number=row.number, created_at=utcnow()))
+    if shipment is not None:
+        for line in order.line_items:
+            if line.id in shipment:
+                line.shipped_quantity = line.shipped_quantity + shipment[line.id]
+        if any(li.shipped_quantity < li.quantity for li in order.line_items):
+            label_change(session, order, "ship")
+            order.shipping_status = "partially_shipped"
+            session.flush()
+            return order
+    return apply_transition(session, order, "mark_shipped", actor=actor)
+
+
+def set_trackings(session: Session, order: Order, rows: Sequence[TrackingData], *,
+                  actor: User | None) -> Order:
+    """Replace the order's tracking rows with the submitted set (rows left out are removed).
+
+    Raises: InvalidTransition unless the order is open or shipped; PermissionDenied without
+    edit_orders or ship_orders; ValidationFailed for a row missing its method or number.
+    """
+    if actor is not None and not _may_track(actor):
+        require_permission(actor, "ship_orders")
+    if order.internal_status not in TRACKING_STATUSES:
+        raise InvalidTransition(f"Order {order.identifier} cannot get tracking numbers because "
+                                f"it is {order.internal_status}")
+    cleaned = _check_trackings(rows)
+    existing = {t.id: t for t in order.shipping_trackings}
+    for row in cleaned:
+        if row.id is not None and row.id not in existing:
+            raise ValidationFailed("A tracking row is not on this order.", field="trackings")
+    if actor is not None:
+        set_actor(session, actor.id)
+    kept = []
+    for row in cleaned:
+        tracking = existing.get(row.id) if row.id is not None else None
+        if tracking is None:
+            tracking = ShippingTracking(method=row.method, number=row.number, created_at=utcnow())
+        else:
+            tracking.method, tracking.number = row.method, row.number
+        kept.append(tracking)
+    order.shipping_trackings = kept
+    session.flush()
+    return order
+
+
+def _may_track(actor: User) -> bool:
+    return has_permission(actor, "ship_orders") or has_permission(actor, "edit_orders")
