@@ -15,6 +15,8 @@ from models import Order, User
 
 # A selection larger than this is refused whole rather than half-applied.
 MAX_SELECTION = 10_000
+# Order ids are 64-bit at most on every database; anything larger cannot name an order.
+MAX_ID = 2**63 - 1
 # The report names this many skipped orders, then counts the rest.
 REPORTED_SKIPS = 10
 
@@ -42,7 +44,7 @@ def parse_ids(raw_ids: Iterable[str]) -> list[int]:
     ids: list[int] = []
     for raw in raw_ids:
         text = str(raw).strip()
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
             raise DomainError(f"{text[:20]!r} is not an order id; nothing was changed.")
         ids.append(int(text))
     if len(ids) > MAX_SELECTION:

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from actions.audit import set_actor
 from actions.errors import ValidationFailed
-from actions.money import parse_amount
 from actions.order_input import (
     AddressData,
     DiscountData,
@@ -22,6 +21,7 @@ from actions.order_input import (
     customer_and_user,
     lookup,
     parse_date,
+    parse_shipping_cost,
 )
 from actions.pricing import estimate_shipping_cost, recalculate
 from models import Order, PaymentTerm, ShippingMethod, User
@@ -77,11 +77,7 @@ def create_order(session: Session, data: OrderData, *, actor: User | None) -> Or
         raise ValidationFailed("Payment Method: the chosen value is not valid.",
                                field="payment_method")
     ship_until = parse_date(data.ship_until, label="Ship Until", field="ship_until")
-    overridden = None
-    if data.overridden_shipping_cost not in (None, ""):
-        overridden = parse_amount(data.overridden_shipping_cost, currency, field="Shipping cost")
-        if overridden < 0:
-            raise ValidationFailed("Shipping cost cannot be negative.", field="shipping_cost")
+    overridden = parse_shipping_cost(data.overridden_shipping_cost, currency)
     discounts = [build_discount(d, currency) for d in data.special_discounts]
 
     order = Order(

@@ -1,12 +1,17 @@
 """Creating customers and customer users on the fly, from the order form."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from actions.errors import ValidationFailed
 from actions.permissions import has_permission, require_permission
 from models import Customer, CustomerUser, User
+
+# One @, a local part, and a domain of dot-separated non-empty labels; no spaces.
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 def create_customer(session: Session, name: str, *, actor: User | None) -> Customer:
@@ -41,8 +46,7 @@ def create_customer_user(session: Session, customer: Customer, *, email: str, fi
     if not first_name or not last_name:
         raise ValidationFailed("Customer user: first and last name are required.",
                                field="first_name")
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email:
+    if not EMAIL_PATTERN.fullmatch(email):
         raise ValidationFailed("Customer user email: this value is not a valid email address.",
                                field="email")
     taken = session.scalar(select(CustomerUser.id).where(func.lower(CustomerUser.email) == email))

@@ -7,7 +7,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from actions.audit import set_actor
 from actions.creation import OrderData, create_order
 from actions.errors import OrderNotEditable, StaleOrder, ValidationFailed
-from actions.money import parse_amount
 from actions.order_input import (
     ADDRESS_FIELDS,
     AddressData,
@@ -19,9 +18,10 @@ from actions.order_input import (
     customer_and_user,
     lookup,
     parse_date,
+    parse_shipping_cost,
 )
 from actions.permissions import require_permission
-from actions.pricing import estimate_shipping_cost, recalculate
+from actions.pricing import estimate_shipping_cost, recalculate, totals_for
 from models import (
     Order,
     OrderAddress,
@@ -123,12 +123,16 @@ def update_order(session: Session, order: Order, data: OrderData, *, actor: User
     if data.payment_method is not None and data.payment_method not in PAYMENT_METHODS:
         raise ValidationFailed("Payment Method: the chosen value is not valid.",
                                field="payment_method")
-    overridden = None
-    if data.overridden_shipping_cost not in (None, ""):
-        overridden = parse_amount(str(data.overridden_shipping_cost), order.currency,
-                                  field="Shipping cost")
+    overridden = parse_shipping_cost(data.overridden_shipping_cost, order.currency)
     discounts = [build_discount(d, order.currency) for d in data.special_discounts]
     ship_until = parse_date(data.ship_until, label="Ship Until", field="ship_until")
+    estimated = (estimate_shipping_cost(method, order.currency, [li.quantity for li in merged])
+                 if isinstance(method, ShippingMethod) else None)
+    new_shipping = shipping if not _same_address(order.shipping_address, shipping) \
+        else order.shipping_address
+    # The totals are checked before anything changes (a discount may exceed the new subtotal).
+    totals_for(session, order.currency, merged, discounts,
+               overridden if overridden is not None else estimated, new_shipping)
 
     if actor is not None:
         set_actor(session, actor.id)
@@ -149,9 +153,7 @@ def update_order(session: Session, order: Order, data: OrderData, *, actor: User
         _apply_lines(order, list(data.lines), merged)
         order.special_discounts = discounts
         order.shipping_method = method
-        order.estimated_shipping_cost = (
-            estimate_shipping_cost(method, order.currency, [li.quantity for li in merged])
-            if isinstance(method, ShippingMethod) else None)
+        order.estimated_shipping_cost = estimated
         order.overridden_shipping_cost = overridden
         recalculate(session, order)
     try:

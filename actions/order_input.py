@@ -242,3 +242,13 @@ def lookup(session: Session, model: type[T], object_id: int | None, label: str) 
         raise ValidationFailed(f"{label}: the chosen value does not exist.",
                                field=label.lower().replace(" ", "_"))
     return found
+
+
+def parse_shipping_cost(value: Decimal | str | None, currency: str) -> Decimal | None:
+    """An overridden shipping cost, or None. Raises: ValidationFailed for a bad or negative one."""
+    if value is None or str(value).strip() == "":
+        return None
+    cost = parse_amount(str(value), currency, field="Shipping cost")
+    if cost < 0:
+        raise ValidationFailed("Shipping cost cannot be negative.", field="shipping_cost")
+    return cost

@@ -1,7 +1,7 @@
 """Where prices, shipping costs and tax rates come from, and how an order's totals are stored."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -10,7 +10,16 @@ from sqlalchemy.orm import Session
 from actions.errors import ValidationFailed
 from actions.money import round_money
 from actions.totals import DiscountInput, LineInput, Totals, compute_totals
-from models import Order, Product, ProductPrice, ShippingMethod, TaxRule
+from models import (
+    Order,
+    OrderAddress,
+    OrderLineItem,
+    Product,
+    ProductPrice,
+    ShippingMethod,
+    SpecialDiscount,
+    TaxRule,
+)
 
 
 def find_price(session: Session, product: Product, currency: str, unit: str) -> Decimal:
@@ -70,24 +79,33 @@ def find_tax_rule(session: Session, country: str | None, region: str | None) -> 
     return exact or next((r for r in rules if r.region is None), None)
 
 
+def totals_for(session: Session, currency: str, lines: Sequence[OrderLineItem],
+               discounts: Sequence[SpecialDiscount], shipping_cost: Decimal | None,
+               shipping_address: OrderAddress | None) -> Totals:
+    """Compute totals from an order's parts, whether or not they are on an order yet.
+
+    Raises: DiscountTooLarge, ValidationFailed (from compute_totals).
+    """
+    address = shipping_address
+    rule = find_tax_rule(session, address.country, address.region) if address else None
+    return compute_totals(
+        currency,
+        [LineInput(li.unit_price, li.quantity) for li in lines],
+        special_discounts=[DiscountInput(d.type, d.value, d.description or "Discount")
+                           for d in discounts],
+        shipping_cost=shipping_cost,
+        tax_rate_percent=rule.rate_percent if rule else None,
+        tax_applies_to_shipping=bool(rule and rule.applies_to_shipping),
+    )
+
+
 def order_totals(session: Session, order: Order) -> Totals:
     """Compute an order's totals from its current lines, discounts, shipping and address.
 
     Raises: DiscountTooLarge, ValidationFailed (from compute_totals).
     """
-    address = order.shipping_address
-    rule = find_tax_rule(session, address.country, address.region) if address else None
-    return compute_totals(
-        order.currency,
-        [LineInput(li.unit_price, li.quantity) for li in order.line_items],
-        special_discounts=[
-            DiscountInput(d.type, d.value, d.description or "Discount")
-            for d in order.special_discounts
-        ],
-        shipping_cost=order.effective_shipping_cost,
-        tax_rate_percent=rule.rate_percent if rule else None,
-        tax_applies_to_shipping=bool(rule and rule.applies_to_shipping),
-    )
+    return totals_for(session, order.currency, order.line_items, order.special_discounts,
+                      order.effective_shipping_cost, order.shipping_address)
 
 
 def store_totals(order: Order, totals: Totals) -> None:

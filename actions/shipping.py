@@ -12,8 +12,11 @@ from actions.errors import InvalidTransition, ValidationFailed
 from actions.lifecycle import apply_transition, check_transition
 from actions.permissions import has_permission, require_permission
 from models import Order, ShippingTracking, User, utcnow
+from models.catalog import FRACTIONAL_UNITS
 
 TRACKING_STATUSES = frozenset({"open", "shipped"})
+# Quantities are stored with four decimals; a finer one could not be recorded exactly.
+QUANTITY_STEP = Decimal("0.0001")
 
 
 @dataclass
@@ -37,9 +40,17 @@ def _parse_shipment(order: Order, quantities: Mapping[int, Decimal | str]) -> di
             raise ValidationFailed(f"{line.product_sku}: the quantity to ship is not a number.",
                                    field="quantities") from None
         remaining = line.quantity - line.shipped_quantity
-        if not quantity.is_finite() or quantity < 0 or quantity > remaining:
+        if not quantity.is_finite():
+            raise ValidationFailed(f"{line.product_sku}: the quantity to ship is not a number.",
+                                   field="quantities")
+        if quantity < 0 or quantity > remaining:
             raise ValidationFailed(
                 f"{line.product_sku}: ship between 0 and the {remaining.normalize():f} remaining.",
+                field="quantities")
+        if quantity != quantity.quantize(QUANTITY_STEP) or (
+                quantity != quantity.to_integral_value() and line.unit not in FRACTIONAL_UNITS):
+            raise ValidationFailed(
+                f"{line.product_sku}: the unit {line.unit!r} cannot be shipped in that fraction.",
                 field="quantities")
         if quantity:
             shipment[line_id] = quantity

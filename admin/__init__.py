@@ -13,6 +13,7 @@ from admin.customers import customer_views
 from admin.dashboard import DashboardView
 from admin.formatting import init_formatting
 from admin.orders import OrderView
+from admin.sales_documents import sales_document_views
 from admin.security import init_security
 from admin.system import system_views
 from models import Order
@@ -31,6 +32,6 @@ def init_admin(app: Flask) -> Admin:
         index_view=DashboardView(name="Dashboard", url="/admin"),
     )
     admin.add_view(OrderView(Order, name="Orders", category="Sales", endpoint="orders"))
-    for view in customer_views() + catalog_views() + system_views():
+    for view in sales_document_views() + customer_views() + catalog_views() + system_views():
         admin.add_view(view)
     return admin

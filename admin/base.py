@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterConverter
@@ -50,6 +50,8 @@ class SecuredModelView(ModelView):
 
     view_permission = "view_orders"
     manage_permission = "manage_users"
+    # View methods answering scripts (JSON): refused with a bare 403, not a redirect.
+    json_endpoints: frozenset[str] = frozenset()
 
     can_view_details = True
     filter_converter = OrderDeskFilterConverter()
@@ -89,6 +91,8 @@ class SecuredModelView(ModelView):
         if refused is not None:
             return refused
         if request.method == "POST" and not user_can(self.manage_permission):
+            if name in self.json_endpoints:
+                abort(403)
             flash("You do not have permission to perform this action.", "error")
             return redirect(self.get_url(".index_view"))
         return None

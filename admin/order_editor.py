@@ -13,6 +13,7 @@ from actions.editing import delete_order, ensure_editable, order_data_from, reor
 from actions.errors import DomainError
 from actions.order_input import LineData
 from admin.base import user_can
+from admin.choices import select_choices
 from admin.order_form import OrderForm, form_values, order_data_from_form
 from models import Customer, CustomerUser, Order, PaymentTerm, Product, db
 
@@ -60,10 +61,11 @@ class OrderEditorMixin:
         customer = db.session.get(Customer, int(form.customer_id.data)) \
             if (form.customer_id.data or "").isdigit() else None
         terms = db.session.scalars(select(PaymentTerm).order_by(PaymentTerm.label)).all()
-        form.payment_term_id.choices = [("", "—")] + [(str(t.id), t.label) for t in terms]
-        form.customer_user_id.choices = [("", "—")] + (
+        form.payment_term_id.choices = select_choices(
+            [("", "—")] + [(str(t.id), t.label) for t in terms])
+        form.customer_user_id.choices = select_choices([("", "—")] + (
             [(str(u.id), f"{u.full_name} <{u.email}>") for u in customer.users]
-            if customer else [])
+            if customer else []))
         return self.render("orders/form.html", form=form, order=order,  # type: ignore[attr-defined]
                            customer=customer, cancel_url=(
                                url_for(".details_view", id=order.id) if order

@@ -21,6 +21,7 @@ from wtforms.validators import Optional
 from actions.creation import OrderData
 from actions.money import CURRENCIES, CURRENCY_DECIMALS, round_money
 from actions.order_input import ADDRESS_FIELDS, AddressData, DiscountData, LineData
+from admin.choices import select_choices
 from models.orders import PAYMENT_METHODS, STATUS_LABELS
 
 ADDRESS_CHOICE_MANUAL = "manual"
@@ -66,7 +67,7 @@ class AddressForm(Form):
 
 
 class DiscountForm(Form):
-    type = SelectField("Type", choices=[("amount", "Amount"), ("percent", "%")])
+    type = SelectField("Type", choices=select_choices([("amount", "Amount"), ("percent", "%")]))
     value = StringField("Discount")
     description = StringField("Description")
 
@@ -75,7 +76,7 @@ class OrderForm(FlaskForm):
     customer_id = HiddenField()
     customer_label = StringField("Customer")
     customer_user_id = SelectField("Customer User", choices=[], validate_choice=False)
-    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES])
+    currency = SelectField("Currency", choices=select_choices((c, c) for c in CURRENCIES))
     owner_id = HiddenField()
     lines = FieldList(FormField(LineForm), min_entries=1)
     billing = FormField(AddressForm)
@@ -85,7 +86,7 @@ class OrderForm(FlaskForm):
     payment_term_id = SelectField("Payment Term", choices=[], validate_choice=False)
     payment_method = SelectField(
         "Payment Method",
-        choices=[("", "—")] + [(m, STATUS_LABELS[m]) for m in PAYMENT_METHODS],
+        choices=select_choices([("", "—")] + [(m, STATUS_LABELS[m]) for m in PAYMENT_METHODS]),
         validate_choice=False,
     )
     po_number = StringField("PO Number")

@@ -34,6 +34,8 @@ def _address_json(kind: str, entry: Any) -> dict[str, Any]:
 class OrderLookupsMixin:
     """Mixed into the order view: every endpoint needs create_orders or edit_orders."""
 
+    json_endpoints = frozenset({"lookup_shipping", "inline_customer", "inline_customer_user"})
+
     @expose("/lookup/customers")
     def lookup_customers(self) -> Any:
         _require_order_form_access()

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Email, Optional
 from actions.errors import DomainError
 from actions.users import create_user, hash_password
 from admin.base import SecuredModelView
+from admin.choices import select_choices
 from models import ROLES, AuditEntry, User, db
 
 
@@ -31,7 +32,7 @@ class UserView(SecuredModelView):
     }
     form_overrides = {"role": SelectField, "email": StringField}
     form_args = {
-        "role": {"choices": [(r, r.capitalize()) for r in ROLES]},
+        "role": {"choices": select_choices((r, r.capitalize()) for r in ROLES)},
         "email": {"validators": [DataRequired(), Email()]},
     }
 

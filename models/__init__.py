@@ -18,6 +18,13 @@ from models.orders import (
     SpecialDiscount,
     order_identifier,
 )
+from models.sales_documents import (
+    RequestForQuote,
+    RequestProduct,
+    RequestProductItem,
+    ShoppingList,
+    ShoppingListLine,
+)
 from models.users import ROLES, User
 
 __all__ = [
@@ -35,9 +42,14 @@ __all__ = [
     "PaymentTerm",
     "Product",
     "ProductPrice",
+    "RequestForQuote",
+    "RequestProduct",
+    "RequestProductItem",
     "ShippingMethod",
     "ShippingMethodPrice",
     "ShippingTracking",
+    "ShoppingList",
+    "ShoppingListLine",
     "SpecialDiscount",
     "TaxRule",
     "User",

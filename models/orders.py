@@ -83,6 +83,7 @@ class Order(Timestamped, db.Model):
         Index("ix_orders_customer_user_created", "customer_user_id", "created_at"),
         Index("ix_orders_owner_created", "owner_id", "created_at"),
         Index("ix_orders_po_number", "po_number"),
+        Index("ix_orders_source", "source_type", "source_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
