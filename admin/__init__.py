@@ -6,6 +6,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 
+from admin.activities import activity_views
 from admin.auth import init_auth
 from admin.base import user_can
 from admin.catalog import catalog_views
@@ -13,6 +14,7 @@ from admin.customers import customer_views
 from admin.dashboard import DashboardView
 from admin.formatting import init_formatting
 from admin.orders import OrderView
+from admin.promotions import promotion_views
 from admin.sales_documents import sales_document_views
 from admin.security import init_security
 from admin.system import system_views
@@ -32,6 +34,7 @@ def init_admin(app: Flask) -> Admin:
         index_view=DashboardView(name="Dashboard", url="/admin"),
     )
     admin.add_view(OrderView(Order, name="Orders", category="Sales", endpoint="orders"))
-    for view in sales_document_views() + customer_views() + catalog_views() + system_views():
+    for view in (sales_document_views() + promotion_views() + activity_views()
+                 + customer_views() + catalog_views() + system_views()):
         admin.add_view(view)
     return admin

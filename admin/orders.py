@@ -17,6 +17,7 @@ from actions.money import CURRENCIES, round_money
 from actions.pricing import order_totals
 from admin.base import SecuredModelView
 from admin.formatting import money, status_label
+from admin.order_activities import OrderActivitiesMixin
 from admin.order_editor import OrderEditorMixin
 from admin.order_filters import (
     AmountFilter,
@@ -31,6 +32,7 @@ from admin.order_filters import (
 )
 from admin.order_lifecycle import OrderLifecycleMixin
 from admin.order_lookups import OrderLookupsMixin
+from admin.order_promotions import OrderPromotionsMixin
 from models import AuditEntry, Order, db
 from models.orders import (
     INTERNAL_STATUSES,
@@ -102,7 +104,8 @@ def neutralise_csv_cell(value: Any) -> Any:
     return value
 
 
-class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, SecuredModelView):
+class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, OrderPromotionsMixin,
+                OrderActivitiesMixin, SecuredModelView):
     view_permission = "view_orders"
     manage_permission = "edit_orders"
     can_create = False  # the Create Order flow is its own page

@@ -1,4 +1,5 @@
 """Every model, importable from one place (Alembic and the admin need them all registered)."""
+from models.activities import Attachment, CalendarEvent, Email, Note
 from models.audit import AuditEntry
 from models.base import Base, Money, db, utcnow
 from models.catalog import (
@@ -18,6 +19,7 @@ from models.orders import (
     SpecialDiscount,
     order_identifier,
 )
+from models.promotions import AppliedPromotion, Coupon, CouponCustomerUserUse, Promotion
 from models.sales_documents import (
     RequestForQuote,
     RequestProduct,
@@ -28,6 +30,14 @@ from models.sales_documents import (
 from models.users import ROLES, User
 
 __all__ = [
+    "AppliedPromotion",
+    "Attachment",
+    "CalendarEvent",
+    "Coupon",
+    "CouponCustomerUserUse",
+    "Email",
+    "Note",
+    "Promotion",
     "ROLES",
     "AuditEntry",
     "Base",

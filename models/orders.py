@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Date,
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import CurrencyCode, Money, Timestamped, UTCDateTime, db
 from models.customers import AddressFields
+
+if TYPE_CHECKING:
+    from models.promotions import AppliedPromotion
 
 INTERNAL_STATUSES = ("open", "cancelled", "shipped", "closed", "archived")
 SHIPPING_STATUSES = ("not_shipped", "partially_shipped", "shipped")
@@ -144,6 +148,9 @@ class Order(Timestamped, db.Model):
     )
     shipping_trackings: Mapped[list[ShippingTracking]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="ShippingTracking.id"
+    )
+    applied_promotions: Mapped[list[AppliedPromotion]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="AppliedPromotion.id"
     )
 
     @property
