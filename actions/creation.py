@@ -23,8 +23,8 @@ from actions.order_input import (
     parse_date,
     parse_shipping_cost,
 )
-from actions.pricing import estimate_shipping_cost, recalculate
-from models import Order, PaymentTerm, ShippingMethod, User
+from actions.pricing import estimate_shipping_cost, find_price, recalculate
+from models import Customer, Order, PaymentTerm, Product, ShippingMethod, User
 from models.orders import PAYMENT_METHODS
 
 
@@ -50,6 +50,27 @@ class OrderData:
     source_type: str | None = None
     source_id: int | None = None
     source_identifier: str | None = None
+
+
+def with_form_defaults(session: Session, data: OrderData) -> OrderData:
+    """Fill what a person expects to see pre-filled: list prices and the customer's payment term.
+
+    Lines without a price get the price list's (left empty when there is none, so the form
+    shows that no matching price was found); nothing is validated here.
+    """
+    for line in data.lines:
+        if line.unit_price is None and line.product_id is not None:
+            product = session.get(Product, line.product_id)
+            if product is not None:
+                try:
+                    line.unit_price = find_price(session, product, data.currency,
+                                                 line.unit or product.unit)
+                except ValidationFailed:
+                    line.unit_price = None
+    if data.payment_term_id is None and data.customer_id is not None:
+        customer = session.get(Customer, data.customer_id)
+        data.payment_term_id = customer.payment_term_id if customer else None
+    return data
 
 
 def create_order(session: Session, data: OrderData, *, actor: User | None) -> Order:

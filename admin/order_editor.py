@@ -8,7 +8,7 @@ from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import select
 
-from actions.creation import OrderData, create_order
+from actions.creation import OrderData, create_order, with_form_defaults
 from actions.editing import delete_order, ensure_editable, order_data_from, reorder, update_order
 from actions.errors import DomainError
 from actions.order_input import LineData
@@ -34,23 +34,27 @@ def _product_labels(lines: list[LineData]) -> dict[int, str]:
 
 
 def _prefill_from_request() -> OrderData:
-    """Initial data for Create Order, from ?customer_id=, ?customer_user_id=, a shopping list
-    (?shopping_list_id=) or a request for quote (?rfq_id=)."""
+    """Initial data for Create Order, from a shopping list (?shopping_list_id=), a request for
+    quote (?rfq_id=), a customer user (?customer_user_id=) or a customer (?customer_id=)."""
     from actions import sources
     from models.sales_documents import RequestForQuote, ShoppingList
 
     if (list_id := request.args.get("shopping_list_id", type=int)) is not None:
         shopping_list = db.session.get(ShoppingList, list_id) or abort(404)
-        return sources.order_data_from_shopping_list(db.session, shopping_list)
-    if (rfq_id := request.args.get("rfq_id", type=int)) is not None:
+        data = sources.order_data_from_shopping_list(db.session, shopping_list)
+    elif (rfq_id := request.args.get("rfq_id", type=int)) is not None:
         rfq = db.session.get(RequestForQuote, rfq_id) or abort(404)
-        return sources.order_data_from_rfq(db.session, rfq)
-    data = OrderData(customer_id=None, currency="USD", lines=[])
-    if (buyer_id := request.args.get("customer_user_id", type=int)) is not None:
+        data = sources.order_data_from_rfq(db.session, rfq)
+    elif (buyer_id := request.args.get("customer_user_id", type=int)) is not None:
         buyer = db.session.get(CustomerUser, buyer_id) or abort(404)
-        data.customer_id, data.customer_user_id = buyer.customer_id, buyer.id
+        data = OrderData(customer_id=buyer.customer_id, customer_user_id=buyer.id,
+                         currency="USD", lines=[])
     elif (customer_id := request.args.get("customer_id", type=int)) is not None:
-        data.customer_id = (db.session.get(Customer, customer_id) or abort(404)).id
+        customer = db.session.get(Customer, customer_id) or abort(404)
+        data = OrderData(customer_id=customer.id, currency="USD", lines=[])
+    else:
+        data = OrderData(customer_id=None, currency="USD", lines=[])
+    with_form_defaults(db.session, data)
     return data
 
 
@@ -111,8 +115,10 @@ class OrderEditorMixin:
             return self._render_form(OrderForm(data=values), order=order)
         form = OrderForm()
         try:
+            # A form without its version cannot prove it saw the latest save: treat it as stale.
+            version = form.version.data or ""
             update_order(db.session, order, order_data_from_form(form), actor=_actor(),
-                         expected_version=form.version.data)
+                         expected_version=int(version) if version.isdigit() else -1)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()

@@ -11,12 +11,10 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Optional
 
 from actions.creation import OrderData
 from actions.money import CURRENCIES, CURRENCY_DECIMALS, round_money
@@ -96,7 +94,7 @@ class OrderForm(FlaskForm):
     source_type = HiddenField()
     source_id = HiddenField()
     source_identifier = HiddenField()
-    version = IntegerField(validators=[Optional()])
+    version = HiddenField()
 
 
 def _address(form: AddressForm) -> AddressData | None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from models import Customer, CustomerUser, Order, Product, User, utcnow
 from models.orders import INTERNAL_STATUSES, SHIPPING_STATUSES
+from seed.documents import create_documents
 from seed.orders import create_orders
 from seed.plan import plan_order
 from seed.pools import load_pools
@@ -40,6 +41,7 @@ def _build_reference_data(session: Session, seed: int, echo: Callable[[str], Non
     users = create_users(session)
     terms = create_catalog(session, rng)
     create_customers(session, rng, seed, users[:3], terms)
+    create_documents(session, rng, users[2])
     session.commit()
 
 

@@ -60,7 +60,9 @@
   const customerUser = $("#customer_user_id");
   let customerInfo = null;
 
-  function fillAddressSelect(block) {
+  /* useDefaults: a customer or customer user was just chosen, so pre-select the default
+     addresses; otherwise keep what the form came with (an edit, or a form sent back). */
+  function fillAddressSelect(block, useDefaults) {
     const select = $(".address-choice", block);
     const hidden = $(".address-choice-value", block);
     const kind = block.dataset.kind;
@@ -90,7 +92,8 @@
     }
     add("manual", "Enter other address");
     const values = $$("option", select).map((o) => o.value);
-    select.value = values.includes(wanted) ? wanted : (fallback || "");
+    select.value = !useDefaults && values.includes(wanted) ? wanted : (fallback || wanted || "");
+    if (!values.includes(select.value)) { select.value = ""; }
     hidden.value = select.value;
     $(".manual-address", block).classList.toggle("d-none", select.value !== "manual");
   }
@@ -115,14 +118,14 @@
     if (!keepUser && customerInfo && customerInfo.payment_term_id && term) { term.value = String(customerInfo.payment_term_id); }
     $$(".address-block").forEach((block) => {
       if (!keepUser) { $(".address-choice-value", block).value = ""; $(".address-choice", block).dataset.initial = ""; }
-      fillAddressSelect(block);
+      fillAddressSelect(block, !keepUser);
     });
   }
 
   picker($("#customer_label"), $("#customer-results"),
          (term) => getJSON(base + "lookup/customers?q=" + encodeURIComponent(term)),
          (item) => { $("#customer_label").value = item.label; customerId.value = item.id; loadCustomer(item.id, false); });
-  customerUser.addEventListener("change", () => $$(".address-block").forEach(fillAddressSelect));
+  customerUser.addEventListener("change", () => $$(".address-block").forEach((block) => fillAddressSelect(block, true)));
   $$(".address-block").forEach((block) => {
     $(".address-choice", block).addEventListener("change", (event) => {
       $(".address-choice-value", block).value = event.target.value;
@@ -148,7 +151,7 @@
                        last_name: $("#new-cu-last").value, email: $("#new-cu-email").value}),
                async (u) => { customerUser.dataset.initial = String(u.id); customerUser.value = "";
                               await loadCustomer(customerId.value, true); customerUser.value = String(u.id);
-                              $$(".address-block").forEach(fillAddressSelect); });
+                              $$(".address-block").forEach((block) => fillAddressSelect(block, true)); });
 
   /* ---- line items ---- */
   const lineBody = $("#line-items tbody");
@@ -228,6 +231,8 @@
     const quantities = $$(".line-row", lineBody)
       .filter((row) => $(".line-product-id", row).value || $(".free-form-toggle", row).checked)
       .map((row) => $(".line-quantity", row).value);
+    const box = $("#shipping-options");
+    if (!quantities.length) { box.textContent = "Add a product to see the shipping methods that apply."; return; }
     let options = [];
     try {
       const response = await fetch(base + "lookup/shipping", {
@@ -236,7 +241,6 @@
         body: JSON.stringify({currency: currency(), quantities: quantities})});
       options = response.ok ? await response.json() : [];
     } catch (e) { options = []; }
-    const box = $("#shipping-options");
     box.innerHTML = "";
     if (!options.length) { box.textContent = "No shipping methods are available"; return; }
     const none = {id: "", label: "No shipping method"};
@@ -258,6 +262,6 @@
   if (currencySelect) { currencySelect.addEventListener("change", refreshShipping); }
 
   /* ---- initial state (a pre-filled create, an edit, or a form sent back with an error) ---- */
-  if (customerId.value) { loadCustomer(customerId.value, true); } else { $$(".address-block").forEach(fillAddressSelect); }
+  if (customerId.value) { loadCustomer(customerId.value, true); } else { $$(".address-block").forEach((block) => fillAddressSelect(block, false)); }
   refreshShipping();
 })();

@@ -6,13 +6,14 @@ browser is always /usr/bin/chromium, headless.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from models import db
@@ -31,6 +32,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOT_DIR = Path("/tmp/od-screens")
 BROWSER_DIR = Path(__file__).parent
+T = TypeVar("T")
 
 # Statuses of the seeded orders, in creation order (SO-000001 … SO-000006).
 SEEDED_STATUSES = ("open", "cancelled", "open", "closed", "cancelled", "open")
@@ -77,26 +79,32 @@ def _seed() -> tuple[dict[str, str], str]:
             catalog["customer"].name)
 
 
-@pytest.fixture
-def live_server(clean_db: Engine, database_url: str) -> Iterator[LiveServer]:
-    """OrderDesk with real CSRF, seeded with users, a catalog and six orders, served in a thread."""
+@contextmanager
+def _serving(database_url: str, seed: Callable[[], T]) -> Iterator[tuple[str, T]]:
+    """Build the app with real CSRF, run `seed` in its context, serve it in a thread."""
     app = build_app(database_url, WTF_CSRF_ENABLED=True)
     with app.app_context():
-        orders, customer_name = _seed()
+        seeded = seed()
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", orders=orders,
-                         customer_name=customer_name)
+        yield f"http://127.0.0.1:{server.server_port}", seeded
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(clean_db: Engine, database_url: str) -> Iterator[LiveServer]:
+    """OrderDesk with real CSRF, seeded with users, a catalog and six orders, served in a thread."""
+    with _serving(database_url, _seed) as (url, (orders, customer_name)):
+        yield LiveServer(url=url, orders=orders, customer_name=customer_name)
 
 
 @pytest.fixture(scope="session")
@@ -130,3 +138,129 @@ def page(browser: Any) -> Iterator[Any]:
 def screenshot_dir() -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
+
+
+# ---- richer data and helpers for the order create / edit / delete flows -------------------
+
+@dataclass
+class OrderServer(LiveServer):
+    """The live_server data plus a second "Acme …" customer, a user address and, on request,
+    a shopping list and an RFQ of Acme Industrial."""
+
+    other_customer_name: str = ""
+    other_buyer_label: str = ""
+    buyer_label: str = ""
+    default_address: str = ""
+    user_address: str = ""
+    shopping_list_id: int | None = None
+    shopping_list_label: str = ""
+    rfq_id: int | None = None
+
+
+def _seed_for_orders(*, documents: bool) -> OrderServer:
+    from models import Customer, CustomerAddress, CustomerUser, CustomerUserAddress
+
+    orders, customer_name = _seed()
+    acme = db.session.scalars(select(Customer).filter_by(name=customer_name)).one()
+    buyer = acme.users[0]
+    dock = CustomerUserAddress(customer_user=buyer, first_name="Bea", last_name="Buyer",
+                               street="9 Dock Rd", city="Portsmouth", postal_code="03801",
+                               region="NH", country="US", is_billing=False, is_shipping=True)
+    logistics = Customer(name="Acme Logistics")
+    lou = CustomerUser(customer=logistics, email="lou@logistics.example", first_name="Lou",
+                       last_name="Hauler")
+    depot = CustomerAddress(customer=logistics, organization="Acme Logistics Depot",
+                            street="5 Depot Way", city="Gary", postal_code="46401",
+                            region="IN", country="US", is_default_billing=True,
+                            is_default_shipping=True)
+    db.session.add_all([dock, logistics, lou, depot])
+    db.session.commit()
+    server = OrderServer(
+        url="", orders=orders, customer_name=customer_name,
+        other_customer_name=logistics.name,
+        other_buyer_label=f"{lou.full_name} <{lou.email}>",
+        buyer_label=f"{buyer.full_name} <{buyer.email}>",
+        default_address=acme.addresses[0].one_line(),
+        user_address=dock.one_line(),
+    )
+    if documents:
+        _seed_documents(server, acme, buyer)
+    return server
+
+
+def _seed_documents(server: OrderServer, acme: Any, buyer: Any) -> None:
+    """A shopping list (3 widgets, 2 gadgets) and an RFQ (4 widgets at a $9.50 target)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from models import Product
+    from models.sales_documents import (
+        RequestForQuote,
+        RequestProduct,
+        RequestProductItem,
+        ShoppingList,
+        ShoppingListLine,
+    )
+
+    widget = db.session.scalars(select(Product).filter_by(sku="WID-1")).one()
+    gadget = db.session.scalars(select(Product).filter_by(sku="GAD-2")).one()
+    shopping_list = ShoppingList(
+        label="Spring restock", customer=acme, customer_user=buyer, currency="USD",
+        notes="Deliver to the back door",
+        lines=[ShoppingListLine(product=widget, quantity=Decimal("3"), unit="item"),
+               ShoppingListLine(product=gadget, quantity=Decimal("2"), unit="item",
+                                notes="Blue ones")],
+    )
+    rfq = RequestForQuote(
+        customer=acme, customer_user=buyer, first_name="Bea", last_name="Buyer",
+        email="buyer@acme.example", company="Acme Industrial", po_number="RFQ-PO-77",
+        ship_until=date(2031, 3, 15), note="Need these before the audit", status="open",
+        requested_products=[RequestProduct(
+            product=widget, comment="Bulk pack",
+            items=[RequestProductItem(quantity=Decimal("4"), unit="item",
+                                      target_price=Decimal("9.50"), currency="USD")])],
+    )
+    db.session.add_all([shopping_list, rfq])
+    db.session.commit()
+    server.shopping_list_id, server.shopping_list_label = shopping_list.id, shopping_list.label
+    server.rfq_id = rfq.id
+
+
+@pytest.fixture
+def order_server(clean_db: Engine, database_url: str) -> Iterator[OrderServer]:
+    """live_server's users, catalog and six orders, plus a second customer and a user address."""
+    with _serving(database_url, lambda: _seed_for_orders(documents=False)) as (url, server):
+        server.url = url
+        yield server
+
+
+@pytest.fixture
+def documents_server(clean_db: Engine, database_url: str) -> Iterator[OrderServer]:
+    """order_server's data plus a shopping list and an RFQ of Acme Industrial."""
+    with _serving(database_url, lambda: _seed_for_orders(documents=True)) as (url, server):
+        server.url = url
+        yield server
+
+
+@pytest.fixture
+def second_page(browser: Any) -> Iterator[Any]:
+    """A tab in a second browser context: another person's session, with its own cookies."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def sign_in() -> Callable[[Any, str, str], None]:
+    """sign_in(page, base_url, role) logs in through the login form as that role's user."""
+    def _sign_in(tab: Any, base_url: str, role: str) -> None:
+        from playwright.sync_api import expect
+
+        tab.goto(f"{base_url}/login")
+        tab.get_by_label("Email").fill(f"{role}@example.com")
+        tab.get_by_label("Password").fill(factories.PASSWORD)
+        tab.get_by_role("button", name="Log in").click()
+        expect(tab).to_have_url(f"{base_url}/admin/")
+    return _sign_in

@@ -35,9 +35,12 @@ def test_a_sales_user_filters_cancelled_orders_and_opens_one(
     expect(page.locator("#current-user")).to_contain_text("Sales User")
     expect(page.locator("#dashboard")).to_be_visible()
 
-    # When they open Sales > Orders from the menu
+    # When they open Sales > Orders from the menu (once the menu's scripts have loaded)
+    page.wait_for_load_state("load")
     page.get_by_role("link", name="Sales").click()
-    page.get_by_role("link", name="Orders", exact=True).click()
+    orders_link = page.get_by_role("link", name="Orders", exact=True)
+    expect(orders_link).to_be_visible()
+    orders_link.click()
 
     # Then the grid lists every seeded order
     expect(page).to_have_url(re.compile(r"/admin/orders/"))
