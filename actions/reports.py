@@ -41,3 +41,14 @@ def dashboard_figures(session: Session, now: datetime) -> DashboardFigures:
         orders_today=today or 0,
         revenue_30_days={currency: Decimal(total or 0) for currency, total in rows},
     )
+
+
+def recent_orders(session: Session, *, customer_id: int | None = None,
+                  customer_user_id: int | None = None, limit: int = 50) -> list[Order]:
+    """A customer's or customer user's latest orders, newest first (an indexed range read)."""
+    query = select(Order).order_by(Order.created_at.desc()).limit(limit)
+    if customer_id is not None:
+        query = query.where(Order.customer_id == customer_id)
+    if customer_user_id is not None:
+        query = query.where(Order.customer_user_id == customer_user_id)
+    return list(session.scalars(query))

@@ -1,8 +1,12 @@
 """Customers, their customer users and address books: scaffolded by Flask-Admin, configured here."""
 from __future__ import annotations
 
+from typing import Any
+
+from flask import url_for
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 
+from actions.reports import recent_orders
 from admin.base import SecuredModelView
 from models import Customer, CustomerAddress, CustomerUser, CustomerUserAddress, db
 
@@ -13,7 +17,22 @@ ADDRESS_COLUMNS = (
 )
 
 
-class CustomerView(SecuredModelView):
+class CustomerOrdersMixin:
+    """The details page lists the latest orders and offers Create Order, pre-filled."""
+
+    details_template = "customers/details.html"
+    orders_filter = "customer_id"
+
+    def render(self, template: str, **kwargs: Any) -> Any:
+        model = kwargs.get("model")
+        if template == self.details_template and model is not None:
+            kwargs["orders"] = recent_orders(db.session, **{self.orders_filter: model.id})
+            kwargs["create_order_url"] = url_for("orders.create_view",
+                                                 **{self.orders_filter: model.id})
+        return super().render(template, **kwargs)  # type: ignore[misc]
+
+
+class CustomerView(CustomerOrdersMixin, SecuredModelView):
     view_permission = "view_orders"
     manage_permission = "manage_customers"
 
@@ -31,9 +50,10 @@ class CustomerView(SecuredModelView):
     inline_models = ((CustomerAddress, {"form_columns": ("id",) + ADDRESS_COLUMNS}),)
 
 
-class CustomerUserView(SecuredModelView):
+class CustomerUserView(CustomerOrdersMixin, SecuredModelView):
     view_permission = "view_orders"
     manage_permission = "manage_customers"
+    orders_filter = "customer_user_id"
 
     column_list = ("email", "first_name", "last_name", "customer", "enabled", "created_at")
     column_searchable_list = ("email", "last_name")

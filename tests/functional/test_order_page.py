@@ -28,3 +28,29 @@ def test_an_unknown_order_id_is_a_404(login_as):
     client = login_as("viewer")
     assert client.get("/admin/orders/details/?id=999999").status_code == 404
     assert client.get("/admin/orders/details/?id=abc").status_code == 404
+
+
+def test_the_customer_and_customer_user_pages_list_their_orders_and_offer_create_order(
+        login_as, catalog, users):
+    # Given an order of the demo customer's buyer
+    order = make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+    client = login_as("sales")
+
+    for endpoint, key, record in (("customers", "customer_id", catalog["customer"]),
+                                  ("customer_users", "customer_user_id", catalog["buyer"])):
+        # When the sales user opens the page
+        page = client.get(f"/admin/{endpoint}/details/?id={record.id}").get_data(as_text=True)
+
+        # Then it lists the order and links Create Order pre-filled with the record
+        assert order.identifier in page
+        assert f"/admin/orders/new/?{key}={record.id}" in page
+
+
+def test_create_order_from_a_customer_user_page_prefills_customer_and_user(login_as, catalog):
+    client = login_as("sales")
+    page = client.get(f"/admin/orders/new/?customer_user_id={catalog['buyer'].id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'value="Acme Industrial"' in html
+    assert f'name="customer_id" type="hidden" value="{catalog["customer"].id}"' in html
