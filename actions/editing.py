@@ -22,6 +22,7 @@ from actions.order_input import (
 )
 from actions.permissions import require_permission
 from actions.pricing import estimate_shipping_cost, recalculate, totals_for
+from actions.shipping import shipping_status_of
 from models import (
     Order,
     OrderAddress,
@@ -91,6 +92,17 @@ def _apply_lines(order: Order, lines: list[LineData], merged: list[OrderLineItem
     order.line_items = kept
 
 
+def _follow_shipped_quantities(session: Session, order: Order) -> None:
+    """An edit can leave every line fully shipped (a quantity cut to what already went out):
+    the order is then shipped, as a last partial shipment would have made it."""
+    status = shipping_status_of(order)
+    if status == order.shipping_status:
+        return
+    order.shipping_status = status
+    if status == "shipped":
+        order.internal_status = "shipped"
+
+
 def update_order(session: Session, order: Order, data: OrderData, *, actor: User | None,
                  expected_version: int | None) -> Order:
     """Apply an edit form to an open order and recompute its totals.
@@ -156,6 +168,7 @@ def update_order(session: Session, order: Order, data: OrderData, *, actor: User
         order.estimated_shipping_cost = estimated
         order.overridden_shipping_cost = overridden
         recalculate(session, order)
+        _follow_shipped_quantities(session, order)
     try:
         session.flush()
     except StaleDataError:

@@ -26,6 +26,16 @@ class TrackingData:
     id: int | None = None  # an existing row when editing the set
 
 
+def shipping_status_of(order: Order) -> str:
+    """What the lines say: nothing shipped, some shipped, or every line fully shipped."""
+    shipped = [li.shipped_quantity for li in order.line_items]
+    if not any(shipped):
+        return "not_shipped"
+    if all(li.shipped_quantity >= li.quantity for li in order.line_items):
+        return "shipped"
+    return "partially_shipped"
+
+
 def _parse_shipment(order: Order, quantities: Mapping[int, Decimal | str]) -> dict[int, Decimal]:
     lines = {li.id: li for li in order.line_items}
     shipment: dict[int, Decimal] = {}

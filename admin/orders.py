@@ -220,7 +220,7 @@ class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, OrderP
         return neutralise_csv_cell(super().get_export_value(model, name))
 
     def get_one(self, id: Any) -> Order | None:
-        if not str(id).isdigit():
+        if not (str(id).isascii() and str(id).isdigit()):
             return None
         return db.session.scalar(
             select(Order).where(Order.id == int(id)).options(
