@@ -1,19 +1,11 @@
 """The audit trail (SPEC §1 AuditEntry): every order change is recorded in the same transaction."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from actions.audit import set_actor
 from models import AuditEntry, Order
-from tests.factories import make_catalog, make_order, make_users
-
-
-@pytest.fixture
-def catalog(session):
-    made = make_catalog(session)
-    session.commit()
-    return made
+from tests.factories import make_order, make_users
 
 
 def _entries(session, **where):

@@ -7,21 +7,7 @@ from sqlalchemy import func, select
 from actions.bulk import MAX_SELECTION, BulkReport, apply_to_orders, delete_orders, parse_ids
 from actions.errors import DomainError, OrderNotEditable, PermissionDenied
 from models import AuditEntry, Order
-from tests.factories import make_catalog, make_order, make_users
-
-
-@pytest.fixture
-def catalog(session):
-    made = make_catalog(session)
-    session.commit()
-    return made
-
-
-@pytest.fixture
-def users(session):
-    made = make_users(session)
-    session.commit()
-    return made
+from tests.factories import make_order
 
 
 @pytest.fixture

@@ -10,23 +10,9 @@ from sqlalchemy import func, select
 from actions.errors import DomainError
 from actions.order_input import AddressData, LineData
 from models import Customer, CustomerUser, Order, OrderAddress, OrderLineItem, SpecialDiscount
-from tests.factories import make_catalog, make_order, make_users
+from tests.factories import make_order
 
 D = Decimal
-
-
-@pytest.fixture
-def catalog(session):
-    made = make_catalog(session)
-    session.commit()
-    return made
-
-
-@pytest.fixture
-def users(session):
-    made = make_users(session)
-    session.commit()
-    return made
 
 
 def _assert_nothing_added(session):

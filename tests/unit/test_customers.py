@@ -7,14 +7,6 @@ from sqlalchemy import func, select
 from actions.customers import create_customer, create_customer_user
 from actions.errors import PermissionDenied, ValidationFailed
 from models import Customer, CustomerUser
-from tests.factories import make_users
-
-
-@pytest.fixture
-def users(session):
-    made = make_users(session)
-    session.commit()
-    return made
 
 
 @pytest.fixture

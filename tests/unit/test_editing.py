@@ -37,23 +37,9 @@ from models import (
     ShippingTracking,
     SpecialDiscount,
 )
-from tests.factories import make_catalog, make_order, make_users
+from tests.factories import make_order
 
 D = Decimal
-
-
-@pytest.fixture
-def catalog(session):
-    made = make_catalog(session)
-    session.commit()
-    return made
-
-
-@pytest.fixture
-def users(session):
-    made = make_users(session)
-    session.commit()
-    return made
 
 
 @pytest.fixture

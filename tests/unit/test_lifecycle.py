@@ -22,7 +22,7 @@ from actions.lifecycle import (
     overdue_orders,
 )
 from models import AuditEntry, Order
-from tests.factories import make_catalog, make_order, make_users
+from tests.factories import make_order
 
 STATUSES = ("open", "cancelled", "shipped", "closed", "archived")
 # SPEC §2.2: name → (sources, target, permission, the verb of the refusal message)
@@ -40,20 +40,6 @@ ROLE_MAY = {
     "viewer": set(),
 }
 PAIRS = [(status, name) for status in STATUSES for name in TABLE]
-
-
-@pytest.fixture
-def catalog(session):
-    made = make_catalog(session)
-    session.commit()
-    return made
-
-
-@pytest.fixture
-def users(session):
-    made = make_users(session)
-    session.commit()
-    return made
 
 
 def order_in(session, catalog, status: str) -> Order:

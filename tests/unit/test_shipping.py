@@ -15,23 +15,9 @@ from actions.lifecycle import apply_transition
 from actions.order_input import LineData
 from actions.shipping import TrackingData, set_trackings, ship_order
 from models import AuditEntry, Order, ShippingTracking
-from tests.factories import make_catalog, make_order, make_users
+from tests.factories import make_order
 
 D = Decimal
-
-
-@pytest.fixture
-def catalog(session):
-    made = make_catalog(session)
-    session.commit()
-    return made
-
-
-@pytest.fixture
-def users(session):
-    made = make_users(session)
-    session.commit()
-    return made
 
 
 @pytest.fixture

@@ -30,23 +30,8 @@ from models import (
     ShoppingList,
     ShoppingListLine,
 )
-from tests.factories import make_catalog, make_users
 
 D = Decimal
-
-
-@pytest.fixture
-def catalog(session):
-    made = make_catalog(session)
-    session.commit()
-    return made
-
-
-@pytest.fixture
-def users(session):
-    made = make_users(session)
-    session.commit()
-    return made
 
 
 def _shopping_list(session, catalog, **overrides: Any) -> ShoppingList:
