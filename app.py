@@ -56,8 +56,17 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         ORDERDESK_MAX_UPLOAD_MB=int(os.environ.get("ORDERDESK_MAX_UPLOAD_MB", "10")),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", "localhost"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
+        MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes"),
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME") or None,
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD") or None,
+        MAIL_DEFAULT_SENDER=os.environ.get("MAIL_DEFAULT_SENDER",
+                                           "OrderDesk <orderdesk@localhost>"),
     )
     app.config.update(overrides)
+    if "MAX_CONTENT_LENGTH" not in overrides:
+        # One MB above the upload limit: a slightly larger file reaches the upload check and
+        # gets its message; anything bigger is cut off early with a 413 (also explained).
+        app.config["MAX_CONTENT_LENGTH"] = (int(app.config["ORDERDESK_MAX_UPLOAD_MB"]) + 1) << 20
     if "SECRET_KEY" not in overrides:
         app.config["SECRET_KEY"] = _secret_key(app)
 

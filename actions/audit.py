@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
+    AppliedPromotion,
     AuditEntry,
     Order,
     OrderLineItem,
@@ -25,7 +26,7 @@ from models import (
 )
 
 # Address copies are recorded through the order fields that point at them.
-AUDITED = (Order, OrderLineItem, SpecialDiscount, ShippingTracking)
+AUDITED = (Order, OrderLineItem, SpecialDiscount, ShippingTracking, AppliedPromotion)
 ORDER_COLLECTIONS = ("line_items", "special_discounts", "shipping_trackings")
 # Bookkeeping columns whose changes say nothing to a person reading the history.
 IGNORED_FIELDS = frozenset({"id", "updated_at", "version", "created_at"})

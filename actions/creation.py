@@ -14,18 +14,14 @@ from actions.order_input import (
     AddressData,
     DiscountData,
     LineData,
-    build_address,
-    build_discount,
     build_line,
     check_currency,
+    check_header,
     customer_and_user,
-    lookup,
-    parse_date,
-    parse_shipping_cost,
 )
 from actions.pricing import estimate_shipping_cost, find_price, recalculate
-from models import Customer, Order, PaymentTerm, Product, ShippingMethod, User
-from models.orders import PAYMENT_METHODS
+from actions.promotions import apply_automatic_promotions
+from models import Customer, Order, Product, User
 
 
 @dataclass
@@ -50,6 +46,8 @@ class OrderData:
     source_type: str | None = None
     source_id: int | None = None
     source_identifier: str | None = None
+    # Edit only: applied promotion id -> 'active', 'inactive' or 'remove' (coupons only).
+    promotion_states: dict[int, str] = field(default_factory=dict)
 
 
 def with_form_defaults(session: Session, data: OrderData) -> OrderData:
@@ -79,52 +77,37 @@ def create_order(session: Session, data: OrderData, *, actor: User | None) -> Or
     Raises: ValidationFailed (naming the field) or DiscountTooLarge; nothing is added then.
     """
     currency = check_currency(data.currency)
-    customer, customer_user = customer_and_user(session, data.customer_id,
-                                               data.customer_user_id)
+    customer_and_user(session, data.customer_id, data.customer_user_id)  # first, as the form
     if not data.lines:
         raise ValidationFailed("Please add at least one Line Item", field="line_items")
     lines = [build_line(session, line, currency, i) for i, line in enumerate(data.lines, 1)]
-    user_id = customer_user.id if customer_user else None
-    billing = (build_address(session, data.billing_address, kind="Billing",
-                             customer_id=customer.id, customer_user_id=user_id)
-               if data.billing_address else None)
-    shipping = (build_address(session, data.shipping_address, kind="Shipping",
-                              customer_id=customer.id, customer_user_id=user_id)
-                if data.shipping_address else None)
-    method = lookup(session, ShippingMethod, data.shipping_method_id, "Shipping Method")
-    term = lookup(session, PaymentTerm, data.payment_term_id, "Payment Term")
-    owner = lookup(session, User, data.owner_id, "Owner") or actor
-    if data.payment_method is not None and data.payment_method not in PAYMENT_METHODS:
-        raise ValidationFailed("Payment Method: the chosen value is not valid.",
-                               field="payment_method")
-    ship_until = parse_date(data.ship_until, label="Ship Until", field="ship_until")
-    overridden = parse_shipping_cost(data.overridden_shipping_cost, currency)
-    discounts = [build_discount(d, currency) for d in data.special_discounts]
-
+    header = check_header(session, data, currency)
+    method = header.shipping_method
     order = Order(
-        customer=customer,
-        customer_user=customer_user,
+        customer=header.customer,
+        customer_user=header.customer_user,
         currency=currency,
-        owner=owner,
+        owner=header.owner or actor,
         created_by=actor,
-        po_number=(data.po_number or "").strip() or None,
-        ship_until=ship_until,
-        customer_notes=(data.customer_notes or "").strip() or None,
-        payment_term=term if term is not None else customer.payment_term,
-        payment_method=data.payment_method,
-        billing_address=billing,
-        shipping_address=shipping,
+        po_number=header.po_number,
+        ship_until=header.ship_until,
+        customer_notes=header.customer_notes,
+        payment_term=header.payment_term or header.customer.payment_term,
+        payment_method=header.payment_method,
+        billing_address=header.billing_address,
+        shipping_address=header.shipping_address,
         shipping_method=method,
         estimated_shipping_cost=(estimate_shipping_cost(method, currency,
                                                         [li.quantity for li in lines])
-                                 if isinstance(method, ShippingMethod) else None),
-        overridden_shipping_cost=overridden,
+                                 if method is not None else None),
+        overridden_shipping_cost=header.overridden_shipping_cost,
         line_items=lines,
-        special_discounts=discounts,
+        special_discounts=header.special_discounts,
         source_type=data.source_type,
         source_id=data.source_id,
         source_identifier=data.source_identifier,
     )
+    apply_automatic_promotions(session, order)  # those whose conditions hold (SPEC §7)
     recalculate(session, order)  # raises before the order joins the session
     if actor is not None:
         set_actor(session, actor.id)

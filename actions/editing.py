@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from actions.audit import set_actor
+from actions.coupons import drop_applied_coupon, release_coupon_uses
 from actions.creation import OrderData, create_order
 from actions.errors import OrderNotEditable, StaleOrder, ValidationFailed
 from actions.order_input import (
@@ -12,26 +13,21 @@ from actions.order_input import (
     AddressData,
     DiscountData,
     LineData,
-    build_address,
-    build_discount,
     build_line,
+    check_header,
     customer_and_user,
-    lookup,
-    parse_date,
-    parse_shipping_cost,
 )
 from actions.permissions import require_permission
 from actions.pricing import estimate_shipping_cost, recalculate, totals_for
+from actions.promotions import apply_automatic_promotions
 from actions.shipping import shipping_status_of
 from models import (
+    AppliedPromotion,
     Order,
     OrderAddress,
     OrderLineItem,
-    PaymentTerm,
-    ShippingMethod,
     User,
 )
-from models.orders import PAYMENT_METHODS
 
 STALE_MESSAGE = "This order was changed by someone else since you opened it"
 EDITABLE_STATUSES = frozenset({"open"})
@@ -103,6 +99,44 @@ def _follow_shipped_quantities(session: Session, order: Order) -> None:
         order.internal_status = "shipped"
 
 
+PROMOTION_STATES = ("active", "inactive", "remove")
+
+
+def _promotions_after(order: Order, states: dict[int, str]) -> list[AppliedPromotion]:
+    """The applied promotions the edit leaves, with their new active flags, unsaved.
+
+    Raises: ValidationFailed for an unknown state, a promotion not on the order, or removing
+    an automatic promotion (it can only be deactivated).
+    """
+    by_id = {p.id: p for p in order.applied_promotions}
+    kept: list[AppliedPromotion] = []
+    for applied_id, state in states.items():
+        applied = by_id.get(applied_id)
+        if applied is None or state not in PROMOTION_STATES:
+            raise ValidationFailed("Promotions: this promotion is not applied to the order.",
+                                   field="promotions")
+        if state == "remove" and applied.coupon_id is None:
+            raise ValidationFailed("Promotions: an automatic promotion cannot be removed; "
+                                   "deactivate it instead.", field="promotions")
+    for applied in order.applied_promotions:
+        state = states.get(applied.id, "active" if applied.active else "inactive")
+        if state != "remove":
+            kept.append(AppliedPromotion(kind=applied.kind, value=applied.value,
+                                         promotion_name=applied.promotion_name,
+                                         coupon_code=applied.coupon_code,
+                                         active=state == "active"))
+    return kept
+
+
+def _apply_promotion_states(session: Session, order: Order, states: dict[int, str]) -> None:
+    for applied in list(order.applied_promotions):
+        state = states.get(applied.id)
+        if state == "remove":
+            drop_applied_coupon(session, order, applied)
+        elif state is not None and applied.active != (state == "active"):
+            applied.active = state == "active"
+
+
 def update_order(session: Session, order: Order, data: OrderData, *, actor: User | None,
                  expected_version: int | None) -> Order:
     """Apply an edit form to an open order and recompute its totals.
@@ -118,48 +152,37 @@ def update_order(session: Session, order: Order, data: OrderData, *, actor: User
     if data.currency and data.currency != order.currency:
         raise ValidationFailed("Currency cannot be changed after the order is created.",
                                field="currency")
-    customer, customer_user = customer_and_user(session, data.customer_id, data.customer_user_id)
+    customer_and_user(session, data.customer_id, data.customer_user_id)  # first, as the form
     if not data.lines:
         raise ValidationFailed("Please add at least one Line Item", field="line_items")
     merged = _merge_lines(session, order, list(data.lines))
-    user_id = customer_user.id if customer_user else None
-    billing = (build_address(session, data.billing_address, kind="Billing",
-                             customer_id=customer.id, customer_user_id=user_id)
-               if data.billing_address else None)
-    shipping = (build_address(session, data.shipping_address, kind="Shipping",
-                              customer_id=customer.id, customer_user_id=user_id)
-                if data.shipping_address else None)
-    method = lookup(session, ShippingMethod, data.shipping_method_id, "Shipping Method")
-    term = lookup(session, PaymentTerm, data.payment_term_id, "Payment Term")
-    owner = lookup(session, User, data.owner_id, "Owner")
-    if data.payment_method is not None and data.payment_method not in PAYMENT_METHODS:
-        raise ValidationFailed("Payment Method: the chosen value is not valid.",
-                               field="payment_method")
-    overridden = parse_shipping_cost(data.overridden_shipping_cost, order.currency)
-    discounts = [build_discount(d, order.currency) for d in data.special_discounts]
-    ship_until = parse_date(data.ship_until, label="Ship Until", field="ship_until")
+    header = check_header(session, data, order.currency)
+    method = header.shipping_method
+    shipping, overridden = header.shipping_address, header.overridden_shipping_cost
+    discounts = header.special_discounts
     estimated = (estimate_shipping_cost(method, order.currency, [li.quantity for li in merged])
-                 if isinstance(method, ShippingMethod) else None)
+                 if method is not None else None)
     new_shipping = shipping if not _same_address(order.shipping_address, shipping) \
         else order.shipping_address
     # The totals are checked before anything changes (a discount may exceed the new subtotal).
+    promotions = _promotions_after(order, dict(data.promotion_states))
     totals_for(session, order.currency, merged, discounts,
-               overridden if overridden is not None else estimated, new_shipping)
+               overridden if overridden is not None else estimated, new_shipping, promotions)
 
     if actor is not None:
         set_actor(session, actor.id)
     with session.no_autoflush:
-        order.customer = customer
-        order.customer_user = customer_user
-        if owner is not None:
-            order.owner = owner
-        order.po_number = (data.po_number or "").strip() or None
-        order.ship_until = ship_until
-        order.customer_notes = (data.customer_notes or "").strip() or None
-        order.payment_term = term
-        order.payment_method = data.payment_method
-        if not _same_address(order.billing_address, billing):
-            order.billing_address = billing
+        order.customer = header.customer
+        order.customer_user = header.customer_user
+        if header.owner is not None:
+            order.owner = header.owner
+        order.po_number = header.po_number
+        order.ship_until = header.ship_until
+        order.customer_notes = header.customer_notes
+        order.payment_term = header.payment_term
+        order.payment_method = header.payment_method
+        if not _same_address(order.billing_address, header.billing_address):
+            order.billing_address = header.billing_address
         if not _same_address(order.shipping_address, shipping):
             order.shipping_address = shipping
         _apply_lines(order, list(data.lines), merged)
@@ -167,6 +190,8 @@ def update_order(session: Session, order: Order, data: OrderData, *, actor: User
         order.shipping_method = method
         order.estimated_shipping_cost = estimated
         order.overridden_shipping_cost = overridden
+        _apply_promotion_states(session, order, dict(data.promotion_states))
+        apply_automatic_promotions(session, order)
         recalculate(session, order)
         _follow_shipped_quantities(session, order)
     try:
@@ -186,7 +211,8 @@ def delete_order(session: Session, order: Order, *, actor: User | None) -> None:
         set_actor(session, actor.id)
     # Loaded so the cascade puts them in session.deleted, where the audit snapshots them.
     _children = (order.line_items, order.special_discounts, order.shipping_trackings,
-                 order.billing_address, order.shipping_address)
+                 order.billing_address, order.shipping_address, order.applied_promotions)
+    release_coupon_uses(session, order)  # a deleted order holds no coupon use
     session.delete(order)
     session.flush()
 
@@ -218,6 +244,8 @@ def order_data_from(order: Order) -> OrderData:
         customer_notes=order.customer_notes,
         payment_term_id=order.payment_term_id,
         payment_method=order.payment_method,
+        promotion_states={p.id: "active" if p.active else "inactive"
+                          for p in order.applied_promotions},
     )
 
 

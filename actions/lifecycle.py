@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.audit import label_change, set_actor
+from actions.coupons import release_coupon_uses
 from actions.errors import InvalidTransition
 from actions.permissions import has_permission, require_permission
 from models import Order, User
@@ -93,6 +94,8 @@ def apply_transition(session: Session, order: Order, name: str, *, actor: User |
             if line.shipped_quantity != line.quantity:
                 line.shipped_quantity = Decimal(line.quantity)
         order.shipping_status = "shipped"
+    if transition.name == "cancel":
+        release_coupon_uses(session, order)  # a cancelled order holds no coupon use (SPEC §7)
     order.internal_status = transition.target
     session.flush()
     return order

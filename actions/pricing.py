@@ -11,6 +11,7 @@ from actions.errors import ValidationFailed
 from actions.money import round_money
 from actions.totals import DiscountInput, LineInput, Totals, compute_totals
 from models import (
+    AppliedPromotion,
     Order,
     OrderAddress,
     OrderLineItem,
@@ -40,6 +41,18 @@ def find_price(session: Session, product: Product, currency: str, unit: str) -> 
             field="unit_price",
         )
     return value
+
+
+def list_prices(session: Session, products: Sequence[Product], currency: str) -> dict[int, Decimal]:
+    """The list price of each product in its own unit and the currency, in one query."""
+    if not products:
+        return {}
+    units = {p.id: p.unit for p in products}
+    rows = session.execute(
+        select(ProductPrice.product_id, ProductPrice.unit, ProductPrice.value).where(
+            ProductPrice.product_id.in_(units), ProductPrice.currency == currency)
+    ).all()
+    return {pid: value for pid, unit, value in rows if units[pid] == unit}
 
 
 def estimate_shipping_cost(
@@ -79,11 +92,25 @@ def find_tax_rule(session: Session, country: str | None, region: str | None) -> 
     return exact or next((r for r in rules if r.region is None), None)
 
 
+def promotion_label(applied: AppliedPromotion) -> str:
+    """The totals row of an applied promotion: its name, and the coupon code when it has one."""
+    if applied.coupon_code:
+        return f"{applied.promotion_name} (Coupon {applied.coupon_code})"
+    return applied.promotion_name
+
+
+def promotion_inputs(promotions: Sequence[AppliedPromotion]) -> list[DiscountInput]:
+    """The active applied promotions as totals input, in the order they were applied."""
+    return [DiscountInput(p.kind, p.value, promotion_label(p)) for p in promotions if p.active]
+
+
 def totals_for(session: Session, currency: str, lines: Sequence[OrderLineItem],
                discounts: Sequence[SpecialDiscount], shipping_cost: Decimal | None,
-               shipping_address: OrderAddress | None) -> Totals:
+               shipping_address: OrderAddress | None,
+               promotions: Sequence[AppliedPromotion] = ()) -> Totals:
     """Compute totals from an order's parts, whether or not they are on an order yet.
 
+    Only the active ones of `promotions` count.
     Raises: DiscountTooLarge, ValidationFailed (from compute_totals).
     """
     address = shipping_address
@@ -93,6 +120,7 @@ def totals_for(session: Session, currency: str, lines: Sequence[OrderLineItem],
         [LineInput(li.unit_price, li.quantity) for li in lines],
         special_discounts=[DiscountInput(d.type, d.value, d.description or "Discount")
                            for d in discounts],
+        promotions=promotion_inputs(promotions),
         shipping_cost=shipping_cost,
         tax_rate_percent=rule.rate_percent if rule else None,
         tax_applies_to_shipping=bool(rule and rule.applies_to_shipping),
@@ -105,11 +133,12 @@ def order_totals(session: Session, order: Order) -> Totals:
     Raises: DiscountTooLarge, ValidationFailed (from compute_totals).
     """
     return totals_for(session, order.currency, order.line_items, order.special_discounts,
-                      order.effective_shipping_cost, order.shipping_address)
+                      order.effective_shipping_cost, order.shipping_address,
+                      order.applied_promotions)
 
 
 def store_totals(order: Order, totals: Totals) -> None:
-    """Copy computed totals onto the order and its discounts."""
+    """Copy computed totals onto the order, its discounts and its applied promotions."""
     order.subtotal = totals.subtotal
     order.special_discounts_total = totals.special_discounts_total
     order.promotion_discounts_total = totals.promotion_discounts_total
@@ -119,6 +148,18 @@ def store_totals(order: Order, totals: Totals) -> None:
     order.total = totals.total
     for discount, amount in zip(order.special_discounts, totals.special_discounts, strict=True):
         discount.amount = amount
+    active = [p for p in order.applied_promotions if p.active]
+    for applied in order.applied_promotions:
+        if not applied.active and applied.amount != 0:
+            applied.amount = Decimal("0")
+    # compute_totals keeps each group in the order given: order discounts, then shipping ones.
+    for group, amounts in (([p for p in active if p.kind != "shipping_percent"],
+                            totals.promotion_discounts),
+                           ([p for p in active if p.kind == "shipping_percent"],
+                            totals.shipping_discounts)):
+        for applied, amount in zip(group, amounts, strict=True):
+            if applied.amount != amount:
+                applied.amount = amount
 
 
 def recalculate(session: Session, order: Order) -> Totals:

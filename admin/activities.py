@@ -1,8 +1,119 @@
-"""Activities > Calendar Events, and the downloads of attachments and events."""
+"""Activities > Calendar Events: the upcoming events of every order, each linking to its order.
+
+Read-only (events are added and changed on the order page); needs view_orders. Also the
+configuration readers and responses the order page's activity views share.
+"""
 from __future__ import annotations
 
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.contrib.sqla import filters
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload
+
+from actions.activities import event_ics, upcoming_events_condition
+from actions.mailer import MailSettings
 from admin.base import SecuredModelView
+from models import CalendarEvent, db
+
+
+def upload_dir() -> str:
+    return str(current_app.config["ORDERDESK_UPLOAD_DIR"])
+
+
+def max_upload_mb() -> int:
+    return int(current_app.config["ORDERDESK_MAX_UPLOAD_MB"])
+
+
+def mail_settings() -> MailSettings:
+    config = current_app.config
+    return MailSettings(server=config["MAIL_SERVER"], port=int(config["MAIL_PORT"]),
+                        use_tls=bool(config.get("MAIL_USE_TLS")),
+                        username=config.get("MAIL_USERNAME") or None,
+                        password=config.get("MAIL_PASSWORD") or None,
+                        sender=config.get("MAIL_DEFAULT_SENDER") or "orderdesk@localhost")
+
+
+def ics_response(event: CalendarEvent) -> Response:
+    """An event as a downloaded .ics file."""
+    url = url_for("orders.details_view", id=event.order_id, _external=True)
+    number = event.order.identifier if event.order else str(event.order_id)
+    response = Response(event_ics(event, order_number=number, url=url),
+                        mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def too_large(error: Exception) -> Any:
+    """An upload far above the limit is cut off before the view runs: explain it."""
+    raw = request.args.get("id", "")
+    order_id = int(raw) if raw.isdigit() else None
+    if request.endpoint == "orders.attachment_view" and order_id is not None:
+        flash(f"The file is too large: at most {max_upload_mb()} MB.", "error")
+        return redirect(url_for("orders.attachment_view", id=order_id))
+    flash("What was sent is too large; nothing was saved.", "error")
+    if order_id is None:
+        return redirect(url_for("orders.index_view"))
+    return redirect(url_for("orders.details_view", id=order_id))
+
+
+
+def _when(view: Any, context: Any, model: CalendarEvent, name: str) -> str:
+    value = getattr(model, name)
+    return value.strftime("%Y-%m-%d") if model.all_day else value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _order_link(view: Any, context: Any, model: CalendarEvent, name: str) -> Markup:
+    url = url_for("orders.details_view", id=model.order_id) + "#section-activity"
+    number = model.order.identifier if model.order else model.order_id
+    return Markup('<a href="{}" class="event-order">{}</a>').format(url, number)
+
+
+def _ics_link(view: Any, context: Any, model: CalendarEvent, name: str) -> Markup:
+    return Markup('<a href="{}" class="event-ics">.ics</a>').format(
+        url_for(".ics_view", id=model.id))
+
+
+class CalendarEventView(SecuredModelView):
+    view_permission = "view_orders"
+    manage_permission = "edit_orders"
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_view_details = False
+
+    column_list = ("starts_at", "ends_at", "all_day", "title", "order", "author", "ics")
+    column_labels = {"starts_at": "Start", "ends_at": "End", "all_day": "All-day",
+                     "order": "Order", "author": "Created By", "ics": "Download"}
+    column_sortable_list = ("starts_at", "ends_at", "title")
+    column_default_sort = ("starts_at", False)
+    column_formatters = {"starts_at": _when, "ends_at": _when, "order": _order_link,
+                         "ics": _ics_link}
+    column_filters = (
+        filters.DateTimeGreaterFilter(CalendarEvent.starts_at, "Start"),
+        filters.DateTimeSmallerFilter(CalendarEvent.starts_at, "Start"),
+    )
+    column_searchable_list = ("title",)
+
+    def get_query(self) -> Any:
+        return (super().get_query().where(upcoming_events_condition())
+                .options(joinedload(CalendarEvent.order), joinedload(CalendarEvent.author)))
+
+    def get_count_query(self) -> Any:
+        return super().get_count_query().where(upcoming_events_condition())
+
+    @expose("/ics/")
+    def ics_view(self) -> Any:
+        raw = request.args.get("id", "")
+        event = db.session.get(CalendarEvent, int(raw)) if raw.isdigit() else None
+        if event is None:
+            abort(404)
+        return ics_response(event)
 
 
 def activity_views() -> list[SecuredModelView]:
-    return []
+    return [CalendarEventView(CalendarEvent, name="Calendar Events", category="Activities",
+                              endpoint="calendar_events")]

@@ -70,6 +70,15 @@ class DiscountForm(Form):
     description = StringField("Description")
 
 
+class AppliedPromotionForm(Form):
+    """An applied promotion on the edit form: keep it active, deactivate it, or remove it."""
+
+    applied_id = HiddenField()
+    state = SelectField("Promotion", choices=select_choices(
+        [("active", "Active"), ("inactive", "Inactive"), ("remove", "Remove")]),
+        validate_choice=False)
+
+
 class OrderForm(FlaskForm):
     customer_id = HiddenField()
     customer_label = StringField("Customer")
@@ -91,6 +100,7 @@ class OrderForm(FlaskForm):
     ship_until = StringField("Ship Until")
     customer_notes = TextAreaField("Customer Notes")
     discounts = FieldList(FormField(DiscountForm), min_entries=0)
+    promotions = FieldList(FormField(AppliedPromotionForm), min_entries=0)
     source_type = HiddenField()
     source_id = HiddenField()
     source_identifier = HiddenField()
@@ -143,6 +153,8 @@ def order_data_from_form(form: OrderForm) -> OrderData:
         shipping_method_id=_int(form.shipping_method_id.data),
         overridden_shipping_cost=_text(form.overridden_shipping_cost.data),
         special_discounts=discounts,
+        promotion_states={_int(p.form.applied_id.data) or 0: p.form.state.data or ""
+                          for p in form.promotions if _int(p.form.applied_id.data)},
         po_number=_text(form.po_number.data),
         ship_until=_text(form.ship_until.data),
         customer_notes=_text(form.customer_notes.data),
@@ -211,6 +223,8 @@ def form_values(data: OrderData, product_labels: dict[int, str], *,
         "customer_notes": data.customer_notes or "",
         "discounts": [{"type": d.type, "value": _plain(d.value), "description": d.description or ""}
                       for d in data.special_discounts],
+        "promotions": [{"applied_id": str(applied_id), "state": state}
+                       for applied_id, state in data.promotion_states.items()],
         "source_type": data.source_type or "",
         "source_id": str(data.source_id or ""),
         "source_identifier": data.source_identifier or "",

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from actions.customers import create_customer, create_customer_user
 from actions.errors import DomainError
 from actions.money import CURRENCIES, format_money, round_money
-from actions.pricing import find_price, shipping_options
+from actions.pricing import list_prices, shipping_options
 from admin.base import user_can
 from admin.order_filters import prefix_match
 from models import Customer, CustomerUser, PaymentTerm, Product, db
@@ -82,17 +82,15 @@ class OrderLookupsMixin:
                 prefix_match(func.lower(Product.name), term),
             )).order_by(Product.sku).limit(PICKER_LIMIT)
         ).all()
-        return jsonify([self._product_json(p, currency) for p in products])
+        prices = list_prices(db.session, products, currency)
+        return jsonify([self._product_json(p, currency, prices.get(p.id)) for p in products])
 
     @staticmethod
-    def _product_json(product: Product, currency: str) -> dict[str, Any]:
-        try:
-            price: str | None = str(round_money(find_price(db.session, product, currency,
-                                                           product.unit), currency))
-        except DomainError:
-            price = None
+    def _product_json(product: Product, currency: str,
+                      price: Decimal | None) -> dict[str, Any]:
         return {"id": product.id, "label": f"{product.sku} — {product.name}", "sku": product.sku,
-                "unit": product.unit, "price": price}
+                "unit": product.unit,
+                "price": None if price is None else str(round_money(price, currency))}
 
     @expose("/lookup/price")
     def lookup_price(self) -> Any:
@@ -101,7 +99,8 @@ class OrderLookupsMixin:
         currency = request.args.get("currency", "")
         if product is None or currency not in CURRENCIES:
             abort(404)
-        return jsonify(self._product_json(product, currency))
+        price = list_prices(db.session, [product], currency).get(product.id)
+        return jsonify(self._product_json(product, currency, price))
 
     @expose("/lookup/shipping", methods=("POST",))
     def lookup_shipping(self) -> Any:

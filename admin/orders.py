@@ -250,6 +250,7 @@ class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, OrderP
             source_document=_source_document(self, None, order, "source_document"),
             source_url=_source_url(order),
             transitions=allowed_transitions(order, current_user),
+            timeline=self.activity_timeline(order),
             return_url=self.get_url(".index_view"),
         )
 

@@ -1,9 +1,11 @@
 """The one place that knows which database it talks to: connection settings per dialect."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Table, event
+from sqlalchemy.sql.expression import Executable
 
 
 def normalize_database_url(url: str) -> str:
@@ -28,3 +30,22 @@ def configure_engine(engine: Engine) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+def insert_ignoring_duplicates(table: Table, values: dict[str, Any],
+                               conflict_columns: Sequence[str], dialect_name: str) -> Executable:
+    """Build an INSERT that does nothing when a row with the same unique key exists.
+
+    Both SQLite (3.24+) and PostgreSQL spell it `ON CONFLICT (…) DO NOTHING`; a concurrent
+    insert of the same key waits for the other transaction instead of failing.
+    Raises: NotImplementedError for any other database.
+    """
+    if dialect_name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        return sqlite_insert(table).values(**values).on_conflict_do_nothing(
+            index_elements=list(conflict_columns))
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return pg_insert(table).values(**values).on_conflict_do_nothing(
+            index_elements=list(conflict_columns))
+    raise NotImplementedError(f"insert-or-ignore is not written for {dialect_name}")

@@ -4,7 +4,16 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Money, Timestamped, UTCDateTime, db, utcnow
@@ -48,8 +57,10 @@ class Coupon(db.Model):
     code_key: Mapped[str] = mapped_column(String(64), unique=True)
     promotion_id: Mapped[int] = mapped_column(ForeignKey("promotions.id"), index=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    uses_per_coupon: Mapped[int | None] = mapped_column(Integer, default=1)  # None: unlimited
-    uses_per_customer_user: Mapped[int | None] = mapped_column(Integer, default=1)
+    # None: unlimited. No column default: the ORM would put it in place of an explicit None
+    # (SPEC's default of 1 is the create form's and the generator's).
+    uses_per_coupon: Mapped[int | None] = mapped_column(Integer)
+    uses_per_customer_user: Mapped[int | None] = mapped_column(Integer)
     valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Orders currently holding the coupon; changed only by conditional UPDATEs (never read-then-write).
@@ -94,6 +105,11 @@ class AppliedPromotion(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The rounded amount it took off the last time totals were computed.
     amount: Mapped[Money] = mapped_column(default=Decimal("0"))
+    # The buyer whose per-customer-user count the coupon took (the order's buyer may change).
+    customer_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_users.id", ondelete="SET NULL"))
+    # True once the coupon's use was given back (the order was cancelled or deleted).
+    use_released: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     order = relationship("Order", back_populates="applied_promotions")
     promotion: Mapped[Promotion | None] = relationship()

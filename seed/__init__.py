@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from models import Customer, CustomerUser, Order, Product, User, utcnow
 from models.orders import INTERNAL_STATUSES, SHIPPING_STATUSES
+from seed.activities import add_demo_activities
 from seed.documents import create_documents
 from seed.orders import create_orders
 from seed.plan import plan_order
 from seed.pools import load_pools
+from seed.promotions import DEMO_COUPONS, create_promotions
 from seed.reference import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -29,7 +31,8 @@ from seed.reference import (
 )
 from seed.volume import insert_volume
 
-__all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "ORM_ORDERS", "DemoLogin", "seed_demo"]
+__all__ = ["DEMO_COUPONS", "DEMO_LOGINS", "DEMO_PASSWORD", "ORM_ORDERS", "DemoLogin",
+           "seed_demo"]
 
 # Orders up to this many are created through create_order; the rest are bulk-inserted.
 ORM_ORDERS = 500
@@ -80,7 +83,8 @@ def seed_demo(session: Session, *, orders: int = 300, seed: int = 42, if_empty: 
     now = utcnow()
     try:
         demo_admin = select(User.id).where(User.email == DEMO_LOGINS[0].email)
-        if session.scalar(demo_admin) is None:
+        fresh = session.scalar(demo_admin) is None
+        if fresh:
             _build_reference_data(session, seed, echo)
         else:
             echo("Demo reference data already present: adding orders to it.")
@@ -92,7 +96,13 @@ def seed_demo(session: Session, *, orders: int = 300, seed: int = 42, if_empty: 
         echo(f"Creating {orm_count:,} orders through create_order…")
         plans = [plan_order(rng, pools, i, orders, now) for i in range(orm_count)]
         ids = create_orders(session, plans, echo)
+        add_demo_activities(session, ids, seed=seed, now=now)
         session.commit()
+        if fresh:  # after the orders, so only later orders pick up the automatic promotion
+            sales = session.scalar(select(User).where(User.email == DEMO_LOGINS[2].email))
+            create_promotions(session, random.Random(f"orderdesk-promotions-{seed}"), sales,
+                              echo)
+            session.commit()
         if orders > orm_count:
             echo(f"Bulk-inserting {orders - orm_count:,} more orders…")
             insert_volume(session, rng, pools, first_position=orm_count, total=orders, now=now,

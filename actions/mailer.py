@@ -1,0 +1,235 @@
+"""Send Email on an order: check the addresses, keep a copy, send over SMTP, record the result.
+
+The caller commits the pending email before sending, and again after: a send either records
+`sent` (with its Message-ID, headers and time) or `failed` (with the server's reason), and a
+failed one can be retried. The SMTP settings come in as arguments (no Flask here).
+"""
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.activities import ACTIVITY_PERMISSION
+from actions.attachments import read_attachment
+from actions.errors import ValidationFailed
+from actions.permissions import require_permission
+from models import Attachment, Email, Order, User, utcnow
+
+MAX_SUBJECT_LENGTH = 255
+MAX_RECIPIENTS = 50
+_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+_DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+ADDRESS = re.compile(rf"{_LOCAL}@{_DOMAIN}")
+NAMED_ADDRESS = re.compile(rf'(?P<name>"[^"\r\n]*"|[^<>"\r\n,;@]*)\s*<(?P<addr>{_LOCAL}@{_DOMAIN})>')
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where and how to send: the MAIL_* configuration values."""
+
+    server: str = "localhost"
+    port: int = 25
+    use_tls: bool = False
+    username: str | None = None
+    password: str | None = None
+    sender: str = "OrderDesk <orderdesk@localhost>"
+    timeout: float = 30.0
+
+
+@dataclass
+class EmailData:
+    """What the Send Email form sends."""
+
+    to: str
+    subject: str
+    body: str
+    cc: str = ""
+    attachment_ids: Sequence[int] = field(default_factory=list)
+
+
+def parse_addresses(text: str | None, *, label: str = "To", required: bool = True) -> list[str]:
+    """Split a list of addresses (commas or semicolons) and check each one.
+
+    Raises: ValidationFailed naming the first invalid address, or when a required list is empty.
+    """
+    field_name = label.lower()
+    parts = [p.strip() for p in re.split(r"[,;]", text or "") if p.strip()]
+    if not parts:
+        if required:
+            raise ValidationFailed(f"{label}: enter at least one email address.", field=field_name)
+        return []
+    if len(parts) > MAX_RECIPIENTS:
+        raise ValidationFailed(f"{label}: at most {MAX_RECIPIENTS} addresses.", field=field_name)
+    addresses = []
+    for part in parts:
+        if ADDRESS.fullmatch(part):
+            addresses.append(part)
+            continue
+        named = NAMED_ADDRESS.fullmatch(part)
+        if named is None:
+            raise ValidationFailed(f'{label}: "{part[:100]}" is not a valid email address.',
+                                   field=field_name)
+        addresses.append(formataddr((named["name"].strip().strip('"'), named["addr"])))
+    return addresses
+
+
+def default_recipient(order: Order) -> str:
+    """The customer user's email, the default To of Send Email (empty when there is none)."""
+    return order.customer_user.email if order.customer_user is not None else ""
+
+
+def compose_email(session: Session, order: Order, data: EmailData, *, actor: User) -> Email:
+    """Check an email and keep it on the order as pending (the caller commits, then sends).
+
+    Raises: PermissionDenied; ValidationFailed (invalid address, no subject or body, an
+    attachment that is not the order's).
+    """
+    require_permission(actor, ACTIVITY_PERMISSION)
+    to = parse_addresses(data.to, label="To")
+    cc = parse_addresses(data.cc, label="Cc", required=False)
+    subject = " ".join((data.subject or "").split())
+    if not subject:
+        raise ValidationFailed("The email needs a subject.", field="subject")
+    if len(subject) > MAX_SUBJECT_LENGTH:
+        raise ValidationFailed(f"A subject can have at most {MAX_SUBJECT_LENGTH} characters.",
+                               field="subject")
+    body = (data.body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationFailed("The email has no text.", field="body")
+    wanted = sorted({int(i) for i in data.attachment_ids})
+    files = session.scalars(
+        select(Attachment).where(Attachment.order_id == order.id, Attachment.id.in_(wanted))
+        .order_by(Attachment.id)
+    ).all() if wanted else []
+    if len(files) != len(wanted):
+        raise ValidationFailed("Only this order's attachments can be sent with it.",
+                               field="attachments")
+    email = Email(order_id=order.id, author_id=actor.id, to=", ".join(to),
+                  cc=", ".join(cc) or None, subject=subject, body=body + "\n",
+                  attachments=[{"id": f.id, "name": f.original_name} for f in files],
+                  status="pending", headers={}, attempts=0)
+    session.add(email)
+    session.flush()
+    return email
+
+
+def build_message(email: Email, *, sender: str, reply_to: str | None = None,
+                  order_number: str | None = None,
+                  files: Sequence[tuple[str, str, bytes]] = (),
+                  now: datetime | None = None) -> EmailMessage:
+    """Build the MIME message of an email (files are (name, content type, bytes))."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email.to
+    if email.cc:
+        message["Cc"] = email.cc
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Subject"] = email.subject
+    message["Date"] = format_datetime(now or utcnow())
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "orderdesk"
+    message["Message-ID"] = make_msgid(domain=domain)
+    if order_number:
+        message["X-OrderDesk-Order"] = order_number
+    message.set_content(email.body)
+    for name, content_type, data in files:
+        maintype, _, subtype = content_type.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message
+
+
+def deliver(message: EmailMessage, settings: MailSettings) -> dict[str, tuple[int, bytes]]:
+    """Hand a message to the SMTP server (STARTTLS and login when configured).
+
+    Returns the recipients the server refused while accepting others.
+    Raises: smtplib.SMTPException or OSError when nothing was accepted.
+    """
+    with smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout) as smtp:
+        if settings.use_tls:
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.username:
+            smtp.login(settings.username, settings.password or "")
+        return smtp.send_message(message)
+
+
+def failure_reason(exc: BaseException, settings: MailSettings) -> str:
+    """Say in words why a send failed, with the server's own reply when there is one."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(f"{addr}: {code} {_text(msg)}" for addr, (code, msg)
+                            in exc.recipients.items())
+        return f"The mail server refused every recipient ({refused})."
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"The mail server refused the message: {exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPException):
+        return f"Sending failed: {exc}"
+    return f"Could not reach the mail server {settings.server}:{settings.port}: {exc}"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+Transport = Callable[[EmailMessage, MailSettings], dict[str, tuple[int, bytes]]]
+
+
+def send_email(session: Session, email: Email, *, settings: MailSettings,
+               upload_dir: str | Path, reply_to: str | None = None,
+               transport: Transport = deliver) -> Email:
+    """Try to send a pending or failed email once and record what happened on it.
+
+    A refused or unreachable server is not an exception: the email becomes `failed` with the
+    reason. Raises: ValidationFailed when the email was already sent.
+    """
+    if email.status == "sent":
+        raise ValidationFailed("This email has already been sent.")
+    order = session.get(Order, email.order_id)
+    email.attempts = (email.attempts or 0) + 1
+    try:
+        files = []
+        for ref in email.attachments or []:
+            attachment = session.get(Attachment, ref["id"])
+            if attachment is None or attachment.order_id != email.order_id:
+                raise ValidationFailed(f"The attachment {ref['name']} is no longer on the order.")
+            files.append((attachment.original_name, attachment.content_type,
+                          read_attachment(upload_dir, attachment)))
+    except ValidationFailed as exc:
+        email.status, email.error = "failed", exc.message
+        session.flush()
+        return email
+    now = utcnow()
+    message = build_message(email, sender=settings.sender, reply_to=reply_to,
+                            order_number=order.identifier if order else None, files=files,
+                            now=now)
+    email.headers = {key: str(value) for key, value in message.items()}
+    try:
+        refused = transport(message, settings)
+    except (smtplib.SMTPException, OSError) as exc:
+        email.status, email.error = "failed", failure_reason(exc, settings)
+    else:
+        email.status, email.sent_at = "sent", now
+        email.message_id = str(message["Message-ID"])
+        email.error = (("Some recipients were refused: " + ", ".join(sorted(refused)))
+                       if refused else None)
+    session.flush()
+    return email
+
+
+def retry_email(session: Session, email: Email, *, actor: User, settings: MailSettings,
+                upload_dir: str | Path, transport: Transport = deliver) -> Email:
+    """Send a failed (or stuck pending) email again.
+
+    Raises: PermissionDenied; ValidationFailed when it was already sent.
+    """
+    require_permission(actor, ACTIVITY_PERMISSION)
+    return send_email(session, email, settings=settings, upload_dir=upload_dir,
+                      reply_to=actor.email, transport=transport)

@@ -1,0 +1,203 @@
+"""Send Email as actions: addresses checked before anything is kept, the message built from the
+stored copy, and every send recorded as sent or failed (transports stand in for a server here;
+tests/functional/test_email_smtp.py uses a real one)."""
+from __future__ import annotations
+
+import smtplib
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from sqlalchemy import func, select
+
+from actions.attachments import add_attachment
+from actions.email_templates import order_confirmation, render_email_template
+from actions.errors import PermissionDenied, ValidationFailed
+from actions.mailer import (
+    EmailData,
+    MailSettings,
+    build_message,
+    compose_email,
+    default_recipient,
+    deliver,
+    parse_addresses,
+    retry_email,
+    send_email,
+)
+from models import Email
+from tests import factories
+from tests.functional.test_email_smtp import SmtpSink, _free_port
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+SETTINGS = MailSettings(server="mail.example", port=25, sender="OrderDesk <od@orderdesk.example>")
+
+
+@pytest.fixture
+def setup(session):
+    users = factories.make_users(session)
+    order = factories.make_order(session, factories.make_catalog(session), actor=users["sales"])
+    session.flush()
+    return users, order
+
+
+def _data(**overrides):
+    values = {"to": "buyer@acme.example", "subject": "Hi", "body": "Hello"}
+    values.update(overrides)
+    return EmailData(**values)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a@b.example", ["a@b.example"]),
+    ("a@b.example, c.d+x@e-f.example; g@h.io", ["a@b.example", "c.d+x@e-f.example", "g@h.io"]),
+    ("Bea Buyer <bea@acme.example>", ["Bea Buyer <bea@acme.example>"]),
+    ('"Buyer" <bea@acme.example>', ["Buyer <bea@acme.example>"]),
+])
+def test_valid_address_lists_are_accepted(text, expected):
+    assert parse_addresses(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "plainaddress", "@acme.example", "bea@", "bea@acme", "bea@@acme.example", "bea@acme..example",
+    ".bea@acme.example", "bea@acme.example\r\nBcc: x@y.example", "Bea <bea@acme.example",
+    "bea @acme.example",
+])
+def test_invalid_addresses_are_refused_with_the_address_named(text):
+    with pytest.raises(ValidationFailed, match="is not a valid email address"):
+        parse_addresses(text)
+
+
+def test_to_is_required_but_cc_is_not():
+    with pytest.raises(ValidationFailed, match="at least one"):
+        parse_addresses(" , ")
+    assert parse_addresses("", label="Cc", required=False) == []
+
+
+def test_the_default_recipient_is_the_customer_users_email(setup):
+    _users, order = setup
+    assert default_recipient(order) == "buyer@acme.example"
+
+
+def test_an_invalid_email_is_refused_before_anything_is_kept(session, setup):
+    users, order = setup
+    for data in (_data(to="nobody"), _data(cc="bad@"), _data(subject=" "), _data(body=""),
+                 _data(attachment_ids=[999])):
+        with pytest.raises(ValidationFailed):
+            compose_email(session, order, data, actor=users["sales"])
+    with pytest.raises(PermissionDenied):
+        compose_email(session, order, _data(), actor=users["viewer"])
+    assert session.scalar(select(func.count()).select_from(Email)) == 0
+
+
+def test_a_sent_email_records_its_headers_message_id_and_time(session, setup, tmp_path):
+    users, order = setup
+    pdf = add_attachment(session, order, filename="po.pdf", data=PDF, comment=None,
+                         actor=users["sales"], upload_dir=tmp_path)
+    email = compose_email(session, order, _data(cc="boss@acme.example", attachment_ids=[pdf.id]),
+                          actor=users["sales"])
+    assert (email.status, email.attempts, email.attachments) == (
+        "pending", 0, [{"id": pdf.id, "name": "po.pdf"}])
+    sent = []
+
+    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, reply_to="s@x.example",
+               transport=lambda message, settings: sent.append(message) or {})
+
+    assert (email.status, email.attempts, email.error) == ("sent", 1, None)
+    assert email.sent_at is not None and email.message_id == sent[0]["Message-ID"]
+    assert email.headers["From"] == "OrderDesk <od@orderdesk.example>"
+    assert email.headers["Cc"] == "boss@acme.example"
+    assert [p.get_filename() for p in sent[0].iter_attachments()] == ["po.pdf"]
+    with pytest.raises(ValidationFailed, match="already been sent"):
+        send_email(session, email, settings=SETTINGS, upload_dir=tmp_path)
+
+
+def test_a_refused_send_is_kept_as_failed_and_a_retry_counts_attempts(session, setup, tmp_path):
+    users, order = setup
+    email = compose_email(session, order, _data(), actor=users["sales"])
+
+    def refuse(message, settings):
+        raise smtplib.SMTPDataError(554, b"5.7.1 Rejected")
+    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=refuse)
+    assert (email.status, email.attempts) == ("failed", 1)
+    assert email.error == "The mail server refused the message: 554 5.7.1 Rejected"
+
+    with pytest.raises(PermissionDenied):
+        retry_email(session, email, actor=users["viewer"], settings=SETTINGS, upload_dir=tmp_path,
+                    transport=lambda m, s: {})
+    retry_email(session, email, actor=users["sales"], settings=SETTINGS, upload_dir=tmp_path,
+                transport=lambda m, s: {})
+    assert (email.status, email.attempts, email.error) == ("sent", 2, None)
+
+
+def test_an_attachment_deleted_before_a_retry_fails_the_send_with_its_name(session, setup,
+                                                                             tmp_path):
+    users, order = setup
+    pdf = add_attachment(session, order, filename="po.pdf", data=PDF, comment=None,
+                         actor=users["sales"], upload_dir=tmp_path)
+    email = compose_email(session, order, _data(attachment_ids=[pdf.id]), actor=users["sales"])
+    (tmp_path / pdf.stored_name).unlink()
+
+    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=lambda m, s: {})
+
+    assert email.status == "failed" and "po.pdf" in email.error
+
+
+def test_the_message_carries_the_stored_copy(session, setup):
+    users, order = setup
+    email = compose_email(session, order, _data(body="Line <1>\r\nLine 2"), actor=users["sales"])
+    message = build_message(email, sender="od@orderdesk.example", order_number="SO-1")
+    assert message["To"] == "buyer@acme.example" and message["X-OrderDesk-Order"] == "SO-1"
+    assert message.get_content() == "Line <1>\nLine 2\n"
+
+
+def test_the_order_confirmation_template_has_number_lines_totals_and_addresses(session, setup):
+    users, order = setup
+    subject, body = order_confirmation(session, order, sender=users["sales"])
+    assert subject == f"Order confirmation: {order.identifier}"
+    for text in (order.identifier, "PO number: PO-1001", "WID-1  Widget: 2 item x $10.00 = $20.00",
+                 "Subtotal: $45.50", "Shipping: $10.00", "Tax: $4.55", "Total: $60.05",
+                 "Billing address:", "1 Main St", "12345 Springfield", "Dear Bea Buyer",
+                 "Sales User"):
+        assert text in body
+    with pytest.raises(ValidationFailed):
+        render_email_template(session, "nope", order)
+
+
+def test_deliver_logs_in_when_a_username_is_configured():
+    # Given a real SMTP server that offers a login (plain text allowed on 127.0.0.1)
+    sink = SmtpSink(port=_free_port())
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret")
+    controller = Controller(sink, hostname=sink.host, port=sink.port, auth_require_tls=False,
+                            authenticator=authenticator)
+    controller.start()
+    try:
+        from email.message import EmailMessage
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "a@b.example", "c@d.example", "Hi"
+        message.set_content("x")
+        good = MailSettings(server=sink.host, port=sink.port, username="od", password="s3cret")
+        # When sent with the configured login, it logs in and the message arrives
+        deliver(message, good)
+    finally:
+        controller.stop()
+    assert logins[0] == (b"od", b"s3cret") and len(sink.received) == 1
+
+
+def test_starttls_is_required_when_configured():
+    # Given a server without STARTTLS, a TLS-only configuration refuses to send in clear text
+    sink = SmtpSink(port=_free_port())
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    try:
+        from email.message import EmailMessage
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "a@b.example", "c@d.example", "Hi"
+        message.set_content("x")
+        with pytest.raises(smtplib.SMTPNotSupportedError):
+            deliver(message, MailSettings(server=sink.host, port=sink.port, use_tls=True))
+    finally:
+        controller.stop()
+    assert sink.received == []
