@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import filetype
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.activities import ACTIVITY_PERMISSION, require_modify
@@ -171,6 +172,12 @@ def delete_attachment(session: Session, attachment: Attachment, *, actor: User,
     session.delete(attachment)
     session.flush()
     return path
+
+
+def attachment_files(session: Session, order: Order, upload_dir: str | Path) -> list[Path]:
+    """The stored files of an order's attachments (their rows go with the order)."""
+    rows = session.scalars(select(Attachment).where(Attachment.order_id == order.id))
+    return [stored_path(upload_dir, attachment) for attachment in rows]
 
 
 def remove_stored_file(path: Path) -> None:

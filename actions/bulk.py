@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,8 @@ REPORTED_SKIPS = 10
 class BulkReport:
     done: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Files to remove once the changes are committed (attachments of deleted orders).
+    files_to_remove: list[Path] = field(default_factory=list)
 
     def summary(self, verb: str) -> str:
         """E.g. "3 orders cancelled; 1 skipped: Order SO-000042 cannot be cancelled …"."""
@@ -86,11 +89,17 @@ def apply_to_orders(session: Session, raw_ids: Iterable[str],
     return report
 
 
-def delete_orders(session: Session, raw_ids: Iterable[str], *, actor: User | None) -> BulkReport:
+def delete_orders(session: Session, raw_ids: Iterable[str], *, actor: User | None,
+                  upload_dir: str | Path | None = None) -> BulkReport:
     """Delete the selected orders one by one (SPEC §3 bulk Delete)."""
-    return apply_to_orders(session, raw_ids,
-                           lambda order: delete_order(session, order, actor=actor),
-                           permission="delete_orders", actor=actor)
+    files: list[Path] = []
+    report = apply_to_orders(
+        session, raw_ids,
+        lambda order: files.extend(delete_order(session, order, actor=actor,
+                                                upload_dir=upload_dir)),
+        permission="delete_orders", actor=actor)
+    report.files_to_remove = files
+    return report
 
 
 def transition_orders(session: Session, raw_ids: Iterable[str], name: str, *,

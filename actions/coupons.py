@@ -14,22 +14,11 @@ from decimal import Decimal
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from actions.errors import DomainError, ValidationFailed
+from actions.errors import CouponNotApplicable, ValidationFailed
 from actions.money import format_money
 from actions.promotions import promotion_refusal
 from models import AppliedPromotion, Coupon, CouponCustomerUserUse, Order, Promotion
 from models.dialect import insert_ignoring_duplicates
-
-
-class CouponNotApplicable(DomainError):
-    """A coupon refused for an order; `reason` says which check refused it."""
-
-    code = "coupon_not_applicable"
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message, field="coupon_code")
-        self.reason = reason
-
 
 # One message per refusal, in the order the checks run (SPEC §7).
 MESSAGES = {

@@ -1,9 +1,12 @@
 """Changing and removing existing orders: edit an open order, delete an order, re-order."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from actions.attachments import attachment_files
 from actions.audit import set_actor
 from actions.coupons import drop_applied_coupon, release_coupon_uses
 from actions.creation import OrderData, create_order
@@ -201,20 +204,25 @@ def update_order(session: Session, order: Order, data: OrderData, *, actor: User
     return order
 
 
-def delete_order(session: Session, order: Order, *, actor: User | None) -> None:
+def delete_order(session: Session, order: Order, *, actor: User | None,
+                 upload_dir: str | Path | None = None) -> list[Path]:
     """Delete an order; the audit log keeps a snapshot of it and its lines.
 
+    Returns the files of its attachments, for the caller to remove once the delete is
+    committed (a rolled-back delete must not lose them); none without an upload_dir.
     Raises: PermissionDenied without delete_orders.
     """
     if actor is not None:
         require_permission(actor, "delete_orders")
         set_actor(session, actor.id)
+    files = attachment_files(session, order, upload_dir) if upload_dir is not None else []
     # Loaded so the cascade puts them in session.deleted, where the audit snapshots them.
     _children = (order.line_items, order.special_discounts, order.shipping_trackings,
                  order.billing_address, order.shipping_address, order.applied_promotions)
     release_coupon_uses(session, order)  # a deleted order holds no coupon use
     session.delete(order)
     session.flush()
+    return files
 
 
 def order_data_from(order: Order) -> OrderData:

@@ -35,3 +35,13 @@ class DiscountTooLarge(DomainError):
 
 class StaleOrder(DomainError):
     code = "stale_order"
+
+
+class CouponNotApplicable(DomainError):
+    """A coupon refused for an order; `reason` says which check refused it."""
+
+    code = "coupon_not_applicable"
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message, field="coupon_code")
+        self.reason = reason

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from actions.activities import event_ics, upcoming_events_condition
 from actions.mailer import MailSettings
-from admin.base import SecuredModelView
+from admin.base import SecuredModelView, parse_id
 from models import CalendarEvent, db
 
 
@@ -50,7 +50,7 @@ def ics_response(event: CalendarEvent) -> Response:
 def too_large(error: Exception) -> Any:
     """An upload far above the limit is cut off before the view runs: explain it."""
     raw = request.args.get("id", "")
-    order_id = int(raw) if raw.isdigit() else None
+    order_id = parse_id(raw)
     if request.endpoint == "orders.attachment_view" and order_id is not None:
         flash(f"The file is too large: at most {max_upload_mb()} MB.", "error")
         return redirect(url_for("orders.attachment_view", id=order_id))
@@ -108,7 +108,8 @@ class CalendarEventView(SecuredModelView):
     @expose("/ics/")
     def ics_view(self) -> Any:
         raw = request.args.get("id", "")
-        event = db.session.get(CalendarEvent, int(raw)) if raw.isdigit() else None
+        event_id = parse_id(raw)
+        event = db.session.get(CalendarEvent, event_id) if event_id is not None else None
         if event is None:
             abort(404)
         return ics_response(event)

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired
 
 from actions.audit import set_actor
 from actions.users import authenticate
+from admin.base import parse_id
 from models import User, db
 
 bp = Blueprint("auth", __name__)
@@ -40,7 +41,8 @@ def safe_next(target: str | None) -> str:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user_key = parse_id(user_id)
+    user = db.session.get(User, user_key) if user_key is not None else None
     return user if user is not None and user.active else None
 
 

@@ -13,6 +13,21 @@ from actions.errors import DomainError
 from actions.permissions import has_permission
 from models import db
 
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: object) -> int | None:
+    """A record id from a request, or None: ASCII digits only ('²' is a digit to Python too)."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
+def current_actor() -> Any:
+    """The logged-in user as a model object, for actions' `actor` argument."""
+    return current_user._get_current_object()
+
 
 def user_can(permission: str) -> bool:
     """Tell whether the logged-in user holds a permission (False when logged out)."""

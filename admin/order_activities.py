@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
-from flask_login import current_user
 from sqlalchemy import select
 
 from actions.activities import (
@@ -47,15 +46,8 @@ from admin.activities import (
     too_large,
     upload_dir,
 )
+from admin.base import current_actor, parse_id
 from models import Attachment, CalendarEvent, Email, Note, Order, db, utcnow
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
-
-
-def _id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 class OrderActivitiesMixin:
@@ -73,7 +65,7 @@ class OrderActivitiesMixin:
         kinds = parse_kinds(raw)
         current = raw if raw in TIMELINE_KINDS else "all"
         return {"items": order_timeline(db.session, order, kinds), "current": current,
-                "kinds": TIMELINE_KINDS, "may_modify": lambda item: may_modify(_actor(), item)}
+                "kinds": TIMELINE_KINDS, "may_modify": lambda item: may_modify(current_actor(), item)}
 
     def _order(self, raw: str | None) -> Order:
         order = self.get_one(raw or "")  # type: ignore[attr-defined]
@@ -82,7 +74,7 @@ class OrderActivitiesMixin:
         return order
 
     def _item(self, model: type, raw: str | None) -> Any:
-        item_id = _id(raw)
+        item_id = parse_id(raw)
         item = db.session.get(model, item_id) if item_id is not None else None
         if item is None:
             abort(404)
@@ -92,7 +84,7 @@ class OrderActivitiesMixin:
         return redirect(url_for(".details_view", id=order_id, activity=kind) + "#section-activity")
 
     def _refuse_viewers(self, order_id: int) -> Any:
-        if may_add_activities(_actor()):
+        if may_add_activities(current_actor()):
             return None
         flash("You do not have permission to perform this action.", "error")
         return redirect(url_for(".details_view", id=order_id))
@@ -121,7 +113,7 @@ class OrderActivitiesMixin:
             return refused
         body = request.form.get("body", "")
         if request.method == "POST" and self._run(
-                lambda: add_note(db.session, order, body, actor=_actor()), "The note was added."):
+                lambda: add_note(db.session, order, body, actor=current_actor()), "The note was added."):
             return self._back(order.id)
         return self._render("activities/note_form.html", order=order, note=None, body=body)
 
@@ -129,12 +121,12 @@ class OrderActivitiesMixin:
     def note_edit_view(self) -> Any:
         note = self._item(Note, request.args.get("note"))
         order = self._order(str(note.order_id))
-        if not may_modify(_actor(), note):
+        if not may_modify(current_actor(), note):
             flash("Only its author or an administrator may change this.", "error")
             return self._back(order.id)
         body = request.form.get("body", note.body)
         if request.method == "POST" and self._run(
-                lambda: update_note(db.session, note, body, actor=_actor()),
+                lambda: update_note(db.session, note, body, actor=current_actor()),
                 "The note was saved."):
             return self._back(order.id)
         return self._render("activities/note_form.html", order=order, note=note, body=body)
@@ -143,7 +135,7 @@ class OrderActivitiesMixin:
     def note_delete_view(self) -> Any:
         note = self._item(Note, request.form.get("note"))
         order_id = note.order_id
-        self._run(lambda: delete_note(db.session, note, actor=_actor()), "The note was deleted.")
+        self._run(lambda: delete_note(db.session, note, actor=current_actor()), "The note was deleted.")
         return self._back(order_id)
 
     # ---- attachments ----
@@ -160,7 +152,7 @@ class OrderActivitiesMixin:
             def change() -> None:
                 add_attachment(db.session, order, filename=upload.filename if upload else None,
                                data=upload.read() if upload else b"", comment=comment,
-                               actor=_actor(), upload_dir=upload_dir(), max_mb=max_upload_mb())
+                               actor=current_actor(), upload_dir=upload_dir(), max_mb=max_upload_mb())
             if self._run(change, "The file was attached."):
                 return self._back(order.id)
         accept = ",".join(f".{ext}" for ext in ALLOWED_TYPES)
@@ -185,7 +177,7 @@ class OrderActivitiesMixin:
         order_id = attachment.order_id
         removed: list[Any] = []
         if self._run(lambda: removed.append(delete_attachment(
-                db.session, attachment, actor=_actor(), upload_dir=upload_dir())),
+                db.session, attachment, actor=current_actor(), upload_dir=upload_dir())),
                 "The attachment was deleted."):
             remove_stored_file(removed[0])
         return self._back(order_id)
@@ -205,7 +197,7 @@ class OrderActivitiesMixin:
             return refused
         if request.method == "POST":
             data = self._event_data()
-            if self._run(lambda: add_event(db.session, order, data, actor=_actor()),
+            if self._run(lambda: add_event(db.session, order, data, actor=current_actor()),
                          "The event was added."):
                 return self._back(order.id)
             values = request.form
@@ -219,12 +211,12 @@ class OrderActivitiesMixin:
     def event_edit_view(self) -> Any:
         event = self._item(CalendarEvent, request.args.get("event"))
         order = self._order(str(event.order_id))
-        if not may_modify(_actor(), event):
+        if not may_modify(current_actor(), event):
             flash("Only its author or an administrator may change this.", "error")
             return self._back(order.id)
         if request.method == "POST":
             data = self._event_data()
-            if self._run(lambda: update_event(db.session, event, data, actor=_actor()),
+            if self._run(lambda: update_event(db.session, event, data, actor=current_actor()),
                          "The event was saved."):
                 return self._back(order.id)
             values: Any = request.form
@@ -239,7 +231,7 @@ class OrderActivitiesMixin:
     def event_delete_view(self) -> Any:
         event = self._item(CalendarEvent, request.form.get("event"))
         order_id = event.order_id
-        self._run(lambda: delete_event(db.session, event, actor=_actor()),
+        self._run(lambda: delete_event(db.session, event, actor=current_actor()),
                   "The event was deleted.")
         return self._back(order_id)
 
@@ -261,11 +253,12 @@ class OrderActivitiesMixin:
             values.update(to=form.get("to", ""), cc=form.get("cc", ""),
                           subject=form.get("subject", ""), body=form.get("body", ""),
                           template=form.get("template", ""),
-                          attachments=[int(i) for i in form.getlist("attachments") if i.isdigit()])
+                          attachments=[i for i in map(parse_id, form.getlist("attachments"))
+                                       if i is not None])
             if form.get("do") == "apply_template":
                 try:
                     values["subject"], values["body"] = render_email_template(
-                        db.session, values["template"], order, sender=_actor())
+                        db.session, values["template"], order, sender=current_actor())
                 except DomainError as exc:
                     flash(exc.message, "error")
             elif self._send(order, values):
@@ -280,7 +273,7 @@ class OrderActivitiesMixin:
         data = EmailData(to=values["to"], cc=values["cc"], subject=values["subject"],
                          body=values["body"], attachment_ids=values["attachments"])
         try:
-            email = compose_email(db.session, order, data, actor=_actor())
+            email = compose_email(db.session, order, data, actor=current_actor())
             db.session.commit()  # kept as pending before the server is even contacted
         except DomainError as exc:
             db.session.rollback()
@@ -288,7 +281,7 @@ class OrderActivitiesMixin:
             return False
         self._deliver(email, lambda: send_email(db.session, email, settings=mail_settings(),
                                                 upload_dir=upload_dir(),
-                                                reply_to=_actor().email))
+                                                reply_to=current_actor().email))
         return True
 
     def _deliver(self, email: Email, attempt: Any) -> None:
@@ -309,6 +302,6 @@ class OrderActivitiesMixin:
     def email_retry_view(self) -> Any:
         email = self._item(Email, request.form.get("email"))
         self._deliver(email, lambda: retry_email_action(
-            db.session, email, actor=_actor(), settings=mail_settings(),
+            db.session, email, actor=current_actor(), settings=mail_settings(),
             upload_dir=upload_dir()))
         return self._back(email.order_id, "email")

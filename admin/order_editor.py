@@ -5,23 +5,21 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_login import current_user
 from sqlalchemy import select
 
+from actions.attachments import remove_stored_file
 from actions.creation import OrderData, create_order, with_form_defaults
 from actions.editing import delete_order, ensure_editable, order_data_from, reorder, update_order
 from actions.errors import DomainError
 from actions.order_input import LineData
-from admin.base import user_can
+from admin.activities import upload_dir
+from admin.base import current_actor, parse_id, user_can
 from admin.choices import select_choices
 from admin.order_form import OrderForm, form_values, order_data_from_form
 from models import Customer, CustomerUser, Order, PaymentTerm, Product, db
 
 SAVED = "Order has been saved"
 
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def _product_labels(lines: list[LineData]) -> dict[int, str]:
@@ -62,8 +60,8 @@ class OrderEditorMixin:
     """Mixed into the order view; every POST goes through CSRFProtect and the role table."""
 
     def _render_form(self, form: OrderForm, *, order: Order | None) -> Any:
-        customer = db.session.get(Customer, int(form.customer_id.data)) \
-            if (form.customer_id.data or "").isdigit() else None
+        customer_id = parse_id(form.customer_id.data)
+        customer = db.session.get(Customer, customer_id) if customer_id is not None else None
         terms = db.session.scalars(select(PaymentTerm).order_by(PaymentTerm.label)).all()
         form.payment_term_id.choices = select_choices(
             [("", "—")] + [(str(t.id), t.label) for t in terms])
@@ -86,7 +84,7 @@ class OrderEditorMixin:
             return self._render_form(form, order=None)
         form = OrderForm()
         try:
-            order = create_order(db.session, order_data_from_form(form), actor=_actor())
+            order = create_order(db.session, order_data_from_form(form), actor=current_actor())
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -116,9 +114,9 @@ class OrderEditorMixin:
         form = OrderForm()
         try:
             # A form without its version cannot prove it saw the latest save: treat it as stale.
-            version = form.version.data or ""
-            update_order(db.session, order, order_data_from_form(form), actor=_actor(),
-                         expected_version=int(version) if version.isdigit() else -1)
+            version = parse_id(form.version.data)
+            update_order(db.session, order, order_data_from_form(form), actor=current_actor(),
+                         expected_version=version if version is not None else -1)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -136,12 +134,14 @@ class OrderEditorMixin:
             return redirect(url_for(".index_view"))
         number = order.identifier
         try:
-            delete_order(db.session, order, actor=_actor())
+            files = delete_order(db.session, order, actor=current_actor(), upload_dir=upload_dir())
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
             return redirect(url_for(".details_view", id=order.id))
+        for path in files:
+            remove_stored_file(path)
         flash(f"Order #{number} has been deleted.", "success")
         return redirect(url_for(".index_view"))
 
@@ -151,7 +151,7 @@ class OrderEditorMixin:
         if order is None:
             abort(404)
         try:
-            new = reorder(db.session, order, actor=_actor())
+            new = reorder(db.session, order, actor=current_actor())
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()

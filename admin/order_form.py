@@ -19,6 +19,7 @@ from wtforms import (
 from actions.creation import OrderData
 from actions.money import CURRENCIES, CURRENCY_DECIMALS, round_money
 from actions.order_input import ADDRESS_FIELDS, AddressData, DiscountData, LineData
+from admin.base import parse_id
 from admin.choices import select_choices
 from models.orders import PAYMENT_METHODS, STATUS_LABELS
 
@@ -27,7 +28,7 @@ ADDRESS_CHOICE_MANUAL = "manual"
 
 def _int(value: Any) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return parse_id(text)
 
 
 def _text(value: Any) -> str | None:
@@ -109,10 +110,11 @@ class OrderForm(FlaskForm):
 
 def _address(form: AddressForm) -> AddressData | None:
     choice = (form.choice.data or "").strip()
-    if choice.startswith("c") and choice[1:].isdigit():
-        return AddressData(customer_address_id=int(choice[1:]))
-    if choice.startswith("u") and choice[1:].isdigit():
-        return AddressData(customer_user_address_id=int(choice[1:]))
+    book_id = parse_id(choice[1:])
+    if choice.startswith("c") and book_id is not None:
+        return AddressData(customer_address_id=book_id)
+    if choice.startswith("u") and book_id is not None:
+        return AddressData(customer_user_address_id=book_id)
     if choice == ADDRESS_CHOICE_MANUAL:
         return AddressData(**{f: (getattr(form, f).data or "") for f in ADDRESS_FIELDS})
     return None

@@ -7,20 +7,18 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_login import current_user
 
+from actions.attachments import remove_stored_file
 from actions.bulk import MAX_SELECTION, BulkReport, delete_orders, transition_orders
 from actions.errors import DomainError
 from actions.lifecycle import TRANSITIONS, apply_transition, get_transition
 from actions.shipping import TrackingData, set_trackings, ship_order
-from admin.base import user_can
+from admin.activities import upload_dir
+from admin.base import current_actor, parse_id, user_can
 from models import Order, db
 
 BULK_ACTIONS = ("cancel", "mark_shipped", "close", "archive", "delete")
 
-
-def _actor() -> Any:
-    return current_user._get_current_object()
 
 
 def _flash_report(report: BulkReport, verb: str) -> None:
@@ -35,7 +33,7 @@ def _tracking_rows() -> list[TrackingData]:
     for index, (method, number) in enumerate(zip(methods, numbers, strict=False)):
         raw_id = ids[index] if index < len(ids) else ""
         rows.append(TrackingData(method=method, number=number,
-                                 id=int(raw_id) if raw_id.isdigit() else None))
+                                 id=parse_id(raw_id)))
     return rows
 
 
@@ -51,14 +49,17 @@ class OrderLifecycleMixin:
     def _bulk(self, ids: list[str], name: str) -> None:
         try:
             if name == "delete":
-                report = delete_orders(db.session, ids, actor=_actor())
+                report = delete_orders(db.session, ids, actor=current_actor(),
+                                       upload_dir=upload_dir())
             else:
-                report = transition_orders(db.session, ids, name, actor=_actor())
+                report = transition_orders(db.session, ids, name, actor=current_actor())
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
             return
+        for path in report.files_to_remove:
+            remove_stored_file(path)
         _flash_report(report, "deleted" if name == "delete" else TRANSITIONS[name].done)
 
     @action("cancel", "Cancel", TRANSITIONS["cancel"].confirmation)
@@ -102,7 +103,7 @@ class OrderLifecycleMixin:
             return redirect(url_for(".index_view"))
         try:
             transition = get_transition(request.form.get("transition", ""))
-            apply_transition(db.session, order, transition.name, actor=_actor())
+            apply_transition(db.session, order, transition.name, actor=current_actor())
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -123,7 +124,7 @@ class OrderLifecycleMixin:
                 quantities = {li.id: request.form.get(f"ship-{li.id}", "0")
                               for li in order.line_items}
             try:
-                ship_order(db.session, order, actor=_actor(), quantities=quantities,
+                ship_order(db.session, order, actor=current_actor(), quantities=quantities,
                            trackings=_tracking_rows())
                 db.session.commit()
             except DomainError as exc:
@@ -147,7 +148,7 @@ class OrderLifecycleMixin:
             abort(404)
         if request.method == "POST":
             try:
-                set_trackings(db.session, order, _tracking_rows(), actor=_actor())
+                set_trackings(db.session, order, _tracking_rows(), actor=current_actor())
                 db.session.commit()
             except DomainError as exc:
                 db.session.rollback()

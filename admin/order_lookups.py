@@ -12,7 +12,7 @@ from actions.customers import create_customer, create_customer_user
 from actions.errors import DomainError
 from actions.money import CURRENCIES, format_money, round_money
 from actions.pricing import list_prices, shipping_options
-from admin.base import user_can
+from admin.base import current_actor, user_can
 from admin.order_filters import prefix_match
 from models import Customer, CustomerUser, PaymentTerm, Product, db
 
@@ -136,7 +136,7 @@ class OrderLookupsMixin:
         _require_order_form_access()
         try:
             customer = create_customer(db.session, request.form.get("name", ""),
-                                       actor=self._actor())
+                                       actor=current_actor())
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -154,15 +154,10 @@ class OrderLookupsMixin:
             buyer: CustomerUser = create_customer_user(
                 db.session, customer, email=request.form.get("email", ""),
                 first_name=request.form.get("first_name", ""),
-                last_name=request.form.get("last_name", ""), actor=self._actor())
+                last_name=request.form.get("last_name", ""), actor=current_actor())
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             return jsonify({"error": exc.message}), 400
         return jsonify({"id": buyer.id, "label": f"{buyer.full_name} <{buyer.email}>"})
 
-    @staticmethod
-    def _actor() -> Any:
-        from flask_login import current_user
-
-        return current_user._get_current_object()

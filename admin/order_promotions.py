@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_login import current_user
 
 from actions.discounts import (
     add_special_discount,
@@ -21,17 +20,12 @@ from actions.editing import ensure_editable
 from actions.errors import DomainError
 from actions.money import round_money
 from actions.order_input import DiscountData
-from admin.base import user_can
+from admin.base import current_actor, parse_id, user_can
 from models import Order, db
 
 
-def _actor() -> Any:
-    return current_user._get_current_object()
-
-
 def _int(value: Any) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 19 else 0
+    return parse_id(value) or 0
 
 
 def _discount_values() -> DiscountData:
@@ -78,7 +72,7 @@ class OrderPromotionsMixin:
             return order
         code = request.form.get("code", "")
         if request.method == "POST":
-            if self._run(lambda: apply_coupon(db.session, order, code, actor=_actor()),
+            if self._run(lambda: apply_coupon(db.session, order, code, actor=current_actor()),
                          lambda applied: f"Coupon {applied.coupon_code} was added to the order"):
                 return redirect(url_for(".details_view", id=order.id))
             order = self.get_one(str(order.id))  # type: ignore[attr-defined]
@@ -95,7 +89,7 @@ class OrderPromotionsMixin:
         if request.method == "POST":
             data = _discount_values()
             if self._run(lambda: add_special_discount(db.session, order, data,
-                                                             actor=_actor()),
+                                                             actor=current_actor()),
                          "Order Discount successfully added"):
                 return redirect(url_for(".details_view", id=order.id))
             values = {"type": data.type, "value": str(data.value),
@@ -122,7 +116,7 @@ class OrderPromotionsMixin:
         if request.method == "POST":
             data = _discount_values()
             if self._run(lambda: update_special_discount(
-                    db.session, order, discount_id, data, actor=_actor()),
+                    db.session, order, discount_id, data, actor=current_actor()),
                     "Order Discount successfully updated"):
                 return redirect(url_for(".details_view", id=order.id))
             values = {"type": data.type, "value": str(data.value),
@@ -137,7 +131,7 @@ class OrderPromotionsMixin:
         if isinstance(order, Order):
             discount_id = _int(request.form.get("discount_id"))
             self._run(lambda: remove_special_discount(db.session, order, discount_id,
-                                                             actor=_actor()),
+                                                             actor=current_actor()),
                       "Order Discount has been removed")
             return redirect(url_for(".details_view", id=order.id))
         return order
@@ -149,7 +143,7 @@ class OrderPromotionsMixin:
             applied_id = _int(request.form.get("applied_id"))
             active = request.form.get("active") == "1"
             self._run(lambda: set_promotion_active(db.session, order, applied_id, active,
-                                                          actor=_actor()),
+                                                          actor=current_actor()),
                       "Promotion has been activated" if active
                       else "Promotion has been deactivated")
             return redirect(url_for(".details_view", id=order.id))
@@ -161,7 +155,7 @@ class OrderPromotionsMixin:
         if isinstance(order, Order):
             applied_id = _int(request.form.get("applied_id"))
             self._run(lambda: remove_coupon(db.session, order, applied_id,
-                                                   actor=_actor()),
+                                                   actor=current_actor()),
                       "Coupon has been removed from the order")
             return redirect(url_for(".details_view", id=order.id))
         return order

@@ -15,7 +15,7 @@ from werkzeug.routing import BuildError
 from actions.lifecycle import allowed_transitions
 from actions.money import CURRENCIES, round_money
 from actions.pricing import order_totals
-from admin.base import SecuredModelView
+from admin.base import SecuredModelView, parse_id
 from admin.formatting import money, status_label
 from admin.order_activities import OrderActivitiesMixin
 from admin.order_editor import OrderEditorMixin
@@ -220,7 +220,7 @@ class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, OrderP
         return neutralise_csv_cell(super().get_export_value(model, name))
 
     def get_one(self, id: Any) -> Order | None:
-        if not (str(id).isascii() and str(id).isdigit()):
+        if parse_id(id) is None:
             return None
         return db.session.scalar(
             select(Order).where(Order.id == int(id)).options(

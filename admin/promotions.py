@@ -19,7 +19,7 @@ from actions.coupons import check_new_coupon, generate_coupons, set_coupons_enab
 from actions.errors import DomainError
 from actions.money import CURRENCIES
 from actions.promotions import check_promotion
-from admin.base import SecuredModelView, user_can
+from admin.base import SecuredModelView, parse_id, user_can
 from admin.choices import select_choices
 from admin.formatting import money
 from models import AppliedPromotion, Coupon, Order, Promotion, db
@@ -148,7 +148,7 @@ class CouponView(MarketingView):
 
     def _enable(self, ids: list[str], enabled: bool) -> None:
         try:
-            changed = set_coupons_enabled(db.session, [int(i) for i in ids if i.isdigit()],
+            changed = set_coupons_enabled(db.session, [i for i in map(parse_id, ids) if i is not None],
                                           enabled)
             db.session.commit()
         except DomainError as exc:
@@ -183,8 +183,9 @@ class CouponView(MarketingView):
         if request.method == "GET" and request.args.get("promotion_id"):
             form.promotion_id.data = request.args["promotion_id"]
         if request.method == "POST" and form.validate():
-            promotion = db.session.get(Promotion, int(form.promotion_id.data or 0)) \
-                if str(form.promotion_id.data or "").isdigit() else None
+            promotion_id = parse_id(form.promotion_id.data)
+            promotion = db.session.get(Promotion, promotion_id) \
+                if promotion_id is not None else None
             try:
                 if promotion is None:
                     raise DomainError("Promotion: please choose a promotion.")

@@ -18,7 +18,7 @@ from wtforms import Form, SelectField
 
 from actions.money import CURRENCIES
 from actions.sources import check_rfq, check_shopping_list, orders_from_source
-from admin.base import SecuredModelView
+from admin.base import SecuredModelView, parse_id
 from admin.choices import select_choices
 from models import (
     Customer,
@@ -111,7 +111,7 @@ class ShoppingListView(SalesDocumentView):
     details_template = "sales_documents/shopping_list_details.html"
 
     def get_one(self, id: Any) -> ShoppingList | None:
-        if not str(id).isdigit():
+        if parse_id(id) is None:
             return None
         return db.session.scalar(
             select(ShoppingList).where(ShoppingList.id == int(id)).options(
@@ -193,7 +193,7 @@ class RequestForQuoteView(SalesDocumentView):
     details_template = "sales_documents/rfq_details.html"
 
     def get_one(self, id: Any) -> RequestForQuote | None:
-        if not str(id).isdigit():
+        if parse_id(id) is None:
             return None
         return db.session.scalar(
             select(RequestForQuote).where(RequestForQuote.id == int(id)).options(

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from models import Attachment, CalendarEvent, Note, db, utcnow
+from models import Attachment, CalendarEvent, Note, Order, db, utcnow
 from tests.factories import make_order
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -268,3 +268,32 @@ def test_the_timeline_is_newest_first_and_filters_by_type(login_as, order, uploa
     status = client.get(f"/admin/orders/details/?id={order.id}&activity=status").get_data(
         as_text=True).split('id="activity-timeline"')[1].split("</ul>")[0]
     assert "Internal Status: Open → Cancelled" in status and "First note" not in status
+
+
+def test_deleting_an_order_removes_its_attachment_files_after_the_commit(
+        login_as, order, uploads, users):
+    # Given an order with an uploaded attachment
+    sales = login_as("sales")
+    _upload(sales, order, PDF, "po.pdf")
+    assert len(list(uploads.iterdir())) == 1
+    sales.post("/logout")
+    manager = login_as("manager")
+
+    # When a manager deletes the order
+    response = manager.post("/admin/orders/delete/", data={"id": str(order.id)})
+
+    # Then the order, its attachment row and its file are gone
+    assert response.status_code == 302
+    assert db.session.get(Order, order.id) is None
+    assert db.session.query(Attachment).count() == 0
+    assert list(uploads.iterdir()) == []
+
+
+def test_bulk_deleting_orders_removes_their_attachment_files(login_as, order, uploads):
+    sales = login_as("sales")
+    _upload(sales, order, PDF, "po.pdf")
+    sales.post("/logout")
+    manager = login_as("manager")
+    manager.post("/admin/orders/action/", data={"action": "delete", "rowid": [str(order.id)]})
+    assert db.session.get(Order, order.id) is None
+    assert list(uploads.iterdir()) == []

@@ -15,8 +15,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from actions.audit import install_audit_listeners
-from actions.coupons import CouponNotApplicable, check_new_coupon
+from actions.coupons import check_new_coupon
 from actions.discounts import apply_coupon
+from actions.errors import CouponNotApplicable
 from models import (
     AppliedPromotion,
     Coupon,

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from actions.coupons import (
     MESSAGES,
-    CouponNotApplicable,
     check_new_coupon,
     generate_coupons,
     set_coupons_enabled,
@@ -20,6 +19,7 @@ from actions.creation import OrderData, create_order
 from actions.discounts import apply_coupon, remove_coupon, set_promotion_active
 from actions.editing import delete_order, order_data_from, update_order
 from actions.errors import (
+    CouponNotApplicable,
     DiscountTooLarge,
     DomainError,
     OrderNotEditable,
