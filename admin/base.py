@@ -29,6 +29,24 @@ def current_actor() -> Any:
     return current_user._get_current_object()
 
 
+def editable_order_or_redirect(view: Any, raw_id: Any) -> Any:
+    """The open order a change is about, or a response: 404 when it is gone, back to its page
+    with the reason when it cannot be edited (closed to edits, or no edit permission)."""
+    from actions.editing import ensure_editable
+
+    order = view.get_one(str(raw_id or ""))
+    if order is None:
+        abort(404)
+    try:
+        if not user_can("edit_orders"):
+            raise DomainError("You do not have permission to edit orders.")
+        ensure_editable(order)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".details_view", id=order.id))
+    return order
+
+
 def user_can(permission: str) -> bool:
     """Tell whether the logged-in user holds a permission (False when logged out)."""
     return bool(current_user.is_authenticated and has_permission(current_user, permission))

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from actions.attachments import remove_stored_file
 from actions.creation import OrderData, create_order, with_form_defaults
-from actions.editing import delete_order, ensure_editable, order_data_from, reorder, update_order
+from actions.editing import delete_order, order_data_from, reorder, update_order
 from actions.errors import DomainError
 from actions.order_input import LineData
 from admin.activities import upload_dir
-from admin.base import current_actor, parse_id, user_can
+from admin.base import current_actor, editable_order_or_redirect, parse_id, user_can
 from admin.choices import select_choices
 from admin.order_form import OrderForm, form_values, order_data_from_form
 from models import Customer, CustomerUser, Order, PaymentTerm, Product, db
@@ -95,16 +95,9 @@ class OrderEditorMixin:
 
     @expose("/edit/", methods=("GET", "POST"))
     def edit_view(self) -> Any:
-        order = self.get_one(request.args.get("id", ""))  # type: ignore[attr-defined]
-        if order is None:
-            abort(404)
-        try:
-            if not user_can("edit_orders"):
-                raise DomainError("You do not have permission to edit orders.")
-            ensure_editable(order)
-        except DomainError as exc:
-            flash(exc.message, "error")
-            return redirect(url_for(".details_view", id=order.id))
+        order = editable_order_or_redirect(self, request.args.get("id"))
+        if not isinstance(order, Order):
+            return order
         if request.method == "GET":
             data = order_data_from(order)
             for line, item in zip(data.lines, order.line_items, strict=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_admin import expose
 
 from actions.discounts import (
@@ -16,11 +16,10 @@ from actions.discounts import (
     set_promotion_active,
     update_special_discount,
 )
-from actions.editing import ensure_editable
 from actions.errors import DomainError
 from actions.money import round_money
 from actions.order_input import DiscountData
-from admin.base import current_actor, parse_id, user_can
+from admin.base import current_actor, editable_order_or_redirect, parse_id
 from models import Order, db
 
 
@@ -38,18 +37,7 @@ class OrderPromotionsMixin:
     """Mixed into the order view; its POSTs pass the view's edit_orders check first."""
 
     def _open_order(self, raw_id: Any) -> Order | Any:
-        """The order to change, or a redirect when it is gone, closed to edits or forbidden."""
-        order = self.get_one(str(raw_id or ""))  # type: ignore[attr-defined]
-        if order is None:
-            abort(404)
-        try:
-            if not user_can("edit_orders"):
-                raise DomainError("You do not have permission to edit orders.")
-            ensure_editable(order)
-        except DomainError as exc:
-            flash(exc.message, "error")
-            return redirect(url_for(".details_view", id=order.id))
-        return order
+        return editable_order_or_redirect(self, raw_id)
 
     @staticmethod
     def _run(operation: Callable[[], Any], done: str | Callable[[Any], str]) -> bool:
