@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from actions.audit import set_actor
 from actions.errors import ValidationFailed
+from actions.order_header import check_header
 from actions.order_input import (
     AddressData,
     DiscountData,
     LineData,
     build_line,
     check_currency,
-    check_header,
     customer_and_user,
 )
 from actions.pricing import estimate_shipping_cost, find_price, recalculate

@@ -11,13 +11,13 @@ from actions.audit import set_actor
 from actions.coupons import drop_applied_coupon, release_coupon_uses
 from actions.creation import OrderData, create_order
 from actions.errors import OrderNotEditable, StaleOrder, ValidationFailed
+from actions.order_header import check_header
 from actions.order_input import (
     ADDRESS_FIELDS,
     AddressData,
     DiscountData,
     LineData,
     build_line,
-    check_header,
     customer_and_user,
 )
 from actions.permissions import require_permission
