@@ -36,6 +36,7 @@ def open_create_form(page: Page, base: str) -> None:
     page.locator("#create-order").click()
     expect(page).to_have_url(f"{base}/admin/orders/new/")
     expect(page.get_by_role("heading", name="Create Order")).to_be_visible()
+    page.wait_for_load_state("load")  # the form's script is wired once the page has loaded
 
 
 def open_order(page: Page, base: str, number: str) -> None:
