@@ -57,6 +57,19 @@ def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action.replace("_", " ").title())
 
 
+ENTITY_LABELS = {"OrderLineItem": "Line Item", "SpecialDiscount": "Special Discount",
+                 "ShippingTracking": "Shipping Tracking", "AppliedPromotion": "Promotion"}
+RECORD_ACTIONS = frozenset({"create", "update", "delete"})
+
+
+def change_title(action: str, entity_type: str, entity_id: int) -> str:
+    """"Update Line Item #14", "Create Order", or just the transition: "Mark as Shipped"."""
+    if action not in RECORD_ACTIONS:
+        return action_label(action)
+    title = f"{action_label(action)} {ENTITY_LABELS.get(entity_type, entity_type)}"
+    return title if entity_type == "Order" else f"{title} #{entity_id}"
+
+
 def money(amount: Decimal | None, currency: str) -> str:
     return format_money(amount, currency)
 
@@ -67,4 +80,5 @@ def init_formatting(app: Flask) -> None:
     app.jinja_env.filters["field_label"] = field_label
     app.jinja_env.globals["audit_value"] = audit_value
     app.jinja_env.globals["action_label"] = action_label
+    app.jinja_env.globals["change_title"] = change_title
     app.jinja_env.globals["tracking_url"] = tracking_url
