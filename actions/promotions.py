@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from actions.errors import DiscountTooLarge, ValidationFailed
-from actions.money import CURRENCIES, minor_unit
+from actions.money import CURRENCIES, CURRENCY_DECIMALS, minor_unit
 from actions.pricing import totals_for
 from actions.totals import LineInput, compute_totals
 from models import AppliedPromotion, Coupon, Order, Promotion, utcnow
@@ -61,7 +61,7 @@ def check_promotion(promotion: Promotion) -> None:
 def _check_decimals(value: Decimal, currency: str, label: str) -> None:
     if value != value.quantize(minor_unit(currency)):
         raise ValidationFailed(f"{label}: {currency} amounts allow at most "
-                               f"{len(str(minor_unit(currency))) - 2} decimal places.",
+                               f"{CURRENCY_DECIMALS[currency]} decimal places.",
                                field=label.lower().replace(" ", "_"))
 
 

@@ -178,3 +178,18 @@ def test_totals_are_identical_whichever_order_the_discounts_are_added_in(
         assert order.total == order_totals(session, order).total
         promo_amounts = sum((p.amount for p in order.applied_promotions), D(0))
         assert promo_amounts == order.promotion_discounts_total + order.shipping_discounts_total
+
+
+@pytest.mark.parametrize(("currency", "value", "decimals"),
+                         [("JPY", "10.5", "0"), ("USD", "1.005", "2")])
+def test_a_promotion_amount_with_too_many_decimals_names_the_currency_s_decimals(
+        currency, value, decimals):
+    from actions.errors import ValidationFailed
+    from actions.promotions import check_promotion
+    from models import Promotion
+
+    promotion = Promotion(name="Too precise", kind="order_amount", value=Decimal(value),
+                          currency=currency)
+    with pytest.raises(ValidationFailed) as refused:
+        check_promotion(promotion)
+    assert f"{currency} amounts allow at most {decimals} decimal places" in refused.value.message
