@@ -73,7 +73,9 @@ def test_sales_applies_a_coupon_and_the_discount_shows_in_the_discounts_and_tota
     assert 'class="applied-promotion"' in page and "Spring Sale" in page
     assert 'data-row="Spring Sale (Coupon SPRING10)"' in page
     assert "-$4.55" in page and "$55.05" in page  # 45.50 - 4.55 + 10.00 + 4.10 tax
-    assert "AppliedPromotion" in page  # the Change History records it
+    applied = db.session.scalars(select(AppliedPromotion)
+                                 .where(AppliedPromotion.order_id == order.id)).one()
+    assert f"Create Promotion #{applied.id}" in page  # the Change History records it
 
 
 def test_an_unknown_code_shows_its_message_on_the_dialog_and_changes_nothing(
