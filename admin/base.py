@@ -1,6 +1,7 @@
 """The secured base views every admin page derives from: login, permissions, domain errors."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
@@ -27,6 +28,19 @@ def parse_id(value: object) -> int | None:
 def current_actor() -> Any:
     """The logged-in user as a model object, for actions' `actor` argument."""
     return current_user._get_current_object()
+
+
+def commit_action(operation: Callable[[], Any], done: str | Callable[[Any], str]) -> bool:
+    """Run one action and commit, flashing its result; roll back and flash a refusal."""
+    try:
+        result = operation()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return False
+    flash(done(result) if callable(done) else done, "success")
+    return True
 
 
 def editable_order_or_redirect(view: Any, raw_id: Any) -> Any:

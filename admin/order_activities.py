@@ -46,7 +46,7 @@ from admin.activities import (
     too_large,
     upload_dir,
 )
-from admin.base import current_actor, parse_id
+from admin.base import commit_action, current_actor, parse_id
 from models import Attachment, CalendarEvent, Email, Note, Order, db, utcnow
 
 
@@ -89,18 +89,6 @@ class OrderActivitiesMixin:
         flash("You do not have permission to perform this action.", "error")
         return redirect(url_for(".details_view", id=order_id))
 
-    def _run(self, change: Any, done: str) -> bool:
-        """Run one action, commit on success, roll back and flash the reason on refusal."""
-        try:
-            change()
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return False
-        flash(done, "success")
-        return True
-
     def _render(self, template: str, **kwargs: Any) -> Any:
         return self.render(template, **kwargs)  # type: ignore[attr-defined]
 
@@ -112,7 +100,7 @@ class OrderActivitiesMixin:
         if refused is not None:
             return refused
         body = request.form.get("body", "")
-        if request.method == "POST" and self._run(
+        if request.method == "POST" and commit_action(
                 lambda: add_note(db.session, order, body, actor=current_actor()), "The note was added."):
             return self._back(order.id)
         return self._render("activities/note_form.html", order=order, note=None, body=body)
@@ -125,7 +113,7 @@ class OrderActivitiesMixin:
             flash("Only its author or an administrator may change this.", "error")
             return self._back(order.id)
         body = request.form.get("body", note.body)
-        if request.method == "POST" and self._run(
+        if request.method == "POST" and commit_action(
                 lambda: update_note(db.session, note, body, actor=current_actor()),
                 "The note was saved."):
             return self._back(order.id)
@@ -135,7 +123,7 @@ class OrderActivitiesMixin:
     def note_delete_view(self) -> Any:
         note = self._item(Note, request.form.get("note"))
         order_id = note.order_id
-        self._run(lambda: delete_note(db.session, note, actor=current_actor()), "The note was deleted.")
+        commit_action(lambda: delete_note(db.session, note, actor=current_actor()), "The note was deleted.")
         return self._back(order_id)
 
     # ---- attachments ----
@@ -153,7 +141,7 @@ class OrderActivitiesMixin:
                 add_attachment(db.session, order, filename=upload.filename if upload else None,
                                data=upload.read() if upload else b"", comment=comment,
                                actor=current_actor(), upload_dir=upload_dir(), max_mb=max_upload_mb())
-            if self._run(change, "The file was attached."):
+            if commit_action(change, "The file was attached."):
                 return self._back(order.id)
         accept = ",".join(f".{ext}" for ext in ALLOWED_TYPES)
         return self._render("activities/attachment_form.html", order=order, comment=comment,
@@ -176,7 +164,7 @@ class OrderActivitiesMixin:
         attachment = self._item(Attachment, request.form.get("attachment"))
         order_id = attachment.order_id
         removed: list[Any] = []
-        if self._run(lambda: removed.append(delete_attachment(
+        if commit_action(lambda: removed.append(delete_attachment(
                 db.session, attachment, actor=current_actor(), upload_dir=upload_dir())),
                 "The attachment was deleted."):
             remove_stored_file(removed[0])
@@ -197,7 +185,7 @@ class OrderActivitiesMixin:
             return refused
         if request.method == "POST":
             data = self._event_data()
-            if self._run(lambda: add_event(db.session, order, data, actor=current_actor()),
+            if commit_action(lambda: add_event(db.session, order, data, actor=current_actor()),
                          "The event was added."):
                 return self._back(order.id)
             values = request.form
@@ -216,7 +204,7 @@ class OrderActivitiesMixin:
             return self._back(order.id)
         if request.method == "POST":
             data = self._event_data()
-            if self._run(lambda: update_event(db.session, event, data, actor=current_actor()),
+            if commit_action(lambda: update_event(db.session, event, data, actor=current_actor()),
                          "The event was saved."):
                 return self._back(order.id)
             values: Any = request.form
@@ -231,7 +219,7 @@ class OrderActivitiesMixin:
     def event_delete_view(self) -> Any:
         event = self._item(CalendarEvent, request.form.get("event"))
         order_id = event.order_id
-        self._run(lambda: delete_event(db.session, event, actor=current_actor()),
+        commit_action(lambda: delete_event(db.session, event, actor=current_actor()),
                   "The event was deleted.")
         return self._back(order_id)
 

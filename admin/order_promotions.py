@@ -16,10 +16,9 @@ from actions.discounts import (
     set_promotion_active,
     update_special_discount,
 )
-from actions.errors import DomainError
 from actions.money import round_money
 from actions.order_input import DiscountData
-from admin.base import current_actor, editable_order_or_redirect, parse_id
+from admin.base import commit_action, current_actor, editable_order_or_redirect, parse_id
 from models import Order, db
 
 
@@ -39,18 +38,13 @@ class OrderPromotionsMixin:
     def _open_order(self, raw_id: Any) -> Order | Any:
         return editable_order_or_redirect(self, raw_id)
 
-    @staticmethod
-    def _run(operation: Callable[[], Any], done: str | Callable[[Any], str]) -> bool:
-        """Call one action and commit, flashing its result; roll back and flash a refusal."""
-        try:
-            result = operation()
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return False
-        flash(done(result) if callable(done) else done, "success")
-        return True
+    def _change_open_order(self, operation: Callable[[Order], Any], done: str) -> Any:
+        """A POST from the Discounts section: one action on the open order, back to its page."""
+        order = self._open_order(request.form.get("id"))
+        if not isinstance(order, Order):
+            return order
+        commit_action(lambda: operation(order), done)
+        return redirect(url_for(".details_view", id=order.id))
 
     @expose("/coupon/", methods=("GET", "POST"))
     def add_coupon_view(self) -> Any:
@@ -60,7 +54,7 @@ class OrderPromotionsMixin:
             return order
         code = request.form.get("code", "")
         if request.method == "POST":
-            if self._run(lambda: apply_coupon(db.session, order, code, actor=current_actor()),
+            if commit_action(lambda: apply_coupon(db.session, order, code, actor=current_actor()),
                          lambda applied: f"Coupon {applied.coupon_code} was added to the order"):
                 return redirect(url_for(".details_view", id=order.id))
             order = self.get_one(str(order.id))  # type: ignore[attr-defined]
@@ -76,7 +70,7 @@ class OrderPromotionsMixin:
         values = {"type": "amount", "value": "", "description": ""}
         if request.method == "POST":
             data = _discount_values()
-            if self._run(lambda: add_special_discount(db.session, order, data,
+            if commit_action(lambda: add_special_discount(db.session, order, data,
                                                              actor=current_actor()),
                          "Order Discount successfully added"):
                 return redirect(url_for(".details_view", id=order.id))
@@ -103,7 +97,7 @@ class OrderPromotionsMixin:
                             else str(round_money(discount.value, order.currency)))}
         if request.method == "POST":
             data = _discount_values()
-            if self._run(lambda: update_special_discount(
+            if commit_action(lambda: update_special_discount(
                     db.session, order, discount_id, data, actor=current_actor()),
                     "Order Discount successfully updated"):
                 return redirect(url_for(".details_view", id=order.id))
@@ -115,35 +109,24 @@ class OrderPromotionsMixin:
 
     @expose("/discount/remove/", methods=("POST",))
     def remove_discount_view(self) -> Any:
-        order = self._open_order(request.form.get("id"))
-        if isinstance(order, Order):
-            discount_id = _int(request.form.get("discount_id"))
-            self._run(lambda: remove_special_discount(db.session, order, discount_id,
-                                                             actor=current_actor()),
-                      "Order Discount has been removed")
-            return redirect(url_for(".details_view", id=order.id))
-        return order
+        discount_id = _int(request.form.get("discount_id"))
+        return self._change_open_order(
+            lambda order: remove_special_discount(db.session, order, discount_id,
+                                                  actor=current_actor()),
+            "Order Discount has been removed")
 
     @expose("/promotion/toggle/", methods=("POST",))
     def toggle_promotion_view(self) -> Any:
-        order = self._open_order(request.form.get("id"))
-        if isinstance(order, Order):
-            applied_id = _int(request.form.get("applied_id"))
-            active = request.form.get("active") == "1"
-            self._run(lambda: set_promotion_active(db.session, order, applied_id, active,
-                                                          actor=current_actor()),
-                      "Promotion has been activated" if active
-                      else "Promotion has been deactivated")
-            return redirect(url_for(".details_view", id=order.id))
-        return order
+        applied_id = _int(request.form.get("applied_id"))
+        active = request.form.get("active") == "1"
+        return self._change_open_order(
+            lambda order: set_promotion_active(db.session, order, applied_id, active,
+                                               actor=current_actor()),
+            "Promotion has been activated" if active else "Promotion has been deactivated")
 
     @expose("/coupon/remove/", methods=("POST",))
     def remove_coupon_view(self) -> Any:
-        order = self._open_order(request.form.get("id"))
-        if isinstance(order, Order):
-            applied_id = _int(request.form.get("applied_id"))
-            self._run(lambda: remove_coupon(db.session, order, applied_id,
-                                                   actor=current_actor()),
-                      "Coupon has been removed from the order")
-            return redirect(url_for(".details_view", id=order.id))
-        return order
+        applied_id = _int(request.form.get("applied_id"))
+        return self._change_open_order(
+            lambda order: remove_coupon(db.session, order, applied_id, actor=current_actor()),
+            "Coupon has been removed from the order")
