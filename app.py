@@ -1,4 +1,5 @@
 """OrderDesk's application factory and command-line commands. Nothing is built at import time."""
+
 from __future__ import annotations
 
 import os
@@ -39,9 +40,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.testing = bool(overrides.get("TESTING", False))
     default_db = "sqlite:///" + str(Path(app.instance_path) / "orderdesk.db")
     app.config.update(
-        SQLALCHEMY_DATABASE_URI=normalize_database_url(
-            os.environ.get("DATABASE_URL", default_db)
-        ),
+        SQLALCHEMY_DATABASE_URI=normalize_database_url(os.environ.get("DATABASE_URL", default_db)),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -50,17 +49,14 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        ORDERDESK_UPLOAD_DIR=os.environ.get(
-            "ORDERDESK_UPLOAD_DIR", str(Path(app.instance_path) / "uploads")
-        ),
+        ORDERDESK_UPLOAD_DIR=os.environ.get("ORDERDESK_UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),
         ORDERDESK_MAX_UPLOAD_MB=int(os.environ.get("ORDERDESK_MAX_UPLOAD_MB", "10")),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", "localhost"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
         MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes"),
         MAIL_USERNAME=os.environ.get("MAIL_USERNAME") or None,
         MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD") or None,
-        MAIL_DEFAULT_SENDER=os.environ.get("MAIL_DEFAULT_SENDER",
-                                           "OrderDesk <orderdesk@localhost>"),
+        MAIL_DEFAULT_SENDER=os.environ.get("MAIL_DEFAULT_SENDER", "OrderDesk <orderdesk@localhost>"),
     )
     app.config.update(overrides)
     if "MAX_CONTENT_LENGTH" not in overrides:
@@ -134,6 +130,5 @@ def _register_commands(app: Flask) -> None:
         """Fill the database with the deterministic demo (SPEC §9)."""
         from seed import seed_demo
 
-        report = seed_demo(db.session, orders=orders, seed=seed_value, if_empty=if_empty,
-                           echo=click.echo)
+        report = seed_demo(db.session, orders=orders, seed=seed_value, if_empty=if_empty, echo=click.echo)
         click.echo(report)

@@ -4,6 +4,7 @@ Activities are allowed to whoever may edit orders (admin, manager, sales; not vi
 order in any status (SPEC §2.2: closed orders are read-only except activities). Notes, events
 and attachments are changed or deleted only by their author or an admin.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -31,8 +32,14 @@ TIMELINE_KINDS = {
     "status": "Status changes",
     "field": "Field changes",
 }
-ITEM_LABELS = {"note": "Note", "attachment": "Attachment", "event": "Event", "email": "Email",
-               "status": "Status change", "field": "Field change"}
+ITEM_LABELS = {
+    "note": "Note",
+    "attachment": "Attachment",
+    "event": "Event",
+    "email": "Email",
+    "status": "Status change",
+    "field": "Field change",
+}
 TIMELINE_LIMIT = 200
 STATUS_FIELDS = frozenset({"internal_status", "shipping_status", "payment_status"})
 TRANSITION_ACTIONS = frozenset({"cancel", "close", "archive", "mark_shipped", "ship"})
@@ -58,13 +65,13 @@ def require_modify(user: User | None, item: Any) -> None:
 
 # ---- notes ------------------------------------------------------------------------------
 
+
 def _note_text(body: str | None) -> str:
     text = (body or "").replace("\r\n", "\n").strip()
     if not text:
         raise ValidationFailed("The note is empty.", field="body")
     if len(text) > MAX_NOTE_LENGTH:
-        raise ValidationFailed(f"A note can have at most {MAX_NOTE_LENGTH:,} characters.",
-                               field="body")
+        raise ValidationFailed(f"A note can have at most {MAX_NOTE_LENGTH:,} characters.", field="body")
     return text
 
 
@@ -98,6 +105,7 @@ def delete_note(session: Session, note: Note, *, actor: User) -> None:
 
 # ---- calendar events --------------------------------------------------------------------
 
+
 @dataclass
 class EventData:
     """What the Add Event form sends: texts as typed, times as ISO strings or datetimes."""
@@ -109,8 +117,7 @@ class EventData:
     all_day: bool = False
 
 
-def _parse_moment(value: str | datetime | date, field: str, label: str, *,
-                  all_day: bool) -> datetime:
+def _parse_moment(value: str | datetime | date, field: str, label: str, *, all_day: bool) -> datetime:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
@@ -134,8 +141,7 @@ def _checked_event(data: EventData) -> dict[str, Any]:
     if not title:
         raise ValidationFailed("The event needs a title.", field="title")
     if len(title) > MAX_TITLE_LENGTH:
-        raise ValidationFailed(f"A title can have at most {MAX_TITLE_LENGTH} characters.",
-                               field="title")
+        raise ValidationFailed(f"A title can have at most {MAX_TITLE_LENGTH} characters.", field="title")
     starts = _parse_moment(data.starts_at, "starts_at", "Start", all_day=data.all_day)
     ends = _parse_moment(data.ends_at, "ends_at", "End", all_day=data.all_day)
     if ends < starts:
@@ -143,8 +149,13 @@ def _checked_event(data: EventData) -> dict[str, Any]:
     description = (data.description or "").replace("\r\n", "\n").strip()
     if len(description) > MAX_NOTE_LENGTH:
         raise ValidationFailed("The description is too long.", field="description")
-    return {"title": title, "description": description or None, "starts_at": starts,
-            "ends_at": ends, "all_day": bool(data.all_day)}
+    return {
+        "title": title,
+        "description": description or None,
+        "starts_at": starts,
+        "ends_at": ends,
+        "all_day": bool(data.all_day),
+    }
 
 
 def add_event(session: Session, order: Order, data: EventData, *, actor: User) -> CalendarEvent:
@@ -160,8 +171,7 @@ def add_event(session: Session, order: Order, data: EventData, *, actor: User) -
     return event
 
 
-def update_event(session: Session, event: CalendarEvent, data: EventData, *,
-                 actor: User) -> CalendarEvent:
+def update_event(session: Session, event: CalendarEvent, data: EventData, *, actor: User) -> CalendarEvent:
     """Change an event. Raises: PermissionDenied, ValidationFailed."""
     require_modify(actor, event)
     for key, value in _checked_event(data).items():
@@ -180,13 +190,21 @@ def delete_event(session: Session, event: CalendarEvent, *, actor: User) -> None
 def upcoming_events_condition(now: datetime | None = None) -> Any:
     """The events not over yet (an all-day event lasts until the end of its last day)."""
     now = now or utcnow()
-    return or_(CalendarEvent.ends_at >= now,
-               and_(CalendarEvent.all_day.is_(True), CalendarEvent.ends_at >= now - timedelta(days=1)))
+    return or_(
+        CalendarEvent.ends_at >= now,
+        and_(CalendarEvent.all_day.is_(True), CalendarEvent.ends_at >= now - timedelta(days=1)),
+    )
 
 
 def _ics_text(value: str) -> str:
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
@@ -207,17 +225,24 @@ def event_ics(event: CalendarEvent, *, order_number: str, url: str = "") -> str:
     """Return the event as an iCalendar (.ics) document."""
     stamp = "%Y%m%dT%H%M%SZ"
     if event.all_day:
-        times = [f"DTSTART;VALUE=DATE:{event.starts_at:%Y%m%d}",
-                 f"DTEND;VALUE=DATE:{event.ends_at + timedelta(days=1):%Y%m%d}"]
+        times = [
+            f"DTSTART;VALUE=DATE:{event.starts_at:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{event.ends_at + timedelta(days=1):%Y%m%d}",
+        ]
     else:
-        times = [f"DTSTART:{event.starts_at.astimezone(UTC):{stamp}}",
-                 f"DTEND:{event.ends_at.astimezone(UTC):{stamp}}"]
+        times = [
+            f"DTSTART:{event.starts_at.astimezone(UTC):{stamp}}",
+            f"DTEND:{event.ends_at.astimezone(UTC):{stamp}}",
+        ]
     description = f"Order {order_number}"
     if event.description:
         description += "\n\n" + event.description
     lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//OrderDesk//Order activities//EN",
-        "CALSCALE:GREGORIAN", "BEGIN:VEVENT",
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//OrderDesk//Order activities//EN",
+        "CALSCALE:GREGORIAN",
+        "BEGIN:VEVENT",
         f"UID:orderdesk-event-{event.id}@orderdesk",
         f"DTSTAMP:{(event.updated_at or utcnow()).astimezone(UTC):{stamp}}",
         *times,
@@ -231,6 +256,7 @@ def event_ics(event: CalendarEvent, *, order_number: str, url: str = "") -> str:
 
 
 # ---- the timeline -----------------------------------------------------------------------
+
 
 @dataclass
 class TimelineItem:
@@ -263,27 +289,36 @@ def parse_kinds(raw: str | Iterable[str] | None) -> tuple[str, ...]:
     return chosen or tuple(TIMELINE_KINDS)
 
 
-def order_timeline(session: Session, order: Order, kinds: Iterable[str] | None = None, *,
-                   limit: int = TIMELINE_LIMIT) -> list[TimelineItem]:
+def order_timeline(
+    session: Session, order: Order, kinds: Iterable[str] | None = None, *, limit: int = TIMELINE_LIMIT
+) -> list[TimelineItem]:
     """Return the order's activities and recorded changes of the chosen kinds, newest first."""
     wanted = set(parse_kinds(kinds if kinds is None or isinstance(kinds, str) else list(kinds)))
     items: list[TimelineItem] = []
     models: list[tuple[str, Any, Any]] = [
-        ("note", Note, Note.created_at), ("attachment", Attachment, Attachment.created_at),
-        ("event", CalendarEvent, CalendarEvent.created_at), ("email", Email, Email.created_at),
+        ("note", Note, Note.created_at),
+        ("attachment", Attachment, Attachment.created_at),
+        ("event", CalendarEvent, CalendarEvent.created_at),
+        ("email", Email, Email.created_at),
     ]
     for kind, model, column in models:
         if kind not in wanted:
             continue
         rows = session.scalars(
-            select(model).where(model.order_id == order.id).options(joinedload(model.author))
-            .order_by(column.desc(), model.id.desc()).limit(limit)
+            select(model)
+            .where(model.order_id == order.id)
+            .options(joinedload(model.author))
+            .order_by(column.desc(), model.id.desc())
+            .limit(limit)
         ).all()
         items += [TimelineItem(kind, row.created_at, row.author, row, row.id) for row in rows]
     if wanted & {"status", "field"}:
         entries = session.scalars(
-            select(AuditEntry).where(AuditEntry.order_id == order.id)
-            .options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc()).limit(limit)
+            select(AuditEntry)
+            .where(AuditEntry.order_id == order.id)
+            .options(joinedload(AuditEntry.actor))
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
         ).all()
         for entry in entries:
             kind = audit_kind(entry)

@@ -3,6 +3,7 @@
 The user's file name is only ever shown (and offered as the download name); it never becomes
 part of a path. Stored files live flat in the upload directory, outside any served folder.
 """
+
 from __future__ import annotations
 
 import io
@@ -50,7 +51,7 @@ def display_name(raw: str | None) -> str:
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip().strip(".")
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 190] + dot + ext[:9]) if dot else name[:200]
+        name = (stem[:190] + dot + ext[:9]) if dot else name[:200]
     return name or "file"
 
 
@@ -83,8 +84,9 @@ def detect_content_type(data: bytes, name: str) -> str:
     """
     ext = _extension(name)
     if ext not in ALLOWED_TYPES:
-        raise ValidationFailed(f"This type of file is not allowed; attach a {ALLOWED_LABEL} file.",
-                               field="file")
+        raise ValidationFailed(
+            f"This type of file is not allowed; attach a {ALLOWED_LABEL} file.", field="file"
+        )
     expected = ALLOWED_TYPES[ext]
     guessed = filetype.guess(data)
     if ext in ("txt", "csv"):
@@ -107,9 +109,17 @@ def _checked_comment(comment: str | None) -> str | None:
     return text or None
 
 
-def add_attachment(session: Session, order: Order, *, filename: str | None, data: bytes,
-                   comment: str | None, actor: User, upload_dir: str | Path,
-                   max_mb: int = DEFAULT_MAX_MB) -> Attachment:
+def add_attachment(
+    session: Session,
+    order: Order,
+    *,
+    filename: str | None,
+    data: bytes,
+    comment: str | None,
+    actor: User,
+    upload_dir: str | Path,
+    max_mb: int = DEFAULT_MAX_MB,
+) -> Attachment:
     """Check an uploaded file, store it under a generated name and attach it to the order.
 
     Raises: PermissionDenied; ValidationFailed (no file, empty, too large, type not allowed).
@@ -130,9 +140,15 @@ def add_attachment(session: Session, order: Order, *, filename: str | None, data
     stored_name = secrets.token_hex(16)
     path = folder / stored_name
     path.write_bytes(data)
-    attachment = Attachment(order_id=order.id, author_id=actor.id, original_name=name,
-                            stored_name=stored_name, content_type=content_type,
-                            size=len(data), comment=text)
+    attachment = Attachment(
+        order_id=order.id,
+        author_id=actor.id,
+        original_name=name,
+        stored_name=stored_name,
+        content_type=content_type,
+        size=len(data),
+        comment=text,
+    )
     session.add(attachment)
     try:
         session.flush()
@@ -160,8 +176,9 @@ def read_attachment(upload_dir: str | Path, attachment: Attachment) -> bytes:
     return path.read_bytes()
 
 
-def delete_attachment(session: Session, attachment: Attachment, *, actor: User,
-                      upload_dir: str | Path) -> Path:
+def delete_attachment(
+    session: Session, attachment: Attachment, *, actor: User, upload_dir: str | Path
+) -> Path:
     """Delete an attachment's row; return its file's path for the caller to remove after
     the commit (so a rolled-back delete never loses the file).
 

@@ -4,6 +4,7 @@ Before a flush it reads attribute history (old → new) of orders, lines, addres
 and trackings; after the flush, when new rows have ids, it inserts the audit rows through the
 same connection, so they commit or roll back with the change itself.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -126,15 +127,17 @@ def _write(session: Session, flush_context: Any) -> None:
     actor_id = session.info.get(ACTOR_KEY)
     rows = []
     for obj, action, changes in pending:
-        rows.append({
-            "actor_id": actor_id,
-            "occurred_at": now,
-            "entity_type": type(obj).__name__,
-            "entity_id": obj.id,
-            "order_id": _order_id_of(obj),
-            "action": action,
-            "changes": snapshot(obj) if action == "create" else changes,
-        })
+        rows.append(
+            {
+                "actor_id": actor_id,
+                "occurred_at": now,
+                "entity_type": type(obj).__name__,
+                "entity_id": obj.id,
+                "order_id": _order_id_of(obj),
+                "action": action,
+                "changes": snapshot(obj) if action == "create" else changes,
+            }
+        )
     session.connection().execute(insert(AuditEntry), rows)
 
 
@@ -165,8 +168,7 @@ def _number_new_orders(session: Session, flush_context: Any) -> None:
         if isinstance(obj, Order) and obj.identifier is None:
             number = order_identifier(obj.id)
             session.connection().execute(
-                update(Order.__table__).where(Order.__table__.c.id == obj.id)
-                .values(identifier=number)
+                update(Order.__table__).where(Order.__table__.c.id == obj.id).values(identifier=number)
             )
             set_committed_value(obj, "identifier", number)
 

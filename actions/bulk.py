@@ -1,4 +1,5 @@
 """Applying one operation to many orders: each order on its own, one report for all."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -51,14 +52,18 @@ def parse_ids(raw_ids: Iterable[str]) -> list[int]:
             raise DomainError(f"{text[:20]!r} is not an order id; nothing was changed.")
         ids.append(int(text))
     if len(ids) > MAX_SELECTION:
-        raise DomainError(f"At most {MAX_SELECTION:,} orders can be changed at once; "
-                          "nothing was changed.")
+        raise DomainError(f"At most {MAX_SELECTION:,} orders can be changed at once; nothing was changed.")
     return list(dict.fromkeys(ids))
 
 
-def apply_to_orders(session: Session, raw_ids: Iterable[str],
-                    operation: Callable[[Order], None], *, permission: str,
-                    actor: User | None) -> BulkReport:
+def apply_to_orders(
+    session: Session,
+    raw_ids: Iterable[str],
+    operation: Callable[[Order], None],
+    *,
+    permission: str,
+    actor: User | None,
+) -> BulkReport:
     """Run `operation` on each order; refusals are reported, not raised.
 
     Actions check every precondition before changing anything, so a refused order leaves
@@ -70,8 +75,7 @@ def apply_to_orders(session: Session, raw_ids: Iterable[str],
     if actor is not None:
         require_permission(actor, permission)
     ids = parse_ids(raw_ids)
-    orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} \
-        if ids else {}
+    orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(ids)))} if ids else {}
     report = BulkReport()
     for order_id in ids:
         order = orders.get(order_id)
@@ -89,26 +93,34 @@ def apply_to_orders(session: Session, raw_ids: Iterable[str],
     return report
 
 
-def delete_orders(session: Session, raw_ids: Iterable[str], *, actor: User | None,
-                  upload_dir: str | Path | None = None) -> BulkReport:
+def delete_orders(
+    session: Session, raw_ids: Iterable[str], *, actor: User | None, upload_dir: str | Path | None = None
+) -> BulkReport:
     """Delete the selected orders one by one (SPEC §3 bulk Delete)."""
     files: list[Path] = []
     report = apply_to_orders(
-        session, raw_ids,
-        lambda order: files.extend(delete_order(session, order, actor=actor,
-                                                upload_dir=upload_dir)),
-        permission="delete_orders", actor=actor)
+        session,
+        raw_ids,
+        lambda order: files.extend(delete_order(session, order, actor=actor, upload_dir=upload_dir)),
+        permission="delete_orders",
+        actor=actor,
+    )
     report.files_to_remove = files
     return report
 
 
-def transition_orders(session: Session, raw_ids: Iterable[str], name: str, *,
-                      actor: User | None) -> BulkReport:
+def transition_orders(
+    session: Session, raw_ids: Iterable[str], name: str, *, actor: User | None
+) -> BulkReport:
     """Apply one lifecycle transition to each selected order (SPEC §3 bulk actions).
 
     Raises: InvalidTransition for an unknown action; PermissionDenied for the whole selection.
     """
     transition = get_transition(name)
-    return apply_to_orders(session, raw_ids,
-                           lambda order: apply_transition(session, order, name, actor=actor),
-                           permission=transition.permission, actor=actor)
+    return apply_to_orders(
+        session,
+        raw_ids,
+        lambda order: apply_transition(session, order, name, actor=actor),
+        permission=transition.permission,
+        actor=actor,
+    )

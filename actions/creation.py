@@ -1,4 +1,5 @@
 """Creating orders from plain data: the create form, the seed and later flows call this."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -61,8 +62,7 @@ def with_form_defaults(session: Session, data: OrderData) -> OrderData:
             product = session.get(Product, line.product_id)
             if product is not None:
                 try:
-                    line.unit_price = find_price(session, product, data.currency,
-                                                 line.unit or product.unit)
+                    line.unit_price = find_price(session, product, data.currency, line.unit or product.unit)
                 except ValidationFailed:
                     line.unit_price = None
     if data.payment_term_id is None and data.customer_id is not None:
@@ -97,9 +97,11 @@ def create_order(session: Session, data: OrderData, *, actor: User | None) -> Or
         billing_address=header.billing_address,
         shipping_address=header.shipping_address,
         shipping_method=method,
-        estimated_shipping_cost=(estimate_shipping_cost(method, currency,
-                                                        [li.quantity for li in lines])
-                                 if method is not None else None),
+        estimated_shipping_cost=(
+            estimate_shipping_cost(method, currency, [li.quantity for li in lines])
+            if method is not None
+            else None
+        ),
         overridden_shipping_cost=header.overridden_shipping_cost,
         line_items=lines,
         special_discounts=header.special_discounts,

@@ -1,4 +1,5 @@
 """Creating customers and customer users on the fly, from the order form."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,9 @@ def create_customer(session: Session, name: str, *, actor: User | None) -> Custo
     return customer
 
 
-def create_customer_user(session: Session, customer: Customer, *, email: str, first_name: str,
-                         last_name: str, actor: User | None) -> CustomerUser:
+def create_customer_user(
+    session: Session, customer: Customer, *, email: str, first_name: str, last_name: str, actor: User | None
+) -> CustomerUser:
     """Create an enabled buyer of a customer.
 
     Raises: ValidationFailed for a missing name, an invalid or already used email.
@@ -44,17 +46,17 @@ def create_customer_user(session: Session, customer: Customer, *, email: str, fi
     email = email.strip().lower()
     first_name, last_name = first_name.strip(), last_name.strip()
     if not first_name or not last_name:
-        raise ValidationFailed("Customer user: first and last name are required.",
-                               field="first_name")
+        raise ValidationFailed("Customer user: first and last name are required.", field="first_name")
     if not EMAIL_PATTERN.fullmatch(email):
-        raise ValidationFailed("Customer user email: this value is not a valid email address.",
-                               field="email")
+        raise ValidationFailed("Customer user email: this value is not a valid email address.", field="email")
     taken = session.scalar(select(CustomerUser.id).where(func.lower(CustomerUser.email) == email))
     if taken is not None:
-        raise ValidationFailed("Customer user email: a customer user with this email already "
-                               "exists.", field="email")
-    buyer = CustomerUser(customer=customer, email=email, first_name=first_name,
-                         last_name=last_name, enabled=True)
+        raise ValidationFailed(
+            "Customer user email: a customer user with this email already exists.", field="email"
+        )
+    buyer = CustomerUser(
+        customer=customer, email=email, first_name=first_name, last_name=last_name, enabled=True
+    )
     session.add(buyer)
     session.flush()
     return buyer

@@ -2,6 +2,7 @@
 what is applied: edit/remove a special discount, deactivate/activate a promotion, remove a
 coupon. Each checks everything (totals included) before it changes anything, recomputes the
 totals in the same transaction and leaves the commit to the caller."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -27,14 +28,23 @@ def _prepare(session: Session, order: Order, actor: User | None) -> None:
     ensure_editable(order)
 
 
-def _check_totals(session: Session, order: Order, *,
-                  discounts: Sequence[SpecialDiscount] | None = None,
-                  promotions: Sequence[AppliedPromotion] | None = None) -> None:
+def _check_totals(
+    session: Session,
+    order: Order,
+    *,
+    discounts: Sequence[SpecialDiscount] | None = None,
+    promotions: Sequence[AppliedPromotion] | None = None,
+) -> None:
     """Raises: DiscountTooLarge or ValidationFailed if the order would have these discounts."""
-    totals_for(session, order.currency, order.line_items,
-               order.special_discounts if discounts is None else discounts,
-               order.effective_shipping_cost, order.shipping_address,
-               order.applied_promotions if promotions is None else promotions)
+    totals_for(
+        session,
+        order.currency,
+        order.line_items,
+        order.special_discounts if discounts is None else discounts,
+        order.effective_shipping_cost,
+        order.shipping_address,
+        order.applied_promotions if promotions is None else promotions,
+    )
 
 
 def _save(session: Session, order: Order, actor: User | None) -> None:
@@ -51,29 +61,27 @@ def _save(session: Session, order: Order, actor: User | None) -> None:
 def _applied(order: Order, applied_id: int) -> AppliedPromotion:
     found = next((p for p in order.applied_promotions if p.id == applied_id), None)
     if found is None:
-        raise DomainError("This promotion is not applied to the order (it may have been "
-                          "removed already).")
+        raise DomainError("This promotion is not applied to the order (it may have been removed already).")
     return found
 
 
 def _special(order: Order, discount_id: int) -> SpecialDiscount:
     found = next((d for d in order.special_discounts if d.id == discount_id), None)
     if found is None:
-        raise DomainError("This discount is not on the order (it may have been removed "
-                          "already).")
+        raise DomainError("This discount is not on the order (it may have been removed already).")
     return found
 
 
-def apply_coupon(session: Session, order: Order, code: str, *, actor: User | None,
-                 now: datetime | None = None) -> AppliedPromotion:
+def apply_coupon(
+    session: Session, order: Order, code: str, *, actor: User | None, now: datetime | None = None
+) -> AppliedPromotion:
     """Add Coupon Code: put the coupon's promotion on the order and count the use.
 
     Raises: PermissionDenied, OrderNotEditable, CouponNotApplicable (SPEC §7's checks, in
     order; the usage limits hold under concurrent requests), DiscountTooLarge.
     """
     _prepare(session, order, actor)
-    coupon = check_coupon(session, order, code, subtotal=line_subtotal(order),
-                          now=now or utcnow())
+    coupon = check_coupon(session, order, code, subtotal=line_subtotal(order), now=now or utcnow())
     applied = applied_from(coupon.promotion, coupon)
     applied.customer_user_id = order.customer_user_id
     _check_totals(session, order, promotions=[*order.applied_promotions, applied])
@@ -83,8 +91,7 @@ def apply_coupon(session: Session, order: Order, code: str, *, actor: User | Non
     return applied
 
 
-def remove_coupon(session: Session, order: Order, applied_id: int, *,
-                  actor: User | None) -> AppliedPromotion:
+def remove_coupon(session: Session, order: Order, applied_id: int, *, actor: User | None) -> AppliedPromotion:
     """Take a coupon off the order; its use is given back and the totals follow.
 
     Raises: PermissionDenied, OrderNotEditable, DomainError for an automatic promotion
@@ -99,8 +106,9 @@ def remove_coupon(session: Session, order: Order, applied_id: int, *,
     return applied
 
 
-def set_promotion_active(session: Session, order: Order, applied_id: int, active: bool, *,
-                         actor: User | None) -> AppliedPromotion:
+def set_promotion_active(
+    session: Session, order: Order, applied_id: int, active: bool, *, actor: User | None
+) -> AppliedPromotion:
     """Deactivate (kept, no discount) or re-activate a promotion applied to the order.
 
     Raises: PermissionDenied, OrderNotEditable, DomainError when it is not on the order,
@@ -111,20 +119,23 @@ def set_promotion_active(session: Session, order: Order, applied_id: int, active
     if applied.active == active:
         return applied
     if active:
-        _check_totals(session, order, promotions=[
-            p for p in order.applied_promotions if p.active or p is applied])
+        _check_totals(
+            session, order, promotions=[p for p in order.applied_promotions if p.active or p is applied]
+        )
     applied.active = active
     _save(session, order, actor)
     return applied
 
 
 def _clean(data: DiscountData) -> DiscountData:
-    return DiscountData(type=data.type, value=data.value,
-                        description=(data.description or "").strip()[:255] or None)
+    return DiscountData(
+        type=data.type, value=data.value, description=(data.description or "").strip()[:255] or None
+    )
 
 
-def add_special_discount(session: Session, order: Order, data: DiscountData, *,
-                         actor: User | None) -> SpecialDiscount:
+def add_special_discount(
+    session: Session, order: Order, data: DiscountData, *, actor: User | None
+) -> SpecialDiscount:
     """Add Special Discount: an amount in the order's currency, or a percent of the subtotal.
 
     Raises: PermissionDenied, OrderNotEditable, ValidationFailed (type, a percent outside
@@ -138,8 +149,9 @@ def add_special_discount(session: Session, order: Order, data: DiscountData, *,
     return discount
 
 
-def update_special_discount(session: Session, order: Order, discount_id: int,
-                            data: DiscountData, *, actor: User | None) -> SpecialDiscount:
+def update_special_discount(
+    session: Session, order: Order, discount_id: int, data: DiscountData, *, actor: User | None
+) -> SpecialDiscount:
     """Change a special discount's type, value or description.
 
     Raises: PermissionDenied, OrderNotEditable, DomainError when it is not on the order,
@@ -148,16 +160,16 @@ def update_special_discount(session: Session, order: Order, discount_id: int,
     _prepare(session, order, actor)
     discount = _special(order, discount_id)
     changed = build_discount(_clean(data), order.currency)
-    _check_totals(session, order, discounts=[changed if d is discount else d
-                                             for d in order.special_discounts])
+    _check_totals(
+        session, order, discounts=[changed if d is discount else d for d in order.special_discounts]
+    )
     discount.type, discount.value = changed.type, changed.value
     discount.description = changed.description
     _save(session, order, actor)
     return discount
 
 
-def remove_special_discount(session: Session, order: Order, discount_id: int, *,
-                            actor: User | None) -> None:
+def remove_special_discount(session: Session, order: Order, discount_id: int, *, actor: User | None) -> None:
     """Remove a special discount; the totals follow.
 
     Raises: PermissionDenied, OrderNotEditable, DomainError when it is not on the order.

@@ -1,4 +1,5 @@
 """Changing and removing existing orders: edit an open order, delete an order, re-order."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -61,17 +62,19 @@ def _merge_lines(session: Session, order: Order, lines: list[LineData]) -> list[
             continue
         current = existing.pop(data.id, None)
         if current is None:
-            raise ValidationFailed(f"Line {position}: this line is not on the order.",
-                                   field="line_items")
+            raise ValidationFailed(f"Line {position}: this line is not on the order.", field="line_items")
         if built.quantity < current.shipped_quantity:
             raise ValidationFailed(
                 f"Line {position}: the quantity cannot be less than the "
-                f"{current.shipped_quantity.normalize():f} already shipped.", field="quantity")
+                f"{current.shipped_quantity.normalize():f} already shipped.",
+                field="quantity",
+            )
         merged.append(built)
     for gone in existing.values():
         if gone.shipped_quantity > 0:
-            raise ValidationFailed(f"Line {gone.product_sku} has been shipped and cannot be "
-                                   "removed.", field="line_items")
+            raise ValidationFailed(
+                f"Line {gone.product_sku} has been shipped and cannot be removed.", field="line_items"
+            )
     return merged
 
 
@@ -83,8 +86,17 @@ def _apply_lines(order: Order, lines: list[LineData], merged: list[OrderLineItem
             kept.append(built)
             continue
         current = by_id[data.id]
-        for field in ("product_id", "product_sku", "product_name", "free_form", "quantity",
-                      "unit", "unit_price", "ship_by", "notes"):
+        for field in (
+            "product_id",
+            "product_sku",
+            "product_name",
+            "free_form",
+            "quantity",
+            "unit",
+            "unit_price",
+            "ship_by",
+            "notes",
+        ):
             setattr(current, field, getattr(built, field))
         current.product = built.product
         kept.append(current)
@@ -116,18 +128,26 @@ def _promotions_after(order: Order, states: dict[int, str]) -> list[AppliedPromo
     for applied_id, state in states.items():
         applied = by_id.get(applied_id)
         if applied is None or state not in PROMOTION_STATES:
-            raise ValidationFailed("Promotions: this promotion is not applied to the order.",
-                                   field="promotions")
+            raise ValidationFailed(
+                "Promotions: this promotion is not applied to the order.", field="promotions"
+            )
         if state == "remove" and applied.coupon_id is None:
-            raise ValidationFailed("Promotions: an automatic promotion cannot be removed; "
-                                   "deactivate it instead.", field="promotions")
+            raise ValidationFailed(
+                "Promotions: an automatic promotion cannot be removed; deactivate it instead.",
+                field="promotions",
+            )
     for applied in order.applied_promotions:
         state = states.get(applied.id, "active" if applied.active else "inactive")
         if state != "remove":
-            kept.append(AppliedPromotion(kind=applied.kind, value=applied.value,
-                                         promotion_name=applied.promotion_name,
-                                         coupon_code=applied.coupon_code,
-                                         active=state == "active"))
+            kept.append(
+                AppliedPromotion(
+                    kind=applied.kind,
+                    value=applied.value,
+                    promotion_name=applied.promotion_name,
+                    coupon_code=applied.coupon_code,
+                    active=state == "active",
+                )
+            )
     return kept
 
 
@@ -140,8 +160,9 @@ def _apply_promotion_states(session: Session, order: Order, states: dict[int, st
             applied.active = state == "active"
 
 
-def update_order(session: Session, order: Order, data: OrderData, *, actor: User | None,
-                 expected_version: int | None) -> Order:
+def update_order(
+    session: Session, order: Order, data: OrderData, *, actor: User | None, expected_version: int | None
+) -> Order:
     """Apply an edit form to an open order and recompute its totals.
 
     `expected_version` is the version the form was opened at; None skips the check (scripts).
@@ -153,8 +174,7 @@ def update_order(session: Session, order: Order, data: OrderData, *, actor: User
     if expected_version is not None and expected_version != order.version:
         raise StaleOrder(STALE_MESSAGE)
     if data.currency and data.currency != order.currency:
-        raise ValidationFailed("Currency cannot be changed after the order is created.",
-                               field="currency")
+        raise ValidationFailed("Currency cannot be changed after the order is created.", field="currency")
     customer_and_user(session, data.customer_id, data.customer_user_id)  # first, as the form
     if not data.lines:
         raise ValidationFailed("Please add at least one Line Item", field="line_items")
@@ -163,14 +183,23 @@ def update_order(session: Session, order: Order, data: OrderData, *, actor: User
     method = header.shipping_method
     shipping, overridden = header.shipping_address, header.overridden_shipping_cost
     discounts = header.special_discounts
-    estimated = (estimate_shipping_cost(method, order.currency, [li.quantity for li in merged])
-                 if method is not None else None)
-    new_shipping = shipping if not _same_address(order.shipping_address, shipping) \
-        else order.shipping_address
+    estimated = (
+        estimate_shipping_cost(method, order.currency, [li.quantity for li in merged])
+        if method is not None
+        else None
+    )
+    new_shipping = shipping if not _same_address(order.shipping_address, shipping) else order.shipping_address
     # The totals are checked before anything changes (a discount may exceed the new subtotal).
     promotions = _promotions_after(order, dict(data.promotion_states))
-    totals_for(session, order.currency, merged, discounts,
-               overridden if overridden is not None else estimated, new_shipping, promotions)
+    totals_for(
+        session,
+        order.currency,
+        merged,
+        discounts,
+        overridden if overridden is not None else estimated,
+        new_shipping,
+        promotions,
+    )
 
     if actor is not None:
         set_actor(session, actor.id)
@@ -204,8 +233,9 @@ def update_order(session: Session, order: Order, data: OrderData, *, actor: User
     return order
 
 
-def delete_order(session: Session, order: Order, *, actor: User | None,
-                 upload_dir: str | Path | None = None) -> list[Path]:
+def delete_order(
+    session: Session, order: Order, *, actor: User | None, upload_dir: str | Path | None = None
+) -> list[Path]:
     """Delete an order; the audit log keeps a snapshot of it and its lines.
 
     Returns the files of its attachments, for the caller to remove once the delete is
@@ -217,8 +247,14 @@ def delete_order(session: Session, order: Order, *, actor: User | None,
         set_actor(session, actor.id)
     files = attachment_files(session, order, upload_dir) if upload_dir is not None else []
     # Loaded so the cascade puts them in session.deleted, where the audit snapshots them.
-    _children = (order.line_items, order.special_discounts, order.shipping_trackings,
-                 order.billing_address, order.shipping_address, order.applied_promotions)
+    _children = (
+        order.line_items,
+        order.special_discounts,
+        order.shipping_trackings,
+        order.billing_address,
+        order.shipping_address,
+        order.applied_promotions,
+    )
     release_coupon_uses(session, order)  # a deleted order holds no coupon use
     session.delete(order)
     session.flush()
@@ -227,6 +263,7 @@ def delete_order(session: Session, order: Order, *, actor: User | None,
 
 def order_data_from(order: Order) -> OrderData:
     """The order's contents as creation input: lines, addresses, shipping, discounts."""
+
     def address(a: OrderAddress | None) -> AddressData | None:
         if a is None:
             return None
@@ -236,24 +273,33 @@ def order_data_from(order: Order) -> OrderData:
         customer_id=order.customer_id,
         customer_user_id=order.customer_user_id,
         currency=order.currency,
-        lines=[LineData(quantity=li.quantity, product_id=li.product_id,
-                        free_form_sku=li.product_sku if li.free_form else None,
-                        free_form_name=li.product_name if li.free_form else None,
-                        unit=li.unit, unit_price=li.unit_price, ship_by=li.ship_by,
-                        notes=li.notes) for li in order.line_items],
+        lines=[
+            LineData(
+                quantity=li.quantity,
+                product_id=li.product_id,
+                free_form_sku=li.product_sku if li.free_form else None,
+                free_form_name=li.product_name if li.free_form else None,
+                unit=li.unit,
+                unit_price=li.unit_price,
+                ship_by=li.ship_by,
+                notes=li.notes,
+            )
+            for li in order.line_items
+        ],
         billing_address=address(order.billing_address),
         shipping_address=address(order.shipping_address),
         shipping_method_id=order.shipping_method_id,
         overridden_shipping_cost=order.overridden_shipping_cost,
-        special_discounts=[DiscountData(type=d.type, value=d.value, description=d.description)
-                           for d in order.special_discounts],
+        special_discounts=[
+            DiscountData(type=d.type, value=d.value, description=d.description)
+            for d in order.special_discounts
+        ],
         po_number=order.po_number,
         ship_until=order.ship_until,
         customer_notes=order.customer_notes,
         payment_term_id=order.payment_term_id,
         payment_method=order.payment_method,
-        promotion_states={p.id: "active" if p.active else "inactive"
-                          for p in order.applied_promotions},
+        promotion_states={p.id: "active" if p.active else "inactive" for p in order.applied_promotions},
     )
 
 
@@ -267,11 +313,12 @@ def reorder(session: Session, order: Order, *, actor: User | None) -> Order:
     data = order_data_from(order)
     data.source_type, data.source_id, data.source_identifier = "order", order.id, order.identifier
     new = create_order(session, data, actor=actor)
-    for copy, original in ((new.billing_address, order.billing_address),
-                           (new.shipping_address, order.shipping_address)):
+    for copy, original in (
+        (new.billing_address, order.billing_address),
+        (new.shipping_address, order.shipping_address),
+    ):
         if copy is not None and original is not None:
             copy.customer_address_id = original.customer_address_id
             copy.customer_user_address_id = original.customer_user_address_id
     session.flush()
     return new
-

@@ -1,4 +1,5 @@
 """The errors a user may see: each carries a message fit to show and a stable code."""
+
 from __future__ import annotations
 
 

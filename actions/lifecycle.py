@@ -1,4 +1,5 @@
 """The order state machine (SPEC §2.2) as data: buttons, bulk actions and checks read one table."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,24 +28,54 @@ class Transition:
     confirmation: str
 
 
-TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
-    Transition("cancel", "Cancel", frozenset({"open"}), "cancelled", "cancel_orders",
-               "cancelled", "cancelled",
-               "Are you sure you want to cancel this order? Please note that once your order "
-               "is canceled, it cannot be changed."),
-    Transition("mark_shipped", "Mark as Shipped", frozenset({"open"}), "shipped", "ship_orders",
-               "marked as shipped", "marked as shipped",
-               "Are you sure you want to mark this order as shipped? Every remaining quantity "
-               "will be recorded as shipped."),
-    Transition("close", "Close", frozenset({"open", "cancelled", "shipped"}), "closed",
-               "close_orders", "closed", "closed",
-               "Are you sure you want to close this order? Please note that once your order "
-               "is closed, it cannot be changed."),
-    Transition("archive", "Archive", frozenset({"closed"}), "archived", "archive_orders",
-               "archived", "archived",
-               "Are you sure you want to archive this order? Archived orders are kept for "
-               "history only."),
-)}
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition(
+            "cancel",
+            "Cancel",
+            frozenset({"open"}),
+            "cancelled",
+            "cancel_orders",
+            "cancelled",
+            "cancelled",
+            "Are you sure you want to cancel this order? Please note that once your order "
+            "is canceled, it cannot be changed.",
+        ),
+        Transition(
+            "mark_shipped",
+            "Mark as Shipped",
+            frozenset({"open"}),
+            "shipped",
+            "ship_orders",
+            "marked as shipped",
+            "marked as shipped",
+            "Are you sure you want to mark this order as shipped? Every remaining quantity "
+            "will be recorded as shipped.",
+        ),
+        Transition(
+            "close",
+            "Close",
+            frozenset({"open", "cancelled", "shipped"}),
+            "closed",
+            "close_orders",
+            "closed",
+            "closed",
+            "Are you sure you want to close this order? Please note that once your order "
+            "is closed, it cannot be changed.",
+        ),
+        Transition(
+            "archive",
+            "Archive",
+            frozenset({"closed"}),
+            "archived",
+            "archive_orders",
+            "archived",
+            "archived",
+            "Are you sure you want to archive this order? Archived orders are kept for history only.",
+        ),
+    )
+}
 
 
 def get_transition(name: str) -> Transition:
@@ -63,9 +94,11 @@ def can_apply(order: Order, name: str) -> bool:
 
 def allowed_transitions(order: Order, user: User | None = None) -> list[Transition]:
     """The transitions to offer now: allowed by the status and, given a user, by the role."""
-    return [t for t in TRANSITIONS.values()
-            if order.internal_status in t.sources
-            and (user is None or has_permission(user, t.permission))]
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if order.internal_status in t.sources and (user is None or has_permission(user, t.permission))
+    ]
 
 
 def check_transition(order: Order, name: str, *, actor: User | None) -> Transition:
@@ -75,8 +108,8 @@ def check_transition(order: Order, name: str, *, actor: User | None) -> Transiti
         require_permission(actor, transition.permission)
     if order.internal_status not in transition.sources:
         raise InvalidTransition(
-            f"Order {order.identifier} cannot be {transition.verb} because it is "
-            f"{order.internal_status}")
+            f"Order {order.identifier} cannot be {transition.verb} because it is {order.internal_status}"
+        )
     return transition
 
 
@@ -103,10 +136,13 @@ def apply_transition(session: Session, order: Order, name: str, *, actor: User |
 
 def overdue_orders(session: Session, today: date) -> list[Order]:
     """Open orders whose ship-until date is before today (today's date is still in time)."""
-    return list(session.scalars(
-        select(Order).where(Order.internal_status == "open", Order.ship_until.is_not(None),
-                            Order.ship_until < today).order_by(Order.id)
-    ))
+    return list(
+        session.scalars(
+            select(Order)
+            .where(Order.internal_status == "open", Order.ship_until.is_not(None), Order.ship_until < today)
+            .order_by(Order.id)
+        )
+    )
 
 
 def cancel_overdue(session: Session, today: date) -> list[str]:

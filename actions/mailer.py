@@ -4,6 +4,7 @@ The caller commits the pending email before sending, and again after: a send eit
 `sent` (with its Message-ID, headers and time) or `failed` (with the server's reason), and a
 failed one can be retried. The SMTP settings come in as arguments (no Flask here).
 """
+
 from __future__ import annotations
 
 import re
@@ -77,8 +78,7 @@ def parse_addresses(text: str | None, *, label: str = "To", required: bool = Tru
             continue
         named = NAMED_ADDRESS.fullmatch(part)
         if named is None:
-            raise ValidationFailed(f'{label}: "{part[:100]}" is not a valid email address.',
-                                   field=field_name)
+            raise ValidationFailed(f'{label}: "{part[:100]}" is not a valid email address.', field=field_name)
         addresses.append(formataddr((named["name"].strip().strip('"'), named["addr"])))
     return addresses
 
@@ -101,32 +101,50 @@ def compose_email(session: Session, order: Order, data: EmailData, *, actor: Use
     if not subject:
         raise ValidationFailed("The email needs a subject.", field="subject")
     if len(subject) > MAX_SUBJECT_LENGTH:
-        raise ValidationFailed(f"A subject can have at most {MAX_SUBJECT_LENGTH} characters.",
-                               field="subject")
+        raise ValidationFailed(
+            f"A subject can have at most {MAX_SUBJECT_LENGTH} characters.", field="subject"
+        )
     body = (data.body or "").replace("\r\n", "\n").strip()
     if not body:
         raise ValidationFailed("The email has no text.", field="body")
     wanted = sorted({int(i) for i in data.attachment_ids})
-    files = session.scalars(
-        select(Attachment).where(Attachment.order_id == order.id, Attachment.id.in_(wanted))
-        .order_by(Attachment.id)
-    ).all() if wanted else []
+    files = (
+        session.scalars(
+            select(Attachment)
+            .where(Attachment.order_id == order.id, Attachment.id.in_(wanted))
+            .order_by(Attachment.id)
+        ).all()
+        if wanted
+        else []
+    )
     if len(files) != len(wanted):
-        raise ValidationFailed("Only this order's attachments can be sent with it.",
-                               field="attachments")
-    email = Email(order_id=order.id, author_id=actor.id, to=", ".join(to),
-                  cc=", ".join(cc) or None, subject=subject, body=body + "\n",
-                  attachments=[{"id": f.id, "name": f.original_name} for f in files],
-                  status="pending", headers={}, attempts=0)
+        raise ValidationFailed("Only this order's attachments can be sent with it.", field="attachments")
+    email = Email(
+        order_id=order.id,
+        author_id=actor.id,
+        to=", ".join(to),
+        cc=", ".join(cc) or None,
+        subject=subject,
+        body=body + "\n",
+        attachments=[{"id": f.id, "name": f.original_name} for f in files],
+        status="pending",
+        headers={},
+        attempts=0,
+    )
     session.add(email)
     session.flush()
     return email
 
 
-def build_message(email: Email, *, sender: str, reply_to: str | None = None,
-                  order_number: str | None = None,
-                  files: Sequence[tuple[str, str, bytes]] = (),
-                  now: datetime | None = None) -> EmailMessage:
+def build_message(
+    email: Email,
+    *,
+    sender: str,
+    reply_to: str | None = None,
+    order_number: str | None = None,
+    files: Sequence[tuple[str, str, bytes]] = (),
+    now: datetime | None = None,
+) -> EmailMessage:
     """Build the MIME message of an email (files are (name, content type, bytes))."""
     message = EmailMessage()
     message["From"] = sender
@@ -165,8 +183,7 @@ def deliver(message: EmailMessage, settings: MailSettings) -> dict[str, tuple[in
 def failure_reason(exc: BaseException, settings: MailSettings) -> str:
     """Say in words why a send failed, with the server's own reply when there is one."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        refused = "; ".join(f"{addr}: {code} {_text(msg)}" for addr, (code, msg)
-                            in exc.recipients.items())
+        refused = "; ".join(f"{addr}: {code} {_text(msg)}" for addr, (code, msg) in exc.recipients.items())
         return f"The mail server refused every recipient ({refused})."
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"The mail server refused the message: {exc.smtp_code} {_text(exc.smtp_error)}"
@@ -182,9 +199,15 @@ def _text(value: bytes | str) -> str:
 Transport = Callable[[EmailMessage, MailSettings], dict[str, tuple[int, bytes]]]
 
 
-def send_email(session: Session, email: Email, *, settings: MailSettings,
-               upload_dir: str | Path, reply_to: str | None = None,
-               transport: Transport = deliver) -> Email:
+def send_email(
+    session: Session,
+    email: Email,
+    *,
+    settings: MailSettings,
+    upload_dir: str | Path,
+    reply_to: str | None = None,
+    transport: Transport = deliver,
+) -> Email:
     """Try to send a pending or failed email once and record what happened on it.
 
     A refused or unreachable server is not an exception: the email becomes `failed` with the
@@ -200,16 +223,22 @@ def send_email(session: Session, email: Email, *, settings: MailSettings,
             attachment = session.get(Attachment, ref["id"])
             if attachment is None or attachment.order_id != email.order_id:
                 raise ValidationFailed(f"The attachment {ref['name']} is no longer on the order.")
-            files.append((attachment.original_name, attachment.content_type,
-                          read_attachment(upload_dir, attachment)))
+            files.append(
+                (attachment.original_name, attachment.content_type, read_attachment(upload_dir, attachment))
+            )
     except ValidationFailed as exc:
         email.status, email.error = "failed", exc.message
         session.flush()
         return email
     now = utcnow()
-    message = build_message(email, sender=settings.sender, reply_to=reply_to,
-                            order_number=order.identifier if order else None, files=files,
-                            now=now)
+    message = build_message(
+        email,
+        sender=settings.sender,
+        reply_to=reply_to,
+        order_number=order.identifier if order else None,
+        files=files,
+        now=now,
+    )
     email.headers = {key: str(value) for key, value in message.items()}
     try:
         refused = transport(message, settings)
@@ -218,18 +247,25 @@ def send_email(session: Session, email: Email, *, settings: MailSettings,
     else:
         email.status, email.sent_at = "sent", now
         email.message_id = str(message["Message-ID"])
-        email.error = (("Some recipients were refused: " + ", ".join(sorted(refused)))
-                       if refused else None)
+        email.error = ("Some recipients were refused: " + ", ".join(sorted(refused))) if refused else None
     session.flush()
     return email
 
 
-def retry_email(session: Session, email: Email, *, actor: User, settings: MailSettings,
-                upload_dir: str | Path, transport: Transport = deliver) -> Email:
+def retry_email(
+    session: Session,
+    email: Email,
+    *,
+    actor: User,
+    settings: MailSettings,
+    upload_dir: str | Path,
+    transport: Transport = deliver,
+) -> Email:
     """Send a failed (or stuck pending) email again.
 
     Raises: PermissionDenied; ValidationFailed when it was already sent.
     """
     require_permission(actor, ACTIVITY_PERMISSION)
-    return send_email(session, email, settings=settings, upload_dir=upload_dir,
-                      reply_to=actor.email, transport=transport)
+    return send_email(
+        session, email, settings=settings, upload_dir=upload_dir, reply_to=actor.email, transport=transport
+    )

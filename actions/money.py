@@ -1,4 +1,5 @@
 """Currencies, their minor units, rounding and parsing of amounts typed by people."""
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation

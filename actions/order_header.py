@@ -1,4 +1,5 @@
 """The part of an order's input that create and edit share, checked in one place."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,17 +57,16 @@ def check_header(session: Session, data: Any, currency: str) -> CheckedHeader:
     customer, customer_user = customer_and_user(session, data.customer_id, data.customer_user_id)
     user_id = customer_user.id if customer_user else None
     addresses = {
-        kind: build_address(session, given, kind=kind, customer_id=customer.id,
-                            customer_user_id=user_id) if given else None
-        for kind, given in (("Billing", data.billing_address),
-                            ("Shipping", data.shipping_address))
+        kind: build_address(session, given, kind=kind, customer_id=customer.id, customer_user_id=user_id)
+        if given
+        else None
+        for kind, given in (("Billing", data.billing_address), ("Shipping", data.shipping_address))
     }
     method = lookup(session, ShippingMethod, data.shipping_method_id, "Shipping Method")
     term = lookup(session, PaymentTerm, data.payment_term_id, "Payment Term")
     owner = lookup(session, User, data.owner_id, "Owner")
     if data.payment_method is not None and data.payment_method not in PAYMENT_METHODS:
-        raise ValidationFailed("Payment Method: the chosen value is not valid.",
-                               field="payment_method")
+        raise ValidationFailed("Payment Method: the chosen value is not valid.", field="payment_method")
     return CheckedHeader(
         customer=customer,
         customer_user=customer_user,

@@ -3,6 +3,7 @@
 The create form, the seed and the flows from shopping lists and RFQs all speak this input, so
 every refusal is worded once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -75,8 +76,19 @@ class DiscountData:
     description: str | None = None
 
 
-ADDRESS_FIELDS = ("label", "first_name", "last_name", "organization", "street", "street2",
-                  "city", "postal_code", "region", "country", "phone")
+ADDRESS_FIELDS = (
+    "label",
+    "first_name",
+    "last_name",
+    "organization",
+    "street",
+    "street2",
+    "city",
+    "postal_code",
+    "region",
+    "country",
+    "phone",
+)
 
 
 def check_currency(currency: str) -> str:
@@ -104,15 +116,11 @@ def parse_quantity(value: Decimal | str, unit: str, *, where: str) -> Decimal:
     try:
         quantity = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValidationFailed(
-            f"{where}: quantity is not a valid number.", field="quantity"
-        ) from None
+        raise ValidationFailed(f"{where}: quantity is not a valid number.", field="quantity") from None
     if not quantity.is_finite() or quantity <= 0:
         raise ValidationFailed(f"{where}: the quantity should be greater than 0.", field="quantity")
     if quantity != quantity.to_integral_value() and unit not in FRACTIONAL_UNITS:
-        raise ValidationFailed(
-            f"{where}: the unit {unit!r} only allows whole quantities.", field="quantity"
-        )
+        raise ValidationFailed(f"{where}: the unit {unit!r} only allows whole quantities.", field="quantity")
     return quantity
 
 
@@ -140,8 +148,7 @@ def build_line(session: Session, data: LineData, currency: str, position: int) -
     quantity = parse_quantity(data.quantity, unit, where=where)
     if data.unit_price is None or str(data.unit_price).strip() == "":
         if product is None:
-            raise ValidationFailed(f"{where}: a free-form product needs a price.",
-                                   field="unit_price")
+            raise ValidationFailed(f"{where}: a free-form product needs a price.", field="unit_price")
         price = find_price(session, product, currency, unit)
     else:
         price = parse_amount(data.unit_price, currency, field=f"{where}: price")
@@ -163,7 +170,11 @@ def build_line(session: Session, data: LineData, currency: str, position: int) -
 
 
 def build_address(
-    session: Session, data: AddressData, *, kind: str, customer_id: int,
+    session: Session,
+    data: AddressData,
+    *,
+    kind: str,
+    customer_id: int,
     customer_user_id: int | None,
 ) -> OrderAddress:
     """Validate an address (or copy the chosen book entry) into a new order address copy.
@@ -174,33 +185,38 @@ def build_address(
     if data.customer_address_id is not None:
         entry = session.get(CustomerAddress, data.customer_address_id)
         if entry is None or entry.customer_id != customer_id:
-            raise ValidationFailed(f"{kind} address: it is not allowed to use this address "
-                                   "for the order.", field=f"{kind.lower()}_address")
+            raise ValidationFailed(
+                f"{kind} address: it is not allowed to use this address for the order.",
+                field=f"{kind.lower()}_address",
+            )
         values = {k: getattr(entry, k) for k in ADDRESS_FIELDS}
         values["customer_address_id"] = entry.id
     elif data.customer_user_address_id is not None:
         entry = session.get(CustomerUserAddress, data.customer_user_address_id)
         if entry is None or entry.customer_user_id != customer_user_id:
-            raise ValidationFailed(f"{kind} address: it is not allowed to use this address "
-                                   "for the order.", field=f"{kind.lower()}_address")
+            raise ValidationFailed(
+                f"{kind} address: it is not allowed to use this address for the order.",
+                field=f"{kind.lower()}_address",
+            )
         values = {k: getattr(entry, k) for k in ADDRESS_FIELDS}
         values["customer_user_address_id"] = entry.id
     cleaned = {k: (v.strip() if isinstance(v, str) else v) or None for k, v in values.items()}
     for required in ("street", "city", "postal_code", "country"):
         if not cleaned.get(required):
             label = required.replace("_", " ")
-            raise ValidationFailed(f"{kind} address: {label} is required.",
-                                   field=f"{kind.lower()}_address.{required}")
-    if not ((cleaned.get("first_name") and cleaned.get("last_name"))
-            or cleaned.get("organization")):
+            raise ValidationFailed(
+                f"{kind} address: {label} is required.", field=f"{kind.lower()}_address.{required}"
+            )
+    if not ((cleaned.get("first_name") and cleaned.get("last_name")) or cleaned.get("organization")):
         raise ValidationFailed(
             f"{kind} address: first and last name, or organization, is required.",
             field=f"{kind.lower()}_address.first_name",
         )
     country = str(cleaned["country"]).upper()
     if len(country) != 2 or not country.isalpha():
-        raise ValidationFailed(f"{kind} address: country must be a two-letter ISO code.",
-                               field=f"{kind.lower()}_address.country")
+        raise ValidationFailed(
+            f"{kind} address: country must be a two-letter ISO code.", field=f"{kind.lower()}_address.country"
+        )
     cleaned["country"] = country
     return OrderAddress(**cleaned)
 
@@ -216,16 +232,18 @@ def customer_and_user(
     if customer_user_id is not None:
         customer_user = session.get(CustomerUser, customer_user_id)
         if customer_user is None or customer_user.customer_id != customer.id:
-            raise ValidationFailed("Customer User: the customer user must belong to the customer.",
-                                   field="customer_user")
+            raise ValidationFailed(
+                "Customer User: the customer user must belong to the customer.", field="customer_user"
+            )
     return customer, customer_user
 
 
 def build_discount(data: DiscountData, currency: str) -> SpecialDiscount:
     """Raises: ValidationFailed for an unknown type or a value with too many decimals."""
     if data.type not in DISCOUNT_TYPES:
-        raise ValidationFailed("The discount type is invalid. Valid types are: amount, percent.",
-                               field="special_discounts")
+        raise ValidationFailed(
+            "The discount type is invalid. Valid types are: amount, percent.", field="special_discounts"
+        )
     if data.type == "amount":
         value = parse_amount(data.value, currency, field="Discount")
     else:
@@ -239,8 +257,9 @@ def lookup(session: Session, model: type[T], object_id: int | None, label: str) 
         return None
     found = session.get(model, object_id)
     if found is None:
-        raise ValidationFailed(f"{label}: the chosen value does not exist.",
-                               field=label.lower().replace(" ", "_"))
+        raise ValidationFailed(
+            f"{label}: the chosen value does not exist.", field=label.lower().replace(" ", "_")
+        )
     return found
 
 

@@ -1,4 +1,5 @@
 """Roles and what each may do (SPEC §8): the one table every view and action checks."""
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -22,14 +23,21 @@ PERMISSIONS = (
 )
 
 _ORDER_OPERATIONS = frozenset(
-    {"view_orders", "create_orders", "edit_orders", "delete_orders", "cancel_orders",
-     "ship_orders", "close_orders", "archive_orders"}
+    {
+        "view_orders",
+        "create_orders",
+        "edit_orders",
+        "delete_orders",
+        "cancel_orders",
+        "ship_orders",
+        "close_orders",
+        "archive_orders",
+    }
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "manager": _ORDER_OPERATIONS
-    | {"manage_promotions", "manage_customers", "manage_catalog", "view_audit"},
+    "manager": _ORDER_OPERATIONS | {"manage_promotions", "manage_customers", "manage_catalog", "view_audit"},
     "sales": frozenset({"view_orders", "create_orders", "edit_orders", "ship_orders"}),
     "viewer": frozenset({"view_orders"}),
 }

@@ -1,4 +1,5 @@
 """Where prices, shipping costs and tax rates come from, and how an order's totals are stored."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -50,7 +51,8 @@ def list_prices(session: Session, products: Sequence[Product], currency: str) ->
     units = {p.id: p.unit for p in products}
     rows = session.execute(
         select(ProductPrice.product_id, ProductPrice.unit, ProductPrice.value).where(
-            ProductPrice.product_id.in_(units), ProductPrice.currency == currency)
+            ProductPrice.product_id.in_(units), ProductPrice.currency == currency
+        )
     ).all()
     return {pid: value for pid, unit, value in rows if units[pid] == unit}
 
@@ -104,10 +106,15 @@ def promotion_inputs(promotions: Sequence[AppliedPromotion]) -> list[DiscountInp
     return [DiscountInput(p.kind, p.value, promotion_label(p)) for p in promotions if p.active]
 
 
-def totals_for(session: Session, currency: str, lines: Sequence[OrderLineItem],
-               discounts: Sequence[SpecialDiscount], shipping_cost: Decimal | None,
-               shipping_address: OrderAddress | None,
-               promotions: Sequence[AppliedPromotion] = ()) -> Totals:
+def totals_for(
+    session: Session,
+    currency: str,
+    lines: Sequence[OrderLineItem],
+    discounts: Sequence[SpecialDiscount],
+    shipping_cost: Decimal | None,
+    shipping_address: OrderAddress | None,
+    promotions: Sequence[AppliedPromotion] = (),
+) -> Totals:
     """Compute totals from an order's parts, whether or not they are on an order yet.
 
     Only the active ones of `promotions` count.
@@ -118,8 +125,7 @@ def totals_for(session: Session, currency: str, lines: Sequence[OrderLineItem],
     return compute_totals(
         currency,
         [LineInput(li.unit_price, li.quantity) for li in lines],
-        special_discounts=[DiscountInput(d.type, d.value, d.description or "Discount")
-                           for d in discounts],
+        special_discounts=[DiscountInput(d.type, d.value, d.description or "Discount") for d in discounts],
         promotions=promotion_inputs(promotions),
         shipping_cost=shipping_cost,
         tax_rate_percent=rule.rate_percent if rule else None,
@@ -132,9 +138,15 @@ def order_totals(session: Session, order: Order) -> Totals:
 
     Raises: DiscountTooLarge, ValidationFailed (from compute_totals).
     """
-    return totals_for(session, order.currency, order.line_items, order.special_discounts,
-                      order.effective_shipping_cost, order.shipping_address,
-                      order.applied_promotions)
+    return totals_for(
+        session,
+        order.currency,
+        order.line_items,
+        order.special_discounts,
+        order.effective_shipping_cost,
+        order.shipping_address,
+        order.applied_promotions,
+    )
 
 
 def store_totals(order: Order, totals: Totals) -> None:
@@ -153,10 +165,10 @@ def store_totals(order: Order, totals: Totals) -> None:
         if not applied.active and applied.amount != 0:
             applied.amount = Decimal("0")
     # compute_totals keeps each group in the order given: order discounts, then shipping ones.
-    for group, amounts in (([p for p in active if p.kind != "shipping_percent"],
-                            totals.promotion_discounts),
-                           ([p for p in active if p.kind == "shipping_percent"],
-                            totals.shipping_discounts)):
+    for group, amounts in (
+        ([p for p in active if p.kind != "shipping_percent"], totals.promotion_discounts),
+        ([p for p in active if p.kind == "shipping_percent"], totals.shipping_discounts),
+    ):
         for applied, amount in zip(group, amounts, strict=True):
             if applied.amount != amount:
                 applied.amount = amount

@@ -1,5 +1,6 @@
 """Promotions (SPEC §7): their rules, whether one applies to an order now, and the automatic
 ones (no coupon needed) that join an order when it is created or edited."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,29 +30,31 @@ def check_promotion(promotion: Promotion) -> None:
     if not (promotion.name or "").strip():
         raise ValidationFailed("Name: this value should not be blank.", field="name")
     if promotion.kind not in PROMOTION_KINDS:
-        raise ValidationFailed("Discount kind: choose order percent, order amount or "
-                               "shipping percent.", field="kind")
+        raise ValidationFailed(
+            "Discount kind: choose order percent, order amount or shipping percent.", field="kind"
+        )
     value = promotion.value
     if value is None:
         raise ValidationFailed("Value: this value should not be blank.", field="value")
     if promotion.currency is not None and promotion.currency not in CURRENCIES:
-        raise ValidationFailed(f"Currency: {promotion.currency!r} is not a valid currency.",
-                               field="currency")
+        raise ValidationFailed(f"Currency: {promotion.currency!r} is not a valid currency.", field="currency")
     if promotion.kind == "order_amount":
         if promotion.currency is None:
-            raise ValidationFailed("Currency: an order amount promotion needs the currency of "
-                                   "its amount.", field="currency")
+            raise ValidationFailed(
+                "Currency: an order amount promotion needs the currency of its amount.", field="currency"
+            )
         if value <= 0:
-            raise ValidationFailed("Value: a discount amount must be greater than 0.",
-                                   field="value")
+            raise ValidationFailed("Value: a discount amount must be greater than 0.", field="value")
         _check_decimals(value, promotion.currency, "Value")
     elif not Decimal("0") < value <= HUNDRED:
-        raise ValidationFailed("Value: a percent discount must be greater than 0 and at most "
-                               "100.", field="value")
+        raise ValidationFailed(
+            "Value: a percent discount must be greater than 0 and at most 100.", field="value"
+        )
     if promotion.minimum_subtotal is not None:
         if promotion.minimum_subtotal < 0:
-            raise ValidationFailed("Minimum subtotal: this value cannot be negative.",
-                                   field="minimum_subtotal")
+            raise ValidationFailed(
+                "Minimum subtotal: this value cannot be negative.", field="minimum_subtotal"
+            )
         if promotion.currency is not None:
             _check_decimals(promotion.minimum_subtotal, promotion.currency, "Minimum subtotal")
     if promotion.starts_at and promotion.ends_at and promotion.ends_at < promotion.starts_at:
@@ -60,9 +63,10 @@ def check_promotion(promotion: Promotion) -> None:
 
 def _check_decimals(value: Decimal, currency: str, label: str) -> None:
     if value != value.quantize(minor_unit(currency)):
-        raise ValidationFailed(f"{label}: {currency} amounts allow at most "
-                               f"{CURRENCY_DECIMALS[currency]} decimal places.",
-                               field=label.lower().replace(" ", "_"))
+        raise ValidationFailed(
+            f"{label}: {currency} amounts allow at most {CURRENCY_DECIMALS[currency]} decimal places.",
+            field=label.lower().replace(" ", "_"),
+        )
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,9 @@ class Refusal:
     promotion: Promotion
 
 
-def promotion_refusal(promotion: Promotion, currency: str, subtotal: Decimal,
-                      now: datetime) -> Refusal | None:
+def promotion_refusal(
+    promotion: Promotion, currency: str, subtotal: Decimal, now: datetime
+) -> Refusal | None:
     """Tell why a promotion cannot apply to an order in `currency` with `subtotal`, if it can't.
 
     The checks run in SPEC §7's order: active and within its dates, minimum subtotal, then
@@ -88,8 +93,7 @@ def promotion_refusal(promotion: Promotion, currency: str, subtotal: Decimal,
     if promotion.ends_at is not None and now > promotion.ends_at:
         return Refusal("ended", promotion)
     same_currency = promotion.currency is None or promotion.currency == currency
-    if (promotion.minimum_subtotal is not None and same_currency
-            and subtotal < promotion.minimum_subtotal):
+    if promotion.minimum_subtotal is not None and same_currency and subtotal < promotion.minimum_subtotal:
         return Refusal("minimum_subtotal", promotion)
     if not same_currency:
         return Refusal("currency", promotion)
@@ -98,8 +102,9 @@ def promotion_refusal(promotion: Promotion, currency: str, subtotal: Decimal,
 
 def line_subtotal(order: Order) -> Decimal:
     """The order's subtotal from its lines (no discounts needed)."""
-    return compute_totals(order.currency, [LineInput(li.unit_price, li.quantity)
-                                           for li in order.line_items]).subtotal
+    return compute_totals(
+        order.currency, [LineInput(li.unit_price, li.quantity) for li in order.line_items]
+    ).subtotal
 
 
 def applied_from(promotion: Promotion, coupon: Coupon | None = None) -> AppliedPromotion:
@@ -122,22 +127,34 @@ def applied_from(promotion: Promotion, coupon: Coupon | None = None) -> AppliedP
 
 def automatic_promotions(session: Session) -> list[Promotion]:
     """The active promotions that need no coupon, oldest first."""
-    return list(session.scalars(
-        select(Promotion).where(Promotion.active.is_(True), Promotion.requires_coupon.is_(False))
-        .order_by(Promotion.id)))
+    return list(
+        session.scalars(
+            select(Promotion)
+            .where(Promotion.active.is_(True), Promotion.requires_coupon.is_(False))
+            .order_by(Promotion.id)
+        )
+    )
 
 
 def _fits(session: Session, order: Order, promotions: list[AppliedPromotion]) -> bool:
     try:
-        totals_for(session, order.currency, order.line_items, order.special_discounts,
-                   order.effective_shipping_cost, order.shipping_address, promotions)
+        totals_for(
+            session,
+            order.currency,
+            order.line_items,
+            order.special_discounts,
+            order.effective_shipping_cost,
+            order.shipping_address,
+            promotions,
+        )
     except DiscountTooLarge:
         return False
     return True
 
 
-def apply_automatic_promotions(session: Session, order: Order, *,
-                               now: datetime | None = None) -> list[AppliedPromotion]:
+def apply_automatic_promotions(
+    session: Session, order: Order, *, now: datetime | None = None
+) -> list[AppliedPromotion]:
     """Bring an open order's automatic promotions up to date; return the ones added.
 
     Adds each automatic promotion whose conditions hold and that is not on the order yet

@@ -1,4 +1,5 @@
 """Figures for the dashboard, each answered by one indexed query."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,9 +28,7 @@ def dashboard_figures(session: Session, now: datetime) -> DashboardFigures:
     open_orders = session.scalar(
         select(func.count()).select_from(Order).where(Order.internal_status == "open")
     )
-    today = session.scalar(
-        select(func.count()).select_from(Order).where(Order.created_at >= start_of_day)
-    )
+    today = session.scalar(select(func.count()).select_from(Order).where(Order.created_at >= start_of_day))
     rows = session.execute(
         select(Order.currency, func.sum(Order.total))
         .where(Order.created_at >= now - timedelta(days=30), Order.internal_status != "cancelled")
@@ -43,8 +42,9 @@ def dashboard_figures(session: Session, now: datetime) -> DashboardFigures:
     )
 
 
-def recent_orders(session: Session, *, customer_id: int | None = None,
-                  customer_user_id: int | None = None, limit: int = 50) -> list[Order]:
+def recent_orders(
+    session: Session, *, customer_id: int | None = None, customer_user_id: int | None = None, limit: int = 50
+) -> list[Order]:
     """A customer's or customer user's latest orders, newest first (an indexed range read)."""
     query = select(Order).order_by(Order.created_at.desc()).limit(limit)
     if customer_id is not None:

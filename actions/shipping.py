@@ -1,4 +1,5 @@
 """Shipping an order: whole or partial shipments, and its tracking numbers."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -42,31 +43,34 @@ def _parse_shipment(order: Order, quantities: Mapping[int, Decimal | str]) -> di
     for line_id, raw in quantities.items():
         line = lines.get(line_id)
         if line is None:
-            raise ValidationFailed(f"Line {line_id} is not on order {order.identifier}.",
-                                   field="quantities")
+            raise ValidationFailed(f"Line {line_id} is not on order {order.identifier}.", field="quantities")
         try:
             quantity = Decimal(str(raw).strip() or "0")
         except InvalidOperation:
-            raise ValidationFailed(f"{line.product_sku}: the quantity to ship is not a number.",
-                                   field="quantities") from None
+            raise ValidationFailed(
+                f"{line.product_sku}: the quantity to ship is not a number.", field="quantities"
+            ) from None
         remaining = line.quantity - line.shipped_quantity
         if not quantity.is_finite():
-            raise ValidationFailed(f"{line.product_sku}: the quantity to ship is not a number.",
-                                   field="quantities")
+            raise ValidationFailed(
+                f"{line.product_sku}: the quantity to ship is not a number.", field="quantities"
+            )
         if quantity < 0 or quantity > remaining:
             raise ValidationFailed(
                 f"{line.product_sku}: ship between 0 and the {remaining.normalize():f} remaining.",
-                field="quantities")
+                field="quantities",
+            )
         if quantity != quantity.quantize(QUANTITY_STEP) or (
-                quantity != quantity.to_integral_value() and line.unit not in FRACTIONAL_UNITS):
+            quantity != quantity.to_integral_value() and line.unit not in FRACTIONAL_UNITS
+        ):
             raise ValidationFailed(
                 f"{line.product_sku}: the unit {line.unit!r} cannot be shipped in that fraction.",
-                field="quantities")
+                field="quantities",
+            )
         if quantity:
             shipment[line_id] = quantity
     if not shipment:
-        raise ValidationFailed("Enter a quantity to ship for at least one line.",
-                               field="quantities")
+        raise ValidationFailed("Enter a quantity to ship for at least one line.", field="quantities")
     return shipment
 
 
@@ -77,18 +81,23 @@ def _check_trackings(rows: Sequence[TrackingData]) -> list[TrackingData]:
         if not method and not number and row.id is None:
             continue  # an empty row of the form
         if not method or not number:
-            raise ValidationFailed(f"Tracking row {position}: method and number are both "
-                                   "required.", field="trackings")
+            raise ValidationFailed(
+                f"Tracking row {position}: method and number are both required.", field="trackings"
+            )
         if len(method) > 255 or len(number) > 255:
-            raise ValidationFailed(f"Tracking row {position}: at most 255 characters.",
-                                   field="trackings")
+            raise ValidationFailed(f"Tracking row {position}: at most 255 characters.", field="trackings")
         cleaned.append(TrackingData(method=method, number=number, id=row.id))
     return cleaned
 
 
-def ship_order(session: Session, order: Order, *, actor: User | None,
-               quantities: Mapping[int, Decimal | str] | None = None,
-               trackings: Sequence[TrackingData] = ()) -> Order:
+def ship_order(
+    session: Session,
+    order: Order,
+    *,
+    actor: User | None,
+    quantities: Mapping[int, Decimal | str] | None = None,
+    trackings: Sequence[TrackingData] = (),
+) -> Order:
     """Record a shipment: everything remaining (quantities None) or chosen quantities per line.
 
     A partial shipment leaves the order open and Partially Shipped; once every line is fully
@@ -102,7 +111,8 @@ def ship_order(session: Session, order: Order, *, actor: User | None,
         set_actor(session, actor.id)
     for row in new_rows:
         order.shipping_trackings.append(
-            ShippingTracking(method=row.method, number=row.number, created_at=utcnow()))
+            ShippingTracking(method=row.method, number=row.number, created_at=utcnow())
+        )
     if shipment is not None:
         for line in order.line_items:
             if line.id in shipment:
@@ -115,8 +125,9 @@ def ship_order(session: Session, order: Order, *, actor: User | None,
     return apply_transition(session, order, "mark_shipped", actor=actor)
 
 
-def set_trackings(session: Session, order: Order, rows: Sequence[TrackingData], *,
-                  actor: User | None) -> Order:
+def set_trackings(
+    session: Session, order: Order, rows: Sequence[TrackingData], *, actor: User | None
+) -> Order:
     """Replace the order's tracking rows with the submitted set (rows left out are removed).
 
     Raises: InvalidTransition unless the order is open or shipped; PermissionDenied without
@@ -125,8 +136,9 @@ def set_trackings(session: Session, order: Order, rows: Sequence[TrackingData], 
     if actor is not None and not _may_track(actor):
         require_permission(actor, "ship_orders")
     if order.internal_status not in TRACKING_STATUSES:
-        raise InvalidTransition(f"Order {order.identifier} cannot get tracking numbers because "
-                                f"it is {order.internal_status}")
+        raise InvalidTransition(
+            f"Order {order.identifier} cannot get tracking numbers because it is {order.internal_status}"
+        )
     cleaned = _check_trackings(rows)
     existing = {t.id: t for t in order.shipping_trackings}
     for row in cleaned:

@@ -4,6 +4,7 @@ The `order_data_from_*` functions only read the document and return the `OrderDa
 Create Order form starts from; `create_order_from_*` create the order straight away. Neither
 changes the document; the order links back to it through its source fields.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -75,8 +76,13 @@ def order_data_from_shopping_list(session: Session, shopping_list: ShoppingList)
         customer_user_id=shopping_list.customer_user_id,
         currency=shopping_list.currency,
         lines=[
-            LineData(product_id=line.product_id, quantity=line.quantity, unit=line.unit,
-                     notes=line.notes, unit_price=None)
+            LineData(
+                product_id=line.product_id,
+                quantity=line.quantity,
+                unit=line.unit,
+                notes=line.notes,
+                unit_price=None,
+            )
             for line in shopping_list.lines
         ],
         billing_address=billing,
@@ -100,21 +106,31 @@ def order_data_from_rfq(session: Session, rfq: RequestForQuote) -> OrderData:
     lines = []
     for requested in rfq.requested_products:
         item = requested.items[0] if requested.items else None
-        target = (item.target_price if item is not None and item.currency == currency
-                  else None)
+        target = item.target_price if item is not None and item.currency == currency else None
         quantity = item.quantity if item is not None else Decimal("1")
         unit = item.unit if item is not None else None
         if requested.product_id is not None:
-            lines.append(LineData(product_id=requested.product_id, quantity=quantity,
-                                  unit=unit or requested.product.unit, unit_price=target,
-                                  notes=requested.comment))
+            lines.append(
+                LineData(
+                    product_id=requested.product_id,
+                    quantity=quantity,
+                    unit=unit or requested.product.unit,
+                    unit_price=target,
+                    notes=requested.comment,
+                )
+            )
         else:
             sku = requested.product_sku or ""
-            lines.append(LineData(free_form_sku=sku,
-                                  free_form_name=requested.product_name or sku or "Deleted product",
-                                  quantity=quantity, unit=unit,
-                                  unit_price=target if target is not None else Decimal("0"),
-                                  notes=requested.comment))
+            lines.append(
+                LineData(
+                    free_form_sku=sku,
+                    free_form_name=requested.product_name or sku or "Deleted product",
+                    quantity=quantity,
+                    unit=unit,
+                    unit_price=target if target is not None else Decimal("0"),
+                    notes=requested.comment,
+                )
+            )
     billing, shipping = default_addresses(rfq.customer, rfq.customer_user)
     return OrderData(
         customer_id=rfq.customer_id,
@@ -139,8 +155,7 @@ def create_order_from_shopping_list(
 
     Raises: ValidationFailed (e.g. no price in the list's currency) or DiscountTooLarge.
     """
-    return create_order(session, order_data_from_shopping_list(session, shopping_list),
-                        actor=actor)
+    return create_order(session, order_data_from_shopping_list(session, shopping_list), actor=actor)
 
 
 def create_order_from_rfq(session: Session, rfq: RequestForQuote, *, actor: User | None) -> Order:
@@ -158,17 +173,20 @@ def orders_from_source(session: Session, source_type: str, source_id: int) -> li
     """
     if source_type not in SOURCE_TYPES:
         raise ValueError(f"unknown source type {source_type!r}")
-    return list(session.scalars(
-        select(Order)
-        .where(Order.source_type == source_type, Order.source_id == source_id)
-        .order_by(Order.created_at.desc(), Order.id.desc())
-    ))
+    return list(
+        session.scalars(
+            select(Order)
+            .where(Order.source_type == source_type, Order.source_id == source_id)
+            .order_by(Order.created_at.desc(), Order.id.desc())
+        )
+    )
 
 
 def _check_customer_user(customer_id: int | None, customer_user: CustomerUser | None) -> None:
     if customer_user is not None and customer_user.customer_id != customer_id:
-        raise ValidationFailed("Customer User: the customer user must belong to the customer.",
-                               field="customer_user")
+        raise ValidationFailed(
+            "Customer User: the customer user must belong to the customer.", field="customer_user"
+        )
 
 
 def check_shopping_list(shopping_list: ShoppingList) -> None:
@@ -180,11 +198,13 @@ def check_shopping_list(shopping_list: ShoppingList) -> None:
     customer_id = shopping_list.customer.id if shopping_list.customer else None
     _check_customer_user(customer_id, shopping_list.customer_user)
     if shopping_list.currency not in CURRENCIES:
-        raise ValidationFailed(f"Currency: {shopping_list.currency!r} is not a valid currency.",
-                               field="currency")
+        raise ValidationFailed(
+            f"Currency: {shopping_list.currency!r} is not a valid currency.", field="currency"
+        )
     for position, line in enumerate(shopping_list.lines, 1):
-        parse_quantity(line.quantity if line.quantity is not None else "", line.unit or "item",
-                       where=f"Line {position}")
+        parse_quantity(
+            line.quantity if line.quantity is not None else "", line.unit or "item", where=f"Line {position}"
+        )
 
 
 def check_rfq(rfq: RequestForQuote) -> None:
@@ -200,7 +220,12 @@ def check_rfq(rfq: RequestForQuote) -> None:
     for position, requested in enumerate(rfq.requested_products, 1):
         for item in requested.items:
             if item.currency not in CURRENCIES:
-                raise ValidationFailed(f"Requested product {position}: {item.currency!r} is "
-                                       "not a valid currency.", field="currency")
-            parse_quantity(item.quantity if item.quantity is not None else "",
-                           item.unit or "item", where=f"Requested product {position}")
+                raise ValidationFailed(
+                    f"Requested product {position}: {item.currency!r} is not a valid currency.",
+                    field="currency",
+                )
+            parse_quantity(
+                item.quantity if item.quantity is not None else "",
+                item.unit or "item",
+                where=f"Requested product {position}",
+            )

@@ -1,4 +1,5 @@
 """The totals of an order (SPEC §2.1), computed by one pure function from plain values."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

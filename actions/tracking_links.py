@@ -4,6 +4,7 @@ A number becomes a link only when it matches its carrier's pattern; anything els
 UPS and FedEx patterns are OroCommerce's (reference §7); USPS and DHL follow the carriers'
 published formats.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,20 +20,28 @@ class CarrierLink:
 
 CARRIER_LINKS: dict[str, CarrierLink] = {
     "UPS": CarrierLink(
-        re.compile(r"\b(1Z ?[0-9A-Z]{3} ?[0-9A-Z]{3} ?[0-9A-Z]{2} ?[0-9A-Z]{4} ?[0-9A-Z]{3} ?"
-                   r"[0-9A-Z]|[\dT]\d\d\d ?\d\d\d\d ?\d\d\d)\b", re.IGNORECASE),
-        "https://www.ups.com/WebTracking/processInputRequest?TypeOfInquiryNumber=T"
-        "&InquiryNumber1={number}"),
+        re.compile(
+            r"\b(1Z ?[0-9A-Z]{3} ?[0-9A-Z]{3} ?[0-9A-Z]{2} ?[0-9A-Z]{4} ?[0-9A-Z]{3} ?"
+            r"[0-9A-Z]|[\dT]\d\d\d ?\d\d\d\d ?\d\d\d)\b",
+            re.IGNORECASE,
+        ),
+        "https://www.ups.com/WebTracking/processInputRequest?TypeOfInquiryNumber=T&InquiryNumber1={number}",
+    ),
     "FedEx": CarrierLink(
-        re.compile(r"(\b96\d{20}\b)|(\b\d{15}\b)|(\b\d{12}\b)"
-                   r"|\b((98\d\d\d\d\d?\d\d\d\d|98\d\d) ?\d\d\d\d ?\d\d\d\d( ?\d\d\d)?)\b"),
-        "https://www.fedex.com/apps/fedextrack/?action=track&trackingnumber={number}"),
+        re.compile(
+            r"(\b96\d{20}\b)|(\b\d{15}\b)|(\b\d{12}\b)"
+            r"|\b((98\d\d\d\d\d?\d\d\d\d|98\d\d) ?\d\d\d\d ?\d\d\d\d( ?\d\d\d)?)\b"
+        ),
+        "https://www.fedex.com/apps/fedextrack/?action=track&trackingnumber={number}",
+    ),
     "USPS": CarrierLink(
         re.compile(r"\b((94|93|92|95)\d{20}|(94|93|92|95)\d{18}|[A-Z]{2}\d{9}US)\b"),
-        "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"),
+        "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
+    ),
     "DHL": CarrierLink(
         re.compile(r"\b(\d{10}|JJD\d{18}|JVGL\d{16})\b", re.IGNORECASE),
-        "https://www.dhl.com/en/express/tracking.html?AWB={number}&brand=DHL"),
+        "https://www.dhl.com/en/express/tracking.html?AWB={number}&brand=DHL",
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """Back-office user accounts: creation and password checks (argon2id at OWASP strength)."""
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher
@@ -20,9 +21,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(
-    session: Session, email: str, *, full_name: str, role: str, password: str
-) -> User:
+def create_user(session: Session, email: str, *, full_name: str, role: str, password: str) -> User:
     """Create an active back-office user.
 
     Raises: ValidationFailed for a bad email, an unknown role, a short or reused email/password.
@@ -38,8 +37,13 @@ def create_user(
         )
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise ValidationFailed("Email: a user with this email already exists.", field="email")
-    user = User(email=email, full_name=full_name.strip() or email, role=role,
-                password_hash=hash_password(password), active=True)
+    user = User(
+        email=email,
+        full_name=full_name.strip() or email,
+        role=role,
+        password_hash=hash_password(password),
+        active=True,
+    )
     session.add(user)
     session.flush()
     return user

@@ -1,4 +1,5 @@
 """The admin panel: Flask-Admin views wired over actions/, plus login and security."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -34,7 +35,13 @@ def init_admin(app: Flask) -> Admin:
         index_view=DashboardView(name="Dashboard", url="/admin"),
     )
     admin.add_view(OrderView(Order, name="Orders", category="Sales", endpoint="orders"))
-    for view in (sales_document_views() + promotion_views() + activity_views()
-                 + customer_views() + catalog_views() + system_views()):
+    for view in (
+        sales_document_views()
+        + promotion_views()
+        + activity_views()
+        + customer_views()
+        + catalog_views()
+        + system_views()
+    ):
         admin.add_view(view)
     return admin

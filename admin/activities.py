@@ -3,6 +3,7 @@
 Read-only (events are added and changed on the order page); needs view_orders. Also the
 configuration readers and responses the order page's activity views share.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,19 +30,21 @@ def max_upload_mb() -> int:
 
 def mail_settings() -> MailSettings:
     config = current_app.config
-    return MailSettings(server=config["MAIL_SERVER"], port=int(config["MAIL_PORT"]),
-                        use_tls=bool(config.get("MAIL_USE_TLS")),
-                        username=config.get("MAIL_USERNAME") or None,
-                        password=config.get("MAIL_PASSWORD") or None,
-                        sender=config.get("MAIL_DEFAULT_SENDER") or "orderdesk@localhost")
+    return MailSettings(
+        server=config["MAIL_SERVER"],
+        port=int(config["MAIL_PORT"]),
+        use_tls=bool(config.get("MAIL_USE_TLS")),
+        username=config.get("MAIL_USERNAME") or None,
+        password=config.get("MAIL_PASSWORD") or None,
+        sender=config.get("MAIL_DEFAULT_SENDER") or "orderdesk@localhost",
+    )
 
 
 def ics_response(event: CalendarEvent) -> Response:
     """An event as a downloaded .ics file."""
     url = url_for("orders.details_view", id=event.order_id, _external=True)
     number = event.order.identifier if event.order else str(event.order_id)
-    response = Response(event_ics(event, order_number=number, url=url),
-                        mimetype="text/calendar")
+    response = Response(event_ics(event, order_number=number, url=url), mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -60,7 +63,6 @@ def too_large(error: Exception) -> Any:
     return redirect(url_for("orders.details_view", id=order_id))
 
 
-
 def _when(view: Any, context: Any, model: CalendarEvent, name: str) -> str:
     value = getattr(model, name)
     return value.strftime("%Y-%m-%d") if model.all_day else value.strftime("%Y-%m-%d %H:%M UTC")
@@ -73,8 +75,7 @@ def _order_link(view: Any, context: Any, model: CalendarEvent, name: str) -> Mar
 
 
 def _ics_link(view: Any, context: Any, model: CalendarEvent, name: str) -> Markup:
-    return Markup('<a href="{}" class="event-ics">.ics</a>').format(
-        url_for(".ics_view", id=model.id))
+    return Markup('<a href="{}" class="event-ics">.ics</a>').format(url_for(".ics_view", id=model.id))
 
 
 class CalendarEventView(SecuredModelView):
@@ -86,12 +87,17 @@ class CalendarEventView(SecuredModelView):
     can_view_details = False
 
     column_list = ("starts_at", "ends_at", "all_day", "title", "order", "author", "ics")
-    column_labels = {"starts_at": "Start", "ends_at": "End", "all_day": "All-day",
-                     "order": "Order", "author": "Created By", "ics": "Download"}
+    column_labels = {
+        "starts_at": "Start",
+        "ends_at": "End",
+        "all_day": "All-day",
+        "order": "Order",
+        "author": "Created By",
+        "ics": "Download",
+    }
     column_sortable_list = ("starts_at", "ends_at", "title")
     column_default_sort = ("starts_at", False)
-    column_formatters = {"starts_at": _when, "ends_at": _when, "order": _order_link,
-                         "ics": _ics_link}
+    column_formatters = {"starts_at": _when, "ends_at": _when, "order": _order_link, "ics": _ics_link}
     column_filters = (
         filters.DateTimeGreaterFilter(CalendarEvent.starts_at, "Start"),
         filters.DateTimeSmallerFilter(CalendarEvent.starts_at, "Start"),
@@ -99,8 +105,12 @@ class CalendarEventView(SecuredModelView):
     column_searchable_list = ("title",)
 
     def get_query(self) -> Any:
-        return (super().get_query().where(upcoming_events_condition())
-                .options(joinedload(CalendarEvent.order), joinedload(CalendarEvent.author)))
+        return (
+            super()
+            .get_query()
+            .where(upcoming_events_condition())
+            .options(joinedload(CalendarEvent.order), joinedload(CalendarEvent.author))
+        )
 
     def get_count_query(self) -> Any:
         return super().get_count_query().where(upcoming_events_condition())
@@ -116,5 +126,8 @@ class CalendarEventView(SecuredModelView):
 
 
 def activity_views() -> list[SecuredModelView]:
-    return [CalendarEventView(CalendarEvent, name="Calendar Events", category="Activities",
-                              endpoint="calendar_events")]
+    return [
+        CalendarEventView(
+            CalendarEvent, name="Calendar Events", category="Activities", endpoint="calendar_events"
+        )
+    ]

@@ -1,4 +1,5 @@
 """Login and logout: Flask-Login sessions, throttled attempts, local-only redirects."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

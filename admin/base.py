@@ -1,4 +1,5 @@
 """The secured base views every admin page derives from: login, permissions, domain errors."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Products and prices, payment terms, shipping methods and tax rules."""
+
 from __future__ import annotations
 
 from wtforms.validators import NumberRange
@@ -32,11 +33,14 @@ class ProductView(CatalogView):
     form_columns = ("sku", "name", "unit", "active")
     form_choices = {"unit": [(u, u) for u in UNITS]}
     inline_models = (
-        (ProductPrice, {
-            "form_columns": ("id", "currency", "unit", "value"),
-            "form_choices": {"currency": CURRENCY_CHOICES, "unit": [(u, u) for u in UNITS]},
-            "form_args": {"value": {"validators": [NumberRange(min=0)]}},
-        }),
+        (
+            ProductPrice,
+            {
+                "form_columns": ("id", "currency", "unit", "value"),
+                "form_choices": {"currency": CURRENCY_CHOICES, "unit": [(u, u) for u in UNITS]},
+                "form_args": {"value": {"validators": [NumberRange(min=0)]}},
+            },
+        ),
     )
 
 
@@ -54,11 +58,14 @@ class ShippingMethodView(CatalogView):
         "carrier": [("", "None")] + [(c, c) for c in CARRIERS],
     }
     inline_models = (
-        (ShippingMethodPrice, {
-            "form_columns": ("id", "currency", "price"),
-            "form_choices": {"currency": CURRENCY_CHOICES},
-            "form_args": {"price": {"validators": [NumberRange(min=0)]}},
-        }),
+        (
+            ShippingMethodPrice,
+            {
+                "form_columns": ("id", "currency", "price"),
+                "form_choices": {"currency": CURRENCY_CHOICES},
+                "form_args": {"price": {"validators": [NumberRange(min=0)]}},
+            },
+        ),
     )
 
 
@@ -72,9 +79,9 @@ class TaxRuleView(CatalogView):
 def catalog_views() -> list[SecuredModelView]:
     return [
         ProductView(Product, name="Products", category="Catalog", endpoint="products"),
-        PaymentTermView(PaymentTerm, name="Payment Terms", category="Catalog",
-                        endpoint="payment_terms"),
-        ShippingMethodView(ShippingMethod, name="Shipping Methods", category="Catalog",
-                           endpoint="shipping_methods"),
+        PaymentTermView(PaymentTerm, name="Payment Terms", category="Catalog", endpoint="payment_terms"),
+        ShippingMethodView(
+            ShippingMethod, name="Shipping Methods", category="Catalog", endpoint="shipping_methods"
+        ),
         TaxRuleView(TaxRule, name="Tax Rules", category="Catalog", endpoint="tax_rules"),
     ]

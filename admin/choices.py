@@ -1,4 +1,5 @@
 """Select options in the form WTForms 3.3 wants (SelectChoice), from (value, label) pairs."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,4 +1,5 @@
 """Customers, their customer users and address books: scaffolded by Flask-Admin, configured here."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,9 +12,21 @@ from admin.base import SecuredModelView
 from models import Customer, CustomerAddress, CustomerUser, CustomerUserAddress, db
 
 ADDRESS_COLUMNS = (
-    "label", "first_name", "last_name", "organization", "street", "street2", "city",
-    "postal_code", "region", "country", "phone", "is_billing", "is_default_billing",
-    "is_shipping", "is_default_shipping",
+    "label",
+    "first_name",
+    "last_name",
+    "organization",
+    "street",
+    "street2",
+    "city",
+    "postal_code",
+    "region",
+    "country",
+    "phone",
+    "is_billing",
+    "is_default_billing",
+    "is_shipping",
+    "is_default_shipping",
 )
 
 
@@ -27,8 +40,7 @@ class CustomerOrdersMixin:
         model = kwargs.get("model")
         if template == self.details_template and model is not None:
             kwargs["orders"] = recent_orders(db.session, **{self.orders_filter: model.id})
-            kwargs["create_order_url"] = url_for("orders.create_view",
-                                                 **{self.orders_filter: model.id})
+            kwargs["create_order_url"] = url_for("orders.create_view", **{self.orders_filter: model.id})
         return super().render(template, **kwargs)  # type: ignore[misc]
 
 
@@ -40,12 +52,19 @@ class CustomerView(CustomerOrdersMixin, SecuredModelView):
     column_searchable_list = ("name",)
     column_filters = ("name", "created_at")
     column_default_sort = ("name", False)
-    column_details_list = ("name", "parent", "owner", "payment_term", "users", "addresses",
-                           "created_at", "updated_at")
+    column_details_list = (
+        "name",
+        "parent",
+        "owner",
+        "payment_term",
+        "users",
+        "addresses",
+        "created_at",
+        "updated_at",
+    )
     form_columns = ("name", "parent", "owner", "payment_term")
     form_ajax_refs = {
-        "parent": QueryAjaxModelLoader("parent", db.session, Customer, fields=["name"],
-                                       page_size=20),
+        "parent": QueryAjaxModelLoader("parent", db.session, Customer, fields=["name"], page_size=20),
     }
     inline_models = ((CustomerAddress, {"form_columns": ("id",) + ADDRESS_COLUMNS}),)
 
@@ -59,12 +78,19 @@ class CustomerUserView(CustomerOrdersMixin, SecuredModelView):
     column_searchable_list = ("email", "last_name")
     column_filters = ("enabled", "created_at")
     column_default_sort = ("last_name", False)
-    column_details_list = ("email", "first_name", "last_name", "customer", "enabled",
-                           "addresses", "created_at", "updated_at")
+    column_details_list = (
+        "email",
+        "first_name",
+        "last_name",
+        "customer",
+        "enabled",
+        "addresses",
+        "created_at",
+        "updated_at",
+    )
     form_columns = ("customer", "email", "first_name", "last_name", "enabled")
     form_ajax_refs = {
-        "customer": QueryAjaxModelLoader("customer", db.session, Customer, fields=["name"],
-                                         page_size=20),
+        "customer": QueryAjaxModelLoader("customer", db.session, Customer, fields=["name"], page_size=20),
     }
     inline_models = ((CustomerUserAddress, {"form_columns": ("id",) + ADDRESS_COLUMNS}),)
 
@@ -72,6 +98,7 @@ class CustomerUserView(CustomerOrdersMixin, SecuredModelView):
 def customer_views() -> list[SecuredModelView]:
     return [
         CustomerView(Customer, name="Customers", category="Customers", endpoint="customers"),
-        CustomerUserView(CustomerUser, name="Customer Users", category="Customers",
-                         endpoint="customer_users"),
+        CustomerUserView(
+            CustomerUser, name="Customer Users", category="Customers", endpoint="customer_users"
+        ),
     ]

@@ -1,4 +1,5 @@
 """The landing page after login: a few figures about the orders."""
+
 from __future__ import annotations
 
 from flask_admin import expose

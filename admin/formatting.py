@@ -1,4 +1,5 @@
 """Jinja filters: the one money formatter and labels for status codes."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -48,22 +49,33 @@ def audit_value(field: str, value: object) -> str:
     return str(value)
 
 
-ACTION_LABELS = {"create": "Create", "update": "Update", "delete": "Delete", "ship": "Ship",
-                 "mark_shipped": "Mark as Shipped", "cancel": "Cancel", "close": "Close",
-                 "archive": "Archive"}
+ACTION_LABELS = {
+    "create": "Create",
+    "update": "Update",
+    "delete": "Delete",
+    "ship": "Ship",
+    "mark_shipped": "Mark as Shipped",
+    "cancel": "Cancel",
+    "close": "Close",
+    "archive": "Archive",
+}
 
 
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action.replace("_", " ").title())
 
 
-ENTITY_LABELS = {"OrderLineItem": "Line Item", "SpecialDiscount": "Special Discount",
-                 "ShippingTracking": "Shipping Tracking", "AppliedPromotion": "Promotion"}
+ENTITY_LABELS = {
+    "OrderLineItem": "Line Item",
+    "SpecialDiscount": "Special Discount",
+    "ShippingTracking": "Shipping Tracking",
+    "AppliedPromotion": "Promotion",
+}
 RECORD_ACTIONS = frozenset({"create", "update", "delete"})
 
 
 def change_title(action: str, entity_type: str, entity_id: int) -> str:
-    """"Update Line Item #14", "Create Order", or just the transition: "Mark as Shipped"."""
+    """ "Update Line Item #14", "Create Order", or just the transition: "Mark as Shipped"."""
     if action not in RECORD_ACTIONS:
         return action_label(action)
     title = f"{action_label(action)} {ENTITY_LABELS.get(entity_type, entity_type)}"

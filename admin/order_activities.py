@@ -5,6 +5,7 @@ order view's `manage_permission`, which its base view already enforces on every 
 events and attachments are edited or deleted only by their author or an admin
 (actions.activities.may_modify). Downloads need only view_orders, like the order page.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -64,8 +65,12 @@ class OrderActivitiesMixin:
         raw = request.args.get("activity", "all")
         kinds = parse_kinds(raw)
         current = raw if raw in TIMELINE_KINDS else "all"
-        return {"items": order_timeline(db.session, order, kinds), "current": current,
-                "kinds": TIMELINE_KINDS, "may_modify": lambda item: may_modify(current_actor(), item)}
+        return {
+            "items": order_timeline(db.session, order, kinds),
+            "current": current,
+            "kinds": TIMELINE_KINDS,
+            "may_modify": lambda item: may_modify(current_actor(), item),
+        }
 
     def _order(self, raw: str | None) -> Order:
         order = self.get_one(raw or "")  # type: ignore[attr-defined]
@@ -101,7 +106,8 @@ class OrderActivitiesMixin:
             return refused
         body = request.form.get("body", "")
         if request.method == "POST" and commit_action(
-                lambda: add_note(db.session, order, body, actor=current_actor()), "The note was added."):
+            lambda: add_note(db.session, order, body, actor=current_actor()), "The note was added."
+        ):
             return self._back(order.id)
         return self._render("activities/note_form.html", order=order, note=None, body=body)
 
@@ -114,8 +120,8 @@ class OrderActivitiesMixin:
             return self._back(order.id)
         body = request.form.get("body", note.body)
         if request.method == "POST" and commit_action(
-                lambda: update_note(db.session, note, body, actor=current_actor()),
-                "The note was saved."):
+            lambda: update_note(db.session, note, body, actor=current_actor()), "The note was saved."
+        ):
             return self._back(order.id)
         return self._render("activities/note_form.html", order=order, note=note, body=body)
 
@@ -138,14 +144,27 @@ class OrderActivitiesMixin:
             upload = request.files.get("file")
 
             def change() -> None:
-                add_attachment(db.session, order, filename=upload.filename if upload else None,
-                               data=upload.read() if upload else b"", comment=comment,
-                               actor=current_actor(), upload_dir=upload_dir(), max_mb=max_upload_mb())
+                add_attachment(
+                    db.session,
+                    order,
+                    filename=upload.filename if upload else None,
+                    data=upload.read() if upload else b"",
+                    comment=comment,
+                    actor=current_actor(),
+                    upload_dir=upload_dir(),
+                    max_mb=max_upload_mb(),
+                )
+
             if commit_action(change, "The file was attached."):
                 return self._back(order.id)
         accept = ",".join(f".{ext}" for ext in ALLOWED_TYPES)
-        return self._render("activities/attachment_form.html", order=order, comment=comment,
-                            accept=accept, max_mb=max_upload_mb())
+        return self._render(
+            "activities/attachment_form.html",
+            order=order,
+            comment=comment,
+            accept=accept,
+            max_mb=max_upload_mb(),
+        )
 
     @expose("/activities/attachment/download/")
     def attachment_download_view(self) -> Any:
@@ -153,8 +172,13 @@ class OrderActivitiesMixin:
         path = stored_path(upload_dir(), attachment)
         if not path.is_file():
             abort(404)
-        response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                             download_name=attachment.original_name, max_age=0)
+        response = send_file(
+            path,
+            mimetype=attachment.content_type,
+            as_attachment=True,
+            download_name=attachment.original_name,
+            max_age=0,
+        )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, no-store"
         return response
@@ -164,18 +188,25 @@ class OrderActivitiesMixin:
         attachment = self._item(Attachment, request.form.get("attachment"))
         order_id = attachment.order_id
         removed: list[Any] = []
-        if commit_action(lambda: removed.append(delete_attachment(
-                db.session, attachment, actor=current_actor(), upload_dir=upload_dir())),
-                "The attachment was deleted."):
+        if commit_action(
+            lambda: removed.append(
+                delete_attachment(db.session, attachment, actor=current_actor(), upload_dir=upload_dir())
+            ),
+            "The attachment was deleted.",
+        ):
             remove_stored_file(removed[0])
         return self._back(order_id)
 
     # ---- calendar events ----
     def _event_data(self) -> EventData:
         form = request.form
-        return EventData(title=form.get("title", ""), description=form.get("description", ""),
-                         starts_at=form.get("starts_at", ""), ends_at=form.get("ends_at", ""),
-                         all_day=form.get("all_day") == "y")
+        return EventData(
+            title=form.get("title", ""),
+            description=form.get("description", ""),
+            starts_at=form.get("starts_at", ""),
+            ends_at=form.get("ends_at", ""),
+            all_day=form.get("all_day") == "y",
+        )
 
     @expose("/activities/event/", methods=("GET", "POST"))
     def event_view(self) -> Any:
@@ -185,14 +216,17 @@ class OrderActivitiesMixin:
             return refused
         if request.method == "POST":
             data = self._event_data()
-            if commit_action(lambda: add_event(db.session, order, data, actor=current_actor()),
-                         "The event was added."):
+            if commit_action(
+                lambda: add_event(db.session, order, data, actor=current_actor()), "The event was added."
+            ):
                 return self._back(order.id)
             values = request.form
         else:
             start = (utcnow() + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-            values = {"starts_at": f"{start:%Y-%m-%dT%H:%M}",
-                      "ends_at": f"{start + timedelta(hours=1):%Y-%m-%dT%H:%M}"}
+            values = {
+                "starts_at": f"{start:%Y-%m-%dT%H:%M}",
+                "ends_at": f"{start + timedelta(hours=1):%Y-%m-%dT%H:%M}",
+            }
         return self._render("activities/event_form.html", order=order, event=None, values=values)
 
     @expose("/activities/event/edit/", methods=("GET", "POST"))
@@ -204,23 +238,28 @@ class OrderActivitiesMixin:
             return self._back(order.id)
         if request.method == "POST":
             data = self._event_data()
-            if commit_action(lambda: update_event(db.session, event, data, actor=current_actor()),
-                         "The event was saved."):
+            if commit_action(
+                lambda: update_event(db.session, event, data, actor=current_actor()), "The event was saved."
+            ):
                 return self._back(order.id)
             values: Any = request.form
         else:
-            values = {"title": event.title, "description": event.description or "",
-                      "starts_at": f"{event.starts_at:%Y-%m-%dT%H:%M}",
-                      "ends_at": f"{event.ends_at:%Y-%m-%dT%H:%M}",
-                      "all_day": "y" if event.all_day else ""}
+            values = {
+                "title": event.title,
+                "description": event.description or "",
+                "starts_at": f"{event.starts_at:%Y-%m-%dT%H:%M}",
+                "ends_at": f"{event.ends_at:%Y-%m-%dT%H:%M}",
+                "all_day": "y" if event.all_day else "",
+            }
         return self._render("activities/event_form.html", order=order, event=event, values=values)
 
     @expose("/activities/event/delete/", methods=("POST",))
     def event_delete_view(self) -> Any:
         event = self._item(CalendarEvent, request.form.get("event"))
         order_id = event.order_id
-        commit_action(lambda: delete_event(db.session, event, actor=current_actor()),
-                  "The event was deleted.")
+        commit_action(
+            lambda: delete_event(db.session, event, actor=current_actor()), "The event was deleted."
+        )
         return self._back(order_id)
 
     @expose("/activities/event/ics/")
@@ -235,18 +274,28 @@ class OrderActivitiesMixin:
         if refused is not None:
             return refused
         form = request.form
-        values: dict[str, Any] = {"to": default_recipient(order), "cc": "", "subject": "",
-                                  "body": "", "template": "", "attachments": []}
+        values: dict[str, Any] = {
+            "to": default_recipient(order),
+            "cc": "",
+            "subject": "",
+            "body": "",
+            "template": "",
+            "attachments": [],
+        }
         if request.method == "POST":
-            values.update(to=form.get("to", ""), cc=form.get("cc", ""),
-                          subject=form.get("subject", ""), body=form.get("body", ""),
-                          template=form.get("template", ""),
-                          attachments=[i for i in map(parse_id, form.getlist("attachments"))
-                                       if i is not None])
+            values.update(
+                to=form.get("to", ""),
+                cc=form.get("cc", ""),
+                subject=form.get("subject", ""),
+                body=form.get("body", ""),
+                template=form.get("template", ""),
+                attachments=[i for i in map(parse_id, form.getlist("attachments")) if i is not None],
+            )
             if form.get("do") == "apply_template":
                 try:
                     values["subject"], values["body"] = render_email_template(
-                        db.session, values["template"], order, sender=current_actor())
+                        db.session, values["template"], order, sender=current_actor()
+                    )
                 except DomainError as exc:
                     flash(exc.message, "error")
             elif self._send(order, values):
@@ -254,12 +303,18 @@ class OrderActivitiesMixin:
         files = db.session.scalars(
             select(Attachment).where(Attachment.order_id == order.id).order_by(Attachment.id)
         ).all()
-        return self._render("activities/email_form.html", order=order, values=values,
-                            files=files, templates=TEMPLATES)
+        return self._render(
+            "activities/email_form.html", order=order, values=values, files=files, templates=TEMPLATES
+        )
 
     def _send(self, order: Order, values: dict[str, Any]) -> bool:
-        data = EmailData(to=values["to"], cc=values["cc"], subject=values["subject"],
-                         body=values["body"], attachment_ids=values["attachments"])
+        data = EmailData(
+            to=values["to"],
+            cc=values["cc"],
+            subject=values["subject"],
+            body=values["body"],
+            attachment_ids=values["attachments"],
+        )
         try:
             email = compose_email(db.session, order, data, actor=current_actor())
             db.session.commit()  # kept as pending before the server is even contacted
@@ -267,9 +322,16 @@ class OrderActivitiesMixin:
             db.session.rollback()
             flash(exc.message, "error")
             return False
-        self._deliver(email, lambda: send_email(db.session, email, settings=mail_settings(),
-                                                upload_dir=upload_dir(),
-                                                reply_to=current_actor().email))
+        self._deliver(
+            email,
+            lambda: send_email(
+                db.session,
+                email,
+                settings=mail_settings(),
+                upload_dir=upload_dir(),
+                reply_to=current_actor().email,
+            ),
+        )
         return True
 
     def _deliver(self, email: Email, attempt: Any) -> None:
@@ -283,13 +345,19 @@ class OrderActivitiesMixin:
         if email.status == "sent":
             flash(f"The email was sent to {email.to}.", "success")
         else:
-            flash(f"The email could not be sent: {email.error} It is kept on the order as "
-                  "failed; you can retry it.", "error")
+            flash(
+                f"The email could not be sent: {email.error} It is kept on the order as "
+                "failed; you can retry it.",
+                "error",
+            )
 
     @expose("/activities/email/retry/", methods=("POST",))
     def email_retry_view(self) -> Any:
         email = self._item(Email, request.form.get("email"))
-        self._deliver(email, lambda: retry_email_action(
-            db.session, email, actor=current_actor(), settings=mail_settings(),
-            upload_dir=upload_dir()))
+        self._deliver(
+            email,
+            lambda: retry_email_action(
+                db.session, email, actor=current_actor(), settings=mail_settings(), upload_dir=upload_dir()
+            ),
+        )
         return self._back(email.order_id, "email")

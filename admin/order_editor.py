@@ -1,4 +1,5 @@
 """Create Order, Edit, Delete and Re-order: thin views over actions/creation and editing."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,13 +22,11 @@ from models import Customer, CustomerUser, Order, PaymentTerm, Product, db
 SAVED = "Order has been saved"
 
 
-
 def _product_labels(lines: list[LineData]) -> dict[int, str]:
     ids = [line.product_id for line in lines if line.product_id]
     if not ids:
         return {}
-    rows = db.session.execute(select(Product.id, Product.sku, Product.name)
-                              .where(Product.id.in_(ids))).all()
+    rows = db.session.execute(select(Product.id, Product.sku, Product.name).where(Product.id.in_(ids))).all()
     return {pid: f"{sku} — {name}" for pid, sku, name in rows}
 
 
@@ -45,8 +44,7 @@ def _prefill_from_request() -> OrderData:
         data = sources.order_data_from_rfq(db.session, rfq)
     elif (buyer_id := request.args.get("customer_user_id", type=int)) is not None:
         buyer = db.session.get(CustomerUser, buyer_id) or abort(404)
-        data = OrderData(customer_id=buyer.customer_id, customer_user_id=buyer.id,
-                         currency="USD", lines=[])
+        data = OrderData(customer_id=buyer.customer_id, customer_user_id=buyer.id, currency="USD", lines=[])
     elif (customer_id := request.args.get("customer_id", type=int)) is not None:
         customer = db.session.get(Customer, customer_id) or abort(404)
         data = OrderData(customer_id=customer.id, currency="USD", lines=[])
@@ -63,15 +61,18 @@ class OrderEditorMixin:
         customer_id = parse_id(form.customer_id.data)
         customer = db.session.get(Customer, customer_id) if customer_id is not None else None
         terms = db.session.scalars(select(PaymentTerm).order_by(PaymentTerm.label)).all()
-        form.payment_term_id.choices = select_choices(
-            [("", "—")] + [(str(t.id), t.label) for t in terms])
-        form.customer_user_id.choices = select_choices([("", "—")] + (
-            [(str(u.id), f"{u.full_name} <{u.email}>") for u in customer.users]
-            if customer else []))
-        return self.render("orders/form.html", form=form, order=order,  # type: ignore[attr-defined]
-                           customer=customer, cancel_url=(
-                               url_for(".details_view", id=order.id) if order
-                               else url_for(".index_view")))
+        form.payment_term_id.choices = select_choices([("", "—")] + [(str(t.id), t.label) for t in terms])
+        form.customer_user_id.choices = select_choices(
+            [("", "—")]
+            + ([(str(u.id), f"{u.full_name} <{u.email}>") for u in customer.users] if customer else [])
+        )
+        return self.render(
+            "orders/form.html",
+            form=form,
+            order=order,  # type: ignore[attr-defined]
+            customer=customer,
+            cancel_url=(url_for(".details_view", id=order.id) if order else url_for(".index_view")),
+        )
 
     @expose("/new/", methods=("GET", "POST"))
     def create_view(self) -> Any:
@@ -108,8 +109,13 @@ class OrderEditorMixin:
         try:
             # A form without its version cannot prove it saw the latest save: treat it as stale.
             version = parse_id(form.version.data)
-            update_order(db.session, order, order_data_from_form(form), actor=current_actor(),
-                         expected_version=version if version is not None else -1)
+            update_order(
+                db.session,
+                order,
+                order_data_from_form(form),
+                actor=current_actor(),
+                expected_version=version if version is not None else -1,
+            )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -150,6 +156,5 @@ class OrderEditorMixin:
             db.session.rollback()
             flash(exc.message, "error")
             return redirect(url_for(".details_view", id=order.id))
-        flash(f"Order #{new.identifier} has been created from Order #{order.identifier}.",
-              "success")
+        flash(f"Order #{new.identifier} has been created from Order #{order.identifier}.", "success")
         return redirect(url_for(".edit_view", id=new.id))

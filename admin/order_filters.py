@@ -3,6 +3,7 @@
 Flask-Admin's own text filters use LIKE '%term%', which scans the table; these match a
 case-insensitive prefix through a range on an indexed expression, then confirm with LIKE.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -21,8 +22,7 @@ def _like_prefix(term: str) -> str:
 def prefix_match(expression: Any, term: str) -> ColumnElement[bool]:
     """Match values starting with `term` (already lower-cased) via an index-friendly range."""
     upper = term[:-1] + chr(ord(term[-1]) + 1)
-    return and_(expression >= term, expression < upper,
-                expression.like(_like_prefix(term), escape="\\"))
+    return and_(expression >= term, expression < upper, expression.like(_like_prefix(term), escape="\\"))
 
 
 def order_number_condition(term: str) -> ColumnElement[bool]:
@@ -41,8 +41,7 @@ def customer_name_condition(term: str) -> ColumnElement[bool]:
 
 def search_condition(term: str) -> ColumnElement[bool]:
     """The grid's search box: order number, PO number or customer name, each by prefix."""
-    return or_(order_number_condition(term), po_number_condition(term),
-               customer_name_condition(term))
+    return or_(order_number_condition(term), po_number_condition(term), customer_name_condition(term))
 
 
 class PrefixFilter(filters.BaseSQLAFilter):
@@ -68,9 +67,7 @@ class CustomerUserFilter(PrefixFilter):
 
     @staticmethod
     def _condition(term: str) -> ColumnElement[bool]:
-        users = select(CustomerUser.id).where(
-            prefix_match(func.lower(CustomerUser.last_name), term.lower())
-        )
+        users = select(CustomerUser.id).where(prefix_match(func.lower(CustomerUser.last_name), term.lower()))
         return Order.customer_user_id.in_(users)
 
     def operation(self) -> str:
@@ -92,8 +89,9 @@ class OwnerFilter(PrefixFilter):
 
     @staticmethod
     def _condition(term: str) -> ColumnElement[bool]:
-        owners = select(User.id).where(func.lower(User.full_name).like(_like_prefix(term.lower()),
-                                                                       escape="\\"))
+        owners = select(User.id).where(
+            func.lower(User.full_name).like(_like_prefix(term.lower()), escape="\\")
+        )
         return Order.owner_id.in_(owners)
 
     def operation(self) -> str:

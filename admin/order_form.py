@@ -1,4 +1,5 @@
 """The create/edit order form: WTForms fields in, actions' OrderData out (and back)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -75,9 +76,11 @@ class AppliedPromotionForm(Form):
     """An applied promotion on the edit form: keep it active, deactivate it, or remove it."""
 
     applied_id = HiddenField()
-    state = SelectField("Promotion", choices=select_choices(
-        [("active", "Active"), ("inactive", "Inactive"), ("remove", "Remove")]),
-        validate_choice=False)
+    state = SelectField(
+        "Promotion",
+        choices=select_choices([("active", "Active"), ("inactive", "Inactive"), ("remove", "Remove")]),
+        validate_choice=False,
+    )
 
 
 class OrderForm(FlaskForm):
@@ -122,8 +125,9 @@ def _address(form: AddressForm) -> AddressData | None:
 
 def _line(form: LineForm) -> LineData | None:
     """A row left completely empty is ignored, as a person would expect."""
-    if not any(_text(getattr(form, f).data) for f in ("product_id", "free_form_name",
-                                                     "free_form_sku", "unit_price")):
+    if not any(
+        _text(getattr(form, f).data) for f in ("product_id", "free_form_name", "free_form_sku", "unit_price")
+    ):
         return None
     free_form = bool(form.free_form.data)
     return LineData(
@@ -142,9 +146,15 @@ def _line(form: LineForm) -> LineData | None:
 def order_data_from_form(form: OrderForm) -> OrderData:
     """Collect the form's input for create_order/update_order; they do every check."""
     lines = [line for line in (_line(entry.form) for entry in form.lines) if line is not None]
-    discounts = [DiscountData(type=d.form.type.data or "amount", value=d.form.value.data or "",
-                              description=_text(d.form.description.data))
-                 for d in form.discounts if _text(d.form.value.data)]
+    discounts = [
+        DiscountData(
+            type=d.form.type.data or "amount",
+            value=d.form.value.data or "",
+            description=_text(d.form.description.data),
+        )
+        for d in form.discounts
+        if _text(d.form.value.data)
+    ]
     return OrderData(
         customer_id=_int(form.customer_id.data),
         customer_user_id=_int(form.customer_user_id.data),
@@ -155,8 +165,11 @@ def order_data_from_form(form: OrderForm) -> OrderData:
         shipping_method_id=_int(form.shipping_method_id.data),
         overridden_shipping_cost=_text(form.overridden_shipping_cost.data),
         special_discounts=discounts,
-        promotion_states={_int(p.form.applied_id.data) or 0: p.form.state.data or ""
-                          for p in form.promotions if _int(p.form.applied_id.data)},
+        promotion_states={
+            _int(p.form.applied_id.data) or 0: p.form.state.data or ""
+            for p in form.promotions
+            if _int(p.form.applied_id.data)
+        },
         po_number=_text(form.po_number.data),
         ship_until=_text(form.ship_until.data),
         customer_notes=_text(form.customer_notes.data),
@@ -185,29 +198,31 @@ def _address_values(address: AddressData | None) -> dict[str, Any]:
         return {"choice": f"c{address.customer_address_id}"}
     if address.customer_user_address_id is not None:
         return {"choice": f"u{address.customer_user_address_id}"}
-    return {"choice": ADDRESS_CHOICE_MANUAL,
-            **{f: getattr(address, f) or "" for f in ADDRESS_FIELDS}}
+    return {"choice": ADDRESS_CHOICE_MANUAL, **{f: getattr(address, f) or "" for f in ADDRESS_FIELDS}}
 
 
-def form_values(data: OrderData, product_labels: dict[int, str], *,
-                version: int | None = None) -> dict[str, Any]:
+def form_values(
+    data: OrderData, product_labels: dict[int, str], *, version: int | None = None
+) -> dict[str, Any]:
     """The form's initial values for an OrderData (pre-filled create, or an edit)."""
     lines = []
     for line in data.lines:
         free_form = line.product_id is None
-        lines.append({
-            "line_id": str(line.id or ""),
-            "product_id": str(line.product_id or ""),
-            "product_label": product_labels.get(line.product_id or 0, ""),
-            "free_form": free_form,
-            "free_form_sku": line.free_form_sku or "",
-            "free_form_name": line.free_form_name or "",
-            "quantity": _plain(line.quantity),
-            "unit": line.unit or "",
-            "unit_price": _plain(line.unit_price, data.currency),
-            "ship_by": str(line.ship_by or ""),
-            "notes": line.notes or "",
-        })
+        lines.append(
+            {
+                "line_id": str(line.id or ""),
+                "product_id": str(line.product_id or ""),
+                "product_label": product_labels.get(line.product_id or 0, ""),
+                "free_form": free_form,
+                "free_form_sku": line.free_form_sku or "",
+                "free_form_name": line.free_form_name or "",
+                "quantity": _plain(line.quantity),
+                "unit": line.unit or "",
+                "unit_price": _plain(line.unit_price, data.currency),
+                "ship_by": str(line.ship_by or ""),
+                "notes": line.notes or "",
+            }
+        )
     return {
         "customer_id": str(data.customer_id or ""),
         "customer_user_id": str(data.customer_user_id or ""),
@@ -223,10 +238,14 @@ def form_values(data: OrderData, product_labels: dict[int, str], *,
         "po_number": data.po_number or "",
         "ship_until": str(data.ship_until or ""),
         "customer_notes": data.customer_notes or "",
-        "discounts": [{"type": d.type, "value": _plain(d.value), "description": d.description or ""}
-                      for d in data.special_discounts],
-        "promotions": [{"applied_id": str(applied_id), "state": state}
-                       for applied_id, state in data.promotion_states.items()],
+        "discounts": [
+            {"type": d.type, "value": _plain(d.value), "description": d.description or ""}
+            for d in data.special_discounts
+        ],
+        "promotions": [
+            {"applied_id": str(applied_id), "state": state}
+            for applied_id, state in data.promotion_states.items()
+        ],
         "source_type": data.source_type or "",
         "source_id": str(data.source_id or ""),
         "source_identifier": data.source_identifier or "",

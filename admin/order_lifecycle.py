@@ -1,5 +1,6 @@
 """Cancel, Mark as Shipped, Close, Archive and Shipping Tracking: one order, a selection, or
 every order matching the grid's filter. Each view calls one action per order."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,7 +21,6 @@ from models import Order, db
 BULK_ACTIONS = ("cancel", "mark_shipped", "close", "archive", "delete")
 
 
-
 def _flash_report(report: BulkReport, verb: str) -> None:
     flash(report.summary(verb), "success" if not report.skipped else "warning")
 
@@ -32,8 +32,7 @@ def _tracking_rows() -> list[TrackingData]:
     rows = []
     for index, (method, number) in enumerate(zip(methods, numbers, strict=False)):
         raw_id = ids[index] if index < len(ids) else ""
-        rows.append(TrackingData(method=method, number=number,
-                                 id=parse_id(raw_id)))
+        rows.append(TrackingData(method=method, number=number, id=parse_id(raw_id)))
     return rows
 
 
@@ -49,8 +48,7 @@ class OrderLifecycleMixin:
     def _bulk(self, ids: list[str], name: str) -> None:
         try:
             if name == "delete":
-                report = delete_orders(db.session, ids, actor=current_actor(),
-                                       upload_dir=upload_dir())
+                report = delete_orders(db.session, ids, actor=current_actor(), upload_dir=upload_dir())
             else:
                 report = transition_orders(db.session, ids, name, actor=current_actor())
             db.session.commit()
@@ -121,24 +119,30 @@ class OrderLifecycleMixin:
         if request.method == "POST":
             quantities = None
             if request.form.get("mode") == "partial":
-                quantities = {li.id: request.form.get(f"ship-{li.id}", "0")
-                              for li in order.line_items}
+                quantities = {li.id: request.form.get(f"ship-{li.id}", "0") for li in order.line_items}
             try:
-                ship_order(db.session, order, actor=current_actor(), quantities=quantities,
-                           trackings=_tracking_rows())
+                ship_order(
+                    db.session,
+                    order,
+                    actor=current_actor(),
+                    quantities=quantities,
+                    trackings=_tracking_rows(),
+                )
                 db.session.commit()
             except DomainError as exc:
                 db.session.rollback()
                 flash(exc.message, "error")
                 order = self.get_one(str(order.id))  # type: ignore[attr-defined]
             else:
-                done = ("marked as shipped" if order.internal_status == "shipped"
-                        else "partially shipped")
+                done = "marked as shipped" if order.internal_status == "shipped" else "partially shipped"
                 flash(f"Order #{order.identifier} has been {done}.", "success")
                 return redirect(url_for(".details_view", id=order.id))
         carrier = order.shipping_method.carrier if order.shipping_method else None
-        return self.render("orders/ship.html", order=order,  # type: ignore[attr-defined]
-                           default_carrier=carrier or "")
+        return self.render(
+            "orders/ship.html",
+            order=order,  # type: ignore[attr-defined]
+            default_carrier=carrier or "",
+        )
 
     @expose("/trackings/", methods=("GET", "POST"))
     def trackings_view(self) -> Any:
@@ -163,7 +167,8 @@ class OrderLifecycleMixin:
     def _filtered_ids(self) -> list[int]:
         view_args = self._get_list_extra_args()  # type: ignore[attr-defined]
         _count, query = self.get_list(  # type: ignore[attr-defined]
-            0, None, False, view_args.search, view_args.filters, execute=False, page_size=0)
+            0, None, False, view_args.search, view_args.filters, execute=False, page_size=0
+        )
         ids_query = query.limit(None).offset(None).order_by(None).with_entities(Order.id)
         return [row[0] for row in ids_query.order_by(Order.id).limit(MAX_SELECTION + 1)]
 
@@ -176,14 +181,20 @@ class OrderLifecycleMixin:
             return redirect(url_for(".index_view", **request.args))
         ids = self._filtered_ids()
         if len(ids) > MAX_SELECTION:
-            flash(f"The filter matches more than {MAX_SELECTION:,} orders; narrow it first. "
-                  "Nothing was changed.", "error")
+            flash(
+                f"The filter matches more than {MAX_SELECTION:,} orders; narrow it first. "
+                "Nothing was changed.",
+                "error",
+            )
             return redirect(url_for(".index_view", **request.args))
         label = "Delete" if name == "delete" else TRANSITIONS[name].label
         if request.method == "GET":
-            return self.render("orders/apply_filtered.html",  # type: ignore[attr-defined]
-                               action_name=name, action_label=label, count=len(ids),
-                               grid_url=url_for(".index_view", **request.args))
+            return self.render(
+                "orders/apply_filtered.html",  # type: ignore[attr-defined]
+                action_name=name,
+                action_label=label,
+                count=len(ids),
+                grid_url=url_for(".index_view", **request.args),
+            )
         self._bulk([str(i) for i in ids], name)
         return redirect(url_for(".index_view", **request.args))
-

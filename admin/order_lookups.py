@@ -1,4 +1,5 @@
 """JSON endpoints behind the order form: pickers that stay fast with 100k customers."""
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -25,10 +26,14 @@ def _require_order_form_access() -> None:
 
 
 def _address_json(kind: str, entry: Any) -> dict[str, Any]:
-    return {"value": f"{kind}{entry.id}", "label": entry.one_line(),
-            "default_billing": entry.is_default_billing and entry.is_billing,
-            "default_shipping": entry.is_default_shipping and entry.is_shipping,
-            "billing": entry.is_billing, "shipping": entry.is_shipping}
+    return {
+        "value": f"{kind}{entry.id}",
+        "label": entry.one_line(),
+        "default_billing": entry.is_default_billing and entry.is_billing,
+        "default_shipping": entry.is_default_shipping and entry.is_shipping,
+        "billing": entry.is_billing,
+        "shipping": entry.is_shipping,
+    }
 
 
 class OrderLookupsMixin:
@@ -45,7 +50,8 @@ class OrderLookupsMixin:
         rows = db.session.execute(
             select(Customer.id, Customer.name)
             .where(prefix_match(func.lower(Customer.name), term))
-            .order_by(func.lower(Customer.name)).limit(PICKER_LIMIT)
+            .order_by(func.lower(Customer.name))
+            .limit(PICKER_LIMIT)
         ).all()
         return jsonify([{"id": cid, "label": name} for cid, name in rows])
 
@@ -59,14 +65,16 @@ class OrderLookupsMixin:
         users = [u for u in customer.users if u.enabled]
         addresses = [_address_json("c", a) for a in customer.addresses]
         user_addresses = {str(u.id): [_address_json("u", a) for a in u.addresses] for u in users}
-        return jsonify({
-            "id": customer.id,
-            "label": customer.name,
-            "payment_term_id": customer.payment_term_id,
-            "users": [{"id": u.id, "label": f"{u.full_name} <{u.email}>"} for u in users],
-            "addresses": addresses,
-            "user_addresses": user_addresses,
-        })
+        return jsonify(
+            {
+                "id": customer.id,
+                "label": customer.name,
+                "payment_term_id": customer.payment_term_id,
+                "users": [{"id": u.id, "label": f"{u.full_name} <{u.email}>"} for u in users],
+                "addresses": addresses,
+                "user_addresses": user_addresses,
+            }
+        )
 
     @expose("/lookup/products")
     def lookup_products(self) -> Any:
@@ -77,20 +85,29 @@ class OrderLookupsMixin:
         if not term or currency not in CURRENCIES:
             return jsonify([])
         products = db.session.scalars(
-            select(Product).where(Product.active.is_(True)).where(or_(
-                prefix_match(func.lower(Product.sku), term),
-                prefix_match(func.lower(Product.name), term),
-            )).order_by(Product.sku).limit(PICKER_LIMIT)
+            select(Product)
+            .where(Product.active.is_(True))
+            .where(
+                or_(
+                    prefix_match(func.lower(Product.sku), term),
+                    prefix_match(func.lower(Product.name), term),
+                )
+            )
+            .order_by(Product.sku)
+            .limit(PICKER_LIMIT)
         ).all()
         prices = list_prices(db.session, products, currency)
         return jsonify([self._product_json(p, currency, prices.get(p.id)) for p in products])
 
     @staticmethod
-    def _product_json(product: Product, currency: str,
-                      price: Decimal | None) -> dict[str, Any]:
-        return {"id": product.id, "label": f"{product.sku} — {product.name}", "sku": product.sku,
-                "unit": product.unit,
-                "price": None if price is None else str(round_money(price, currency))}
+    def _product_json(product: Product, currency: str, price: Decimal | None) -> dict[str, Any]:
+        return {
+            "id": product.id,
+            "label": f"{product.sku} — {product.name}",
+            "sku": product.sku,
+            "unit": product.unit,
+            "price": None if price is None else str(round_money(price, currency)),
+        }
 
     @expose("/lookup/price")
     def lookup_price(self) -> Any:
@@ -118,11 +135,17 @@ class OrderLookupsMixin:
                 continue
             if quantity.is_finite() and quantity > 0:
                 quantities.append(quantity)
-        return jsonify([
-            {"id": method.id, "name": method.name, "cost": str(cost),
-             "label": f"{method.name}: {format_money(cost, currency)}"}
-            for method, cost in shipping_options(db.session, currency, quantities)
-        ])
+        return jsonify(
+            [
+                {
+                    "id": method.id,
+                    "name": method.name,
+                    "cost": str(cost),
+                    "label": f"{method.name}: {format_money(cost, currency)}",
+                }
+                for method, cost in shipping_options(db.session, currency, quantities)
+            ]
+        )
 
     @expose("/lookup/payment_terms")
     def lookup_payment_terms(self) -> Any:
@@ -135,8 +158,7 @@ class OrderLookupsMixin:
         """Create a customer without leaving the order form."""
         _require_order_form_access()
         try:
-            customer = create_customer(db.session, request.form.get("name", ""),
-                                       actor=current_actor())
+            customer = create_customer(db.session, request.form.get("name", ""), actor=current_actor())
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -152,12 +174,15 @@ class OrderLookupsMixin:
             return jsonify({"error": "Choose a customer first."}), 400
         try:
             buyer: CustomerUser = create_customer_user(
-                db.session, customer, email=request.form.get("email", ""),
+                db.session,
+                customer,
+                email=request.form.get("email", ""),
                 first_name=request.form.get("first_name", ""),
-                last_name=request.form.get("last_name", ""), actor=current_actor())
+                last_name=request.form.get("last_name", ""),
+                actor=current_actor(),
+            )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             return jsonify({"error": exc.message}), 400
         return jsonify({"id": buyer.id, "label": f"{buyer.full_name} <{buyer.email}>"})
-

@@ -1,4 +1,5 @@
 """Sales > Orders: the grid (SPEC §3) and the order page (SPEC §4)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -53,12 +54,14 @@ def _choices(codes: tuple[str, ...]) -> list[tuple[str, str]]:
 def _money_formatter(field: str) -> Any:
     def formatter(view: Any, context: Any, model: Order, name: str) -> str:
         return money(getattr(model, field), model.currency)
+
     return formatter
 
 
 def _plain_money_formatter(field: str) -> Any:
     def formatter(view: Any, context: Any, model: Order, name: str) -> str:
         return str(round_money(getattr(model, field), model.currency))
+
     return formatter
 
 
@@ -77,8 +80,11 @@ def _source_document(view: Any, context: Any, model: Order, name: str) -> str:
     return f'{label} "{model.source_identifier or model.source_id}"'
 
 
-SOURCE_ENDPOINTS = {"shopping_list": "shopping_lists.details_view", "rfq": "rfqs.details_view",
-                    "order": "orders.details_view"}
+SOURCE_ENDPOINTS = {
+    "shopping_list": "shopping_lists.details_view",
+    "rfq": "rfqs.details_view",
+    "order": "orders.details_view",
+}
 
 
 def _source_url(order: Order) -> str | None:
@@ -104,8 +110,14 @@ def neutralise_csv_cell(value: Any) -> Any:
     return value
 
 
-class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, OrderPromotionsMixin,
-                OrderActivitiesMixin, SecuredModelView):
+class OrderView(
+    OrderLifecycleMixin,
+    OrderEditorMixin,
+    OrderLookupsMixin,
+    OrderPromotionsMixin,
+    OrderActivitiesMixin,
+    SecuredModelView,
+):
     view_permission = "view_orders"
     manage_permission = "edit_orders"
     can_create = False  # the Create Order flow is its own page
@@ -118,9 +130,22 @@ class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, OrderP
     simple_list_pager = True  # Flask-Admin's own count is unbounded; get_list returns a capped one
 
     column_list = (
-        "identifier", "po_number", "created_at", "updated_at", "owner", "customer",
-        "customer_user", "internal_status", "shipping_status", "payment_status", "currency",
-        "subtotal", "special_discounts_total", "total", "ship_until", "source_document",
+        "identifier",
+        "po_number",
+        "created_at",
+        "updated_at",
+        "owner",
+        "customer",
+        "customer_user",
+        "internal_status",
+        "shipping_status",
+        "payment_status",
+        "currency",
+        "subtotal",
+        "special_discounts_total",
+        "total",
+        "ship_until",
+        "source_document",
     )
     column_labels = {
         "identifier": "Order Number",
@@ -134,9 +159,18 @@ class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, OrderP
         "customer_user": "Customer User",
     }
     column_sortable_list = (
-        "identifier", "po_number", "created_at", "updated_at", "internal_status",
-        "shipping_status", "payment_status", "currency", "subtotal",
-        "special_discounts_total", "total", "ship_until",
+        "identifier",
+        "po_number",
+        "created_at",
+        "updated_at",
+        "internal_status",
+        "shipping_status",
+        "payment_status",
+        "currency",
+        "subtotal",
+        "special_discounts_total",
+        "total",
+        "ship_until",
     )  # not by customer or owner name: that sort needs a join no index on orders can serve
     column_default_sort = ("created_at", True)
     column_formatters = {
@@ -172,12 +206,9 @@ class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, OrderP
         OwnerFilter(),
         PrefixFilter("Customer", customer_name_condition, Order.customer_id),
         CustomerUserFilter(),
-        ChoiceFilter(Order.internal_status, "Internal Status",
-                     options=_choices(INTERNAL_STATUSES)),
-        ChoiceFilter(Order.shipping_status, "Shipping Status",
-                     options=_choices(SHIPPING_STATUSES)),
-        ChoiceFilter(Order.payment_status, "Payment Status",
-                     options=_choices(PAYMENT_STATUSES)),
+        ChoiceFilter(Order.internal_status, "Internal Status", options=_choices(INTERNAL_STATUSES)),
+        ChoiceFilter(Order.shipping_status, "Shipping Status", options=_choices(SHIPPING_STATUSES)),
+        ChoiceFilter(Order.payment_status, "Payment Status", options=_choices(PAYMENT_STATUSES)),
         ChoiceFilter(Order.currency, "Currency", options=[(c, c) for c in CURRENCIES]),
         AmountFilter(Order.subtotal, "Subtotal", greater=True),
         AmountFilter(Order.subtotal, "Subtotal", greater=False),
@@ -196,23 +227,39 @@ class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, OrderP
         return "Order number, PO number or customer"
 
     def get_query(self) -> Any:
-        return super().get_query().options(
-            joinedload(Order.customer), joinedload(Order.owner), joinedload(Order.customer_user)
+        return (
+            super()
+            .get_query()
+            .options(joinedload(Order.customer), joinedload(Order.owner), joinedload(Order.customer_user))
         )
 
-    def _apply_search(self, query: Any, count_query: Any, joins: Any, count_joins: Any,
-                      search: str) -> Any:
+    def _apply_search(self, query: Any, count_query: Any, joins: Any, count_joins: Any, search: str) -> Any:
         for term in search.split():
             query = query.filter(search_condition(term))
         return query, count_query, joins, count_joins
 
-    def get_list(self, page: int | None, sort_column: Any, sort_desc: bool, search: str | None,
-                 filters: Any, execute: bool = True, page_size: int | None = None) -> Any:
+    def get_list(
+        self,
+        page: int | None,
+        sort_column: Any,
+        sort_desc: bool,
+        search: str | None,
+        filters: Any,
+        execute: bool = True,
+        page_size: int | None = None,
+    ) -> Any:
         """List one page in one statement, plus one capped count (never a full-table count)."""
-        _none, query = super().get_list(page, sort_column, sort_desc, search, filters,
-                                        execute=False, page_size=page_size)
-        matching = (query.limit(None).offset(None).order_by(None)
-                    .with_entities(Order.id).limit(COUNT_CAP + 1).subquery())
+        _none, query = super().get_list(
+            page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
+        )
+        matching = (
+            query.limit(None)
+            .offset(None)
+            .order_by(None)
+            .with_entities(Order.id)
+            .limit(COUNT_CAP + 1)
+            .subquery()
+        )
         count = db.session.scalar(select(func.count()).select_from(matching))
         return count, (query.all() if execute else query)
 
@@ -223,12 +270,19 @@ class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, OrderP
         if parse_id(id) is None:
             return None
         return db.session.scalar(
-            select(Order).where(Order.id == int(id)).options(
-                joinedload(Order.customer), joinedload(Order.customer_user),
-                joinedload(Order.owner), joinedload(Order.created_by),
-                joinedload(Order.billing_address), joinedload(Order.shipping_address),
-                joinedload(Order.shipping_method), joinedload(Order.payment_term),
-                selectinload(Order.line_items), selectinload(Order.special_discounts),
+            select(Order)
+            .where(Order.id == int(id))
+            .options(
+                joinedload(Order.customer),
+                joinedload(Order.customer_user),
+                joinedload(Order.owner),
+                joinedload(Order.created_by),
+                joinedload(Order.billing_address),
+                joinedload(Order.shipping_address),
+                joinedload(Order.shipping_method),
+                joinedload(Order.payment_term),
+                selectinload(Order.line_items),
+                selectinload(Order.special_discounts),
                 selectinload(Order.shipping_trackings),
             )
         )
@@ -239,8 +293,11 @@ class OrderView(OrderLifecycleMixin, OrderEditorMixin, OrderLookupsMixin, OrderP
         if order is None:
             abort(404)
         history = db.session.scalars(
-            select(AuditEntry).where(AuditEntry.order_id == order.id)
-            .options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc()).limit(200)
+            select(AuditEntry)
+            .where(AuditEntry.order_id == order.id)
+            .options(joinedload(AuditEntry.actor))
+            .order_by(AuditEntry.id.desc())
+            .limit(200)
         ).all()
         return self.render(
             self.details_template,

@@ -1,5 +1,6 @@
 """Marketing > Promotions and Marketing > Coupons: scaffolded views over the models, with the
 rules in actions/promotions.py and actions/coupons.py."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -52,33 +53,72 @@ class MarketingView(SecuredModelView):
 
 
 class PromotionView(MarketingView):
-    column_list = ("name", "kind", "value", "currency", "minimum_subtotal", "starts_at",
-                   "ends_at", "active", "requires_coupon")
-    column_labels = {"kind": "Discount", "requires_coupon": "Requires Coupon",
-                     "minimum_subtotal": "Minimum Subtotal", "starts_at": "Starts",
-                     "ends_at": "Ends"}
+    column_list = (
+        "name",
+        "kind",
+        "value",
+        "currency",
+        "minimum_subtotal",
+        "starts_at",
+        "ends_at",
+        "active",
+        "requires_coupon",
+    )
+    column_labels = {
+        "kind": "Discount",
+        "requires_coupon": "Requires Coupon",
+        "minimum_subtotal": "Minimum Subtotal",
+        "starts_at": "Starts",
+        "ends_at": "Ends",
+    }
     column_formatters = {"kind": _kind, "value": _value}
     column_searchable_list = ("name",)
     column_filters = ("active", "requires_coupon", "kind", "currency")
     column_default_sort = ("id", True)
-    column_details_list = ("name", "kind", "value", "currency", "minimum_subtotal", "starts_at",
-                           "ends_at", "active", "requires_coupon", "created_at", "updated_at")
-    form_columns = ("name", "kind", "value", "currency", "minimum_subtotal", "starts_at",
-                    "ends_at", "active", "requires_coupon")
+    column_details_list = (
+        "name",
+        "kind",
+        "value",
+        "currency",
+        "minimum_subtotal",
+        "starts_at",
+        "ends_at",
+        "active",
+        "requires_coupon",
+        "created_at",
+        "updated_at",
+    )
+    form_columns = (
+        "name",
+        "kind",
+        "value",
+        "currency",
+        "minimum_subtotal",
+        "starts_at",
+        "ends_at",
+        "active",
+        "requires_coupon",
+    )
     form_choices = {
         "kind": list(PROMOTION_KIND_LABELS.items()),
         "currency": [(c, c) for c in CURRENCIES],
     }
     form_args = {
         "value": {"description": "A percent in (0, 100], or an amount in the currency."},
-        "currency": {"description": "Required for an order amount; when set, the promotion "
-                                    "applies only to orders in that currency."},
+        "currency": {
+            "description": "Required for an order amount; when set, the promotion "
+            "applies only to orders in that currency."
+        },
         "minimum_subtotal": {"description": "In the promotion's currency (or the order's)."},
-        "requires_coupon": {"description": "Unticked: applies automatically to orders whose "
-                                           "conditions hold, when created or edited."},
+        "requires_coupon": {
+            "description": "Unticked: applies automatically to orders whose "
+            "conditions hold, when created or edited."
+        },
     }
-    form_widget_args = {"starts_at": {"data-date-format": "YYYY-MM-DD HH:mm:ss"},
-                        "ends_at": {"data-date-format": "YYYY-MM-DD HH:mm:ss"}}
+    form_widget_args = {
+        "starts_at": {"data-date-format": "YYYY-MM-DD HH:mm:ss"},
+        "ends_at": {"data-date-format": "YYYY-MM-DD HH:mm:ss"},
+    }
 
     def on_model_change(self, form: Any, model: Promotion, is_created: bool) -> None:
         model.currency = model.currency or None
@@ -91,15 +131,15 @@ class PromotionView(MarketingView):
 
 class GenerateCouponsForm(FlaskForm):
     promotion_id = SelectField("Promotion", choices=[], validate_choice=False)
-    count = IntegerField("Count", default=10, validators=[InputRequired(),
-                                                          NumberRange(min=1, max=1000)])
+    count = IntegerField("Count", default=10, validators=[InputRequired(), NumberRange(min=1, max=1000)])
     prefix = StringField("Prefix", default="")
-    code_length = IntegerField("Code length (after the prefix)", default=8,
-                               validators=[InputRequired(), NumberRange(min=4, max=32)])
-    uses_per_coupon = IntegerField("Uses per coupon (empty: unlimited)", default=1,
-                                   validators=[Optional()])
-    uses_per_customer_user = IntegerField("Uses per customer user (empty: unlimited)",
-                                          default=1, validators=[Optional()])
+    code_length = IntegerField(
+        "Code length (after the prefix)", default=8, validators=[InputRequired(), NumberRange(min=4, max=32)]
+    )
+    uses_per_coupon = IntegerField("Uses per coupon (empty: unlimited)", default=1, validators=[Optional()])
+    uses_per_customer_user = IntegerField(
+        "Uses per customer user (empty: unlimited)", default=1, validators=[Optional()]
+    )
     valid_from = DateTimeLocalField("Valid from (UTC)", validators=[Optional()])
     valid_until = DateTimeLocalField("Valid until (UTC)", validators=[Optional()])
 
@@ -109,20 +149,48 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 class CouponView(MarketingView):
-    column_list = ("code", "promotion", "enabled", "uses", "uses_per_coupon",
-                   "uses_per_customer_user", "valid_from", "valid_until", "created_at")
-    column_labels = {"uses": "Use Count", "uses_per_coupon": "Uses per Coupon",
-                     "uses_per_customer_user": "Uses per Customer User",
-                     "valid_from": "Valid From", "valid_until": "Valid Until"}
-    column_formatters = {"uses": _uses, "uses_per_coupon": _limit,
-                         "uses_per_customer_user": _limit}
+    column_list = (
+        "code",
+        "promotion",
+        "enabled",
+        "uses",
+        "uses_per_coupon",
+        "uses_per_customer_user",
+        "valid_from",
+        "valid_until",
+        "created_at",
+    )
+    column_labels = {
+        "uses": "Use Count",
+        "uses_per_coupon": "Uses per Coupon",
+        "uses_per_customer_user": "Uses per Customer User",
+        "valid_from": "Valid From",
+        "valid_until": "Valid Until",
+    }
+    column_formatters = {"uses": _uses, "uses_per_coupon": _limit, "uses_per_customer_user": _limit}
     column_searchable_list = ("code",)
     column_filters = ("enabled", "promotion.name", "uses", "valid_until")
     column_default_sort = ("id", True)
-    column_details_list = ("code", "promotion", "enabled", "uses", "uses_per_coupon",
-                           "uses_per_customer_user", "valid_from", "valid_until", "created_at")
-    form_columns = ("code", "promotion", "enabled", "uses_per_coupon", "uses_per_customer_user",
-                    "valid_from", "valid_until")
+    column_details_list = (
+        "code",
+        "promotion",
+        "enabled",
+        "uses",
+        "uses_per_coupon",
+        "uses_per_customer_user",
+        "valid_from",
+        "valid_until",
+        "created_at",
+    )
+    form_columns = (
+        "code",
+        "promotion",
+        "enabled",
+        "uses_per_coupon",
+        "uses_per_customer_user",
+        "valid_from",
+        "valid_until",
+    )
     form_args = {
         "uses_per_coupon": {"default": 1, "description": "Empty: unlimited."},
         "uses_per_customer_user": {"default": 1, "description": "Empty: unlimited."},
@@ -140,16 +208,20 @@ class CouponView(MarketingView):
     def render(self, template: str, **kwargs: Any) -> Any:
         if template == self.details_template and kwargs.get("model") is not None:
             kwargs["coupon_orders"] = db.session.execute(
-                select(AppliedPromotion, Order).join(Order, AppliedPromotion.order_id == Order.id)
+                select(AppliedPromotion, Order)
+                .join(Order, AppliedPromotion.order_id == Order.id)
                 .where(AppliedPromotion.coupon_id == kwargs["model"].id)
-                .options(joinedload(Order.customer)).order_by(Order.id.desc()).limit(500)
+                .options(joinedload(Order.customer))
+                .order_by(Order.id.desc())
+                .limit(500)
             ).all()
         return super().render(template, **kwargs)
 
     def _enable(self, ids: list[str], enabled: bool) -> None:
         try:
-            changed = set_coupons_enabled(db.session, [i for i in map(parse_id, ids) if i is not None],
-                                          enabled)
+            changed = set_coupons_enabled(
+                db.session, [i for i in map(parse_id, ids) if i is not None], enabled
+            )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -184,17 +256,21 @@ class CouponView(MarketingView):
             form.promotion_id.data = request.args["promotion_id"]
         if request.method == "POST" and form.validate():
             promotion_id = parse_id(form.promotion_id.data)
-            promotion = db.session.get(Promotion, promotion_id) \
-                if promotion_id is not None else None
+            promotion = db.session.get(Promotion, promotion_id) if promotion_id is not None else None
             try:
                 if promotion is None:
                     raise DomainError("Promotion: please choose a promotion.")
                 made = generate_coupons(
-                    db.session, promotion, count=form.count.data, prefix=form.prefix.data or "",
+                    db.session,
+                    promotion,
+                    count=form.count.data,
+                    prefix=form.prefix.data or "",
                     code_length=form.code_length.data,
                     uses_per_coupon=form.uses_per_coupon.data,
                     uses_per_customer_user=form.uses_per_customer_user.data,
-                    valid_from=_utc(form.valid_from.data), valid_until=_utc(form.valid_until.data))
+                    valid_from=_utc(form.valid_from.data),
+                    valid_until=_utc(form.valid_until.data),
+                )
                 db.session.commit()
             except DomainError as exc:
                 db.session.rollback()

@@ -5,6 +5,7 @@ Each details page lists the document's lines, offers Create Order (the order for
 already made from it. An RFQ's requested products are edited inline, each with its requested
 items nested inline inside it.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,13 +47,13 @@ def _customer_loader() -> QueryAjaxModelLoader:
 
 
 def _customer_user_loader() -> QueryAjaxModelLoader:
-    return QueryAjaxModelLoader("customer_user", db.session, CustomerUser,
-                                fields=["email", "first_name", "last_name"], page_size=20)
+    return QueryAjaxModelLoader(
+        "customer_user", db.session, CustomerUser, fields=["email", "first_name", "last_name"], page_size=20
+    )
 
 
 def _product_loader() -> QueryAjaxModelLoader:
-    return QueryAjaxModelLoader("product", db.session, Product, fields=["sku", "name"],
-                                page_size=20)
+    return QueryAjaxModelLoader("product", db.session, Product, fields=["sku", "name"], page_size=20)
 
 
 def _timestamp(view: Any, context: Any, model: Any, name: str) -> str:
@@ -87,8 +88,15 @@ class ShoppingListView(SalesDocumentView):
     column_sortable_list = ("label", "currency", "created_at")
     column_default_sort = ("created_at", True)
     column_formatters = {"created_at": _timestamp, "updated_at": _timestamp}
-    column_details_list = ("label", "customer", "customer_user", "currency", "notes",
-                           "created_at", "updated_at")
+    column_details_list = (
+        "label",
+        "customer",
+        "customer_user",
+        "currency",
+        "notes",
+        "created_at",
+        "updated_at",
+    )
     column_searchable_list = ("label",)
     column_filters = ("currency", "created_at")
 
@@ -100,12 +108,15 @@ class ShoppingListView(SalesDocumentView):
         "customer_user": _customer_user_loader(),
     }
     inline_models = (
-        (ShoppingListLine, {
-            "form_columns": ("id", "product", "quantity", "unit", "notes"),
-            "form_overrides": {"unit": SelectField},
-            "form_args": {"unit": {"choices": UNIT_CHOICES}},
-            "form_ajax_refs": {"product": _product_loader()},
-        }),
+        (
+            ShoppingListLine,
+            {
+                "form_columns": ("id", "product", "quantity", "unit", "notes"),
+                "form_overrides": {"unit": SelectField},
+                "form_args": {"unit": {"choices": UNIT_CHOICES}},
+                "form_ajax_refs": {"product": _product_loader()},
+            },
+        ),
     )
 
     details_template = "sales_documents/shopping_list_details.html"
@@ -114,8 +125,11 @@ class ShoppingListView(SalesDocumentView):
         if parse_id(id) is None:
             return None
         return db.session.scalar(
-            select(ShoppingList).where(ShoppingList.id == int(id)).options(
-                joinedload(ShoppingList.customer), joinedload(ShoppingList.customer_user),
+            select(ShoppingList)
+            .where(ShoppingList.id == int(id))
+            .options(
+                joinedload(ShoppingList.customer),
+                joinedload(ShoppingList.customer_user),
                 selectinload(ShoppingList.lines).joinedload(ShoppingListLine.product),
             )
         )
@@ -148,20 +162,28 @@ class RequestProductInline(InlineFormAdmin):
         if outer is None:  # pragma: no cover - Flask-Admin always goes through contribute()
             raise RuntimeError("RequestProductInline needs NestedInlineConverter")
         items = InlineModelConverter(outer.session, outer.view, outer.model_converter)
-        return items.contribute(RequestProduct, form_class, (RequestProductItem, {
-            "form_columns": ("id", "quantity", "unit", "target_price", "currency"),
-            "form_overrides": {"unit": SelectField, "currency": SelectField},
-            "form_args": {"unit": {"choices": UNIT_CHOICES},
-                          "currency": {"choices": CURRENCY_CHOICES}},
-            "form_label": "Requested Item",
-        }))
+        return items.contribute(
+            RequestProduct,
+            form_class,
+            (
+                RequestProductItem,
+                {
+                    "form_columns": ("id", "quantity", "unit", "target_price", "currency"),
+                    "form_overrides": {"unit": SelectField, "currency": SelectField},
+                    "form_args": {
+                        "unit": {"choices": UNIT_CHOICES},
+                        "currency": {"choices": CURRENCY_CHOICES},
+                    },
+                    "form_label": "Requested Item",
+                },
+            ),
+        )
 
 
 class RequestForQuoteView(SalesDocumentView):
     source_type = "rfq"
 
-    column_list = ("id", "customer", "customer_user", "po_number", "status", "ship_until",
-                   "created_at")
+    column_list = ("id", "customer", "customer_user", "po_number", "status", "ship_until", "created_at")
     column_labels = {
         "id": "RFQ #",
         "customer_user": "Customer User",
@@ -171,17 +193,39 @@ class RequestForQuoteView(SalesDocumentView):
     }
     column_sortable_list = ("id", "po_number", "status", "ship_until", "created_at")
     column_default_sort = ("created_at", True)
-    column_formatters = {"status": _rfq_status, "created_at": _timestamp,
-                         "updated_at": _timestamp}
-    column_details_list = ("status", "customer", "customer_user", "first_name", "last_name",
-                           "email", "phone", "company", "po_number", "ship_until", "note",
-                           "created_at", "updated_at")
+    column_formatters = {"status": _rfq_status, "created_at": _timestamp, "updated_at": _timestamp}
+    column_details_list = (
+        "status",
+        "customer",
+        "customer_user",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "company",
+        "po_number",
+        "ship_until",
+        "note",
+        "created_at",
+        "updated_at",
+    )
     column_searchable_list = ("po_number", "email", "company")
     column_filters = ("status", "ship_until", "created_at")
     column_choices = {"status": [(s, RFQ_STATUS_LABELS[s]) for s in RFQ_STATUSES]}
 
-    form_columns = ("customer", "customer_user", "first_name", "last_name", "email", "phone",
-                    "company", "po_number", "ship_until", "note", "status")
+    form_columns = (
+        "customer",
+        "customer_user",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "company",
+        "po_number",
+        "ship_until",
+        "note",
+        "status",
+    )
     form_overrides = {"status": SelectField}
     form_args = {"status": {"choices": STATUS_CHOICES}}
     form_ajax_refs = {
@@ -196,10 +240,12 @@ class RequestForQuoteView(SalesDocumentView):
         if parse_id(id) is None:
             return None
         return db.session.scalar(
-            select(RequestForQuote).where(RequestForQuote.id == int(id)).options(
-                joinedload(RequestForQuote.customer), joinedload(RequestForQuote.customer_user),
-                selectinload(RequestForQuote.requested_products)
-                .selectinload(RequestProduct.items),
+            select(RequestForQuote)
+            .where(RequestForQuote.id == int(id))
+            .options(
+                joinedload(RequestForQuote.customer),
+                joinedload(RequestForQuote.customer_user),
+                selectinload(RequestForQuote.requested_products).selectinload(RequestProduct.items),
             )
         )
 
@@ -209,8 +255,6 @@ class RequestForQuoteView(SalesDocumentView):
 
 def sales_document_views() -> list[SecuredModelView]:
     return [
-        ShoppingListView(ShoppingList, name="Shopping Lists", category="Sales",
-                         endpoint="shopping_lists"),
-        RequestForQuoteView(RequestForQuote, name="Requests for Quote", category="Sales",
-                            endpoint="rfqs"),
+        ShoppingListView(ShoppingList, name="Shopping Lists", category="Sales", endpoint="shopping_lists"),
+        RequestForQuoteView(RequestForQuote, name="Requests for Quote", category="Sales", endpoint="rfqs"),
     ]

@@ -1,4 +1,5 @@
 """App-wide protections: CSRF on every POST and security headers on every response."""
+
 from __future__ import annotations
 
 from flask import Flask, Response

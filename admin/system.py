@@ -1,4 +1,5 @@
 """System pages: back-office users (admins only) and the audit log (read-only)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,7 +27,8 @@ class UserView(SecuredModelView):
     form_columns = ("email", "full_name", "role", "active", "password")
     form_extra_fields = {
         "password": PasswordField(
-            "Password", validators=[Optional()],
+            "Password",
+            validators=[Optional()],
             description="At least 8 characters. Leave empty to keep the current password.",
         ),
     }
@@ -38,8 +40,13 @@ class UserView(SecuredModelView):
 
     def create_model(self, form: Any) -> Any:
         try:
-            user = create_user(db.session, form.email.data, full_name=form.full_name.data or "",
-                               role=form.role.data, password=form.password.data or "")
+            user = create_user(
+                db.session,
+                form.email.data,
+                full_name=form.full_name.data or "",
+                role=form.role.data,
+                password=form.password.data or "",
+            )
             user.active = bool(form.active.data)
             db.session.commit()
         except DomainError as exc:
@@ -63,8 +70,15 @@ class AuditView(SecuredModelView):
     column_list = ("occurred_at", "actor", "action", "entity_type", "entity_id", "order_id")
     column_filters = ("action", "entity_type", "entity_id", "order_id", "occurred_at")
     column_default_sort = ("id", True)
-    column_details_list = ("occurred_at", "actor", "action", "entity_type", "entity_id",
-                           "order_id", "changes")
+    column_details_list = (
+        "occurred_at",
+        "actor",
+        "action",
+        "entity_type",
+        "entity_id",
+        "order_id",
+        "changes",
+    )
 
 
 def system_views() -> list[SecuredModelView]:

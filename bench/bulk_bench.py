@@ -7,6 +7,7 @@ time of the review (count) and of the archive itself, and checks every one was a
 
     .venv/bin/python bench/bulk_bench.py [--orders 30000] [--closed 10000] [--dir DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,7 @@ def main() -> None:
     with app.app_context():
         db.session.execute(update(Order).values(internal_status="open"))
         chosen = select(Order.id).order_by(Order.id).limit(args.closed).scalar_subquery()
-        db.session.execute(update(Order).where(Order.id.in_(chosen))
-                           .values(internal_status="closed"))
+        db.session.execute(update(Order).where(Order.id.in_(chosen)).values(internal_status="closed"))
         db.session.commit()
         audit_before = db.session.scalar(select(func.count()).select_from(AuditEntry))
     manager = DEMO_LOGINS[1]
@@ -57,13 +57,13 @@ def main() -> None:
     assert done.status_code == 302, done.status_code
 
     with app.app_context():
-        archived = db.session.scalar(select(func.count()).select_from(Order)
-                                     .where(Order.internal_status == "archived"))
+        archived = db.session.scalar(
+            select(func.count()).select_from(Order).where(Order.internal_status == "archived")
+        )
         audit_rows = db.session.scalar(select(func.count()).select_from(AuditEntry)) - audit_before
     print(f"orders: {args.orders:,}; closed before: {args.closed:,}")
     print(f"review page (count of matching orders): {review_seconds * 1000:.0f} ms")
-    print(f"archive all matching: {archive_seconds:.1f} s "
-          f"({args.closed / archive_seconds:,.0f} orders/s)")
+    print(f"archive all matching: {archive_seconds:.1f} s ({args.closed / archive_seconds:,.0f} orders/s)")
     print(f"archived after: {archived:,}; audit rows written: {audit_rows:,}")
     if archived != args.closed:
         sys.exit("not every closed order was archived")

@@ -7,6 +7,7 @@ and the shipping-options lookup, with the SQL statements each request runs.
 
     .venv/bin/python bench/form_bench.py [--customers 100000] [--products 10000] [--dir DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,18 +36,43 @@ def add_volume(customers: int, products: int) -> None:
     now = utcnow()
     existing = db.session.scalar(select(func.count()).select_from(Customer)) or 0
     for start in range(existing, customers, CHUNK):
-        db.session.execute(insert(Customer), [
-            {"name": f"{chr(65 + i % 26)}{chr(97 + i // 26 % 26)} Trading {i:06d}",
-             "created_at": now, "updated_at": now}
-            for i in range(start, min(start + CHUNK, customers))])
+        db.session.execute(
+            insert(Customer),
+            [
+                {
+                    "name": f"{chr(65 + i % 26)}{chr(97 + i // 26 % 26)} Trading {i:06d}",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(start, min(start + CHUNK, customers))
+            ],
+        )
     first = (db.session.scalar(select(func.max(Product.id))) or 0) + 1
-    rows = [{"id": first + i, "sku": f"BENCH-{i:05d}", "name": f"Bench part {i:05d}",
-             "unit": "item", "active": True, "created_at": now, "updated_at": now}
-            for i in range(products)]
+    rows = [
+        {
+            "id": first + i,
+            "sku": f"BENCH-{i:05d}",
+            "name": f"Bench part {i:05d}",
+            "unit": "item",
+            "active": True,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(products)
+    ]
     db.session.execute(insert(Product), rows)
-    db.session.execute(insert(ProductPrice), [
-        {"product_id": row["id"], "currency": "USD", "unit": "item",
-         "value": Decimal(10 + row["id"] % 90)} for row in rows])
+    db.session.execute(
+        insert(ProductPrice),
+        [
+            {
+                "product_id": row["id"],
+                "currency": "USD",
+                "unit": "item",
+                "value": Decimal(10 + row["id"] % 90),
+            }
+            for row in rows
+        ],
+    )
     db.session.commit()
 
 
@@ -81,10 +107,13 @@ def main() -> None:
     app, _seconds = build(folder / "form.db", 1_000, reuse=False)
     with app.app_context():
         add_volume(args.customers, args.products)
-        order_id = db.session.scalar(select(Order.id).where(Order.internal_status == "open")
-                                     .order_by(Order.id).limit(1))
-        counts = (db.session.scalar(select(func.count()).select_from(Customer)),
-                  db.session.scalar(select(func.count()).select_from(Product)))
+        order_id = db.session.scalar(
+            select(Order.id).where(Order.internal_status == "open").order_by(Order.id).limit(1)
+        )
+        counts = (
+            db.session.scalar(select(func.count()).select_from(Customer)),
+            db.session.scalar(select(func.count()).select_from(Product)),
+        )
         sales = DEMO_LOGINS[2]
         client = app.test_client()
         client.post("/login", data={"email": sales.email, "password": sales.password})
@@ -92,10 +121,18 @@ def main() -> None:
             ("Create Order page", "get", "/admin/orders/new/", {}),
             ("Edit page of an order", "get", f"/admin/orders/edit/?id={order_id}", {}),
             ("customer picker 'tr'", "get", "/admin/orders/lookup/customers?q=ma", {}),
-            ("product picker 'bench part 09'", "get",
-             "/admin/orders/lookup/products?q=bench%20part%2009&currency=USD", {}),
-            ("shipping options", "post", "/admin/orders/lookup/shipping",
-             {"json": {"currency": "USD", "quantities": ["2", "3"]}}),
+            (
+                "product picker 'bench part 09'",
+                "get",
+                "/admin/orders/lookup/products?q=bench%20part%2009&currency=USD",
+                {},
+            ),
+            (
+                "shipping options",
+                "post",
+                "/admin/orders/lookup/shipping",
+                {"json": {"currency": "USD", "quantities": ["2", "3"]}},
+            ),
         ]
         print(f"{counts[0]:,} customers, {counts[1]:,} products")
         print(f"{'case':34} {'ms':>8} {'stmts':>6}")

@@ -8,6 +8,7 @@ per request, then the query plans of the main list queries.
 
     .venv/bin/python bench/grid_bench.py [--orders 100000] [--reuse] [--dir DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,13 +39,15 @@ USER_LOADER_MARK = "FROM users \nWHERE users.id = "
 
 
 def make_app(path: Path) -> Flask:
-    return create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-        "SECRET_KEY": "bench",
-        "TESTING": True,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-    })
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
 
 
 def order_count(app: Flask) -> int:
@@ -67,12 +70,17 @@ def build(path: Path, orders: int, reuse: bool) -> tuple[Flask, float | None]:
     app = make_app(path)
     with app.app_context():
         import flask_migrate
+
         flask_migrate.upgrade(directory=str(ROOT / "migrations"))
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{path}", SECRET_KEY="bench")
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "seed-demo", "--orders", str(orders)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     seconds = time.monotonic() - started
     if done.returncode:
@@ -111,8 +119,7 @@ def cases(app: Flask) -> list[tuple[str, str]]:
     ]
     found = []
     for label, query in wanted:
-        names = [part.split("=")[0].split("_", 1)[1] for part in query.split("&")
-                 if part.startswith("flt")]
+        names = [part.split("=")[0].split("_", 1)[1] for part in query.split("&") if part.startswith("flt")]
         missing = [n for n in names if n not in filter_names]
         if missing:
             print(f"skipped {label!r}: the grid offers no filter {missing}")
@@ -152,8 +159,7 @@ def measure(app: Flask, urls: list[tuple[str, str]]) -> dict[str, dict[str, Any]
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, f"{url}: {response.status_code}"
         grid = [s for s in recorder.statements if USER_LOADER_MARK not in s[0]]
-        results[label] = {"ms": statistics.median(times), "all": len(recorder.statements),
-                          "grid": grid}
+        results[label] = {"ms": statistics.median(times), "all": len(recorder.statements), "grid": grid}
     event.remove(engine, "before_cursor_execute", recorder)
     return results
 
@@ -162,8 +168,7 @@ def explain(app: Flask, statements: list[tuple[str, Any]]) -> None:
     with app.app_context():
         for sql, params in statements:
             print("    SQL: " + " ".join(sql.split())[:400])
-            rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql,
-                                                           tuple(params))
+            rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, tuple(params))
             for row in rows:
                 print(f"      {row[3]}")
 
@@ -188,8 +193,7 @@ def main() -> None:
     for label, _url in urls:
         s, b = small[label], big[label]
         ratio = b["ms"] / s["ms"]
-        print(f"{label:32} {s['ms']:8.1f} {b['ms']:9.1f} {ratio:6.2f} {b['all']:6d} "
-              f"{len(b['grid']):5d}")
+        print(f"{label:32} {s['ms']:8.1f} {b['ms']:9.1f} {ratio:6.2f} {b['all']:6d} {len(b['grid']):5d}")
         if ratio > 1.3 or len(b["grid"]) > 2:
             flagged.append(label)
     print("stmts = all SQL per request; grid = without the Flask-Login user load.")
@@ -199,9 +203,9 @@ def main() -> None:
         print(f"seed-demo --orders {args.orders}: {seed_seconds:.1f} s")
 
     for label in ["default view, page 1", "Open Orders view"] + [
-            f for f in flagged if f not in ("default view, page 1", "Open Orders view")]:
-        print(f"\nEXPLAIN QUERY PLAN at {n} — {label}"
-              + (" (over budget)" if label in flagged else ""))
+        f for f in flagged if f not in ("default view, page 1", "Open Orders view")
+    ]:
+        print(f"\nEXPLAIN QUERY PLAN at {n} — {label}" + (" (over budget)" if label in flagged else ""))
         explain(big_app, big[label]["grid"])
 
 

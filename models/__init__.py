@@ -1,4 +1,5 @@
 """Every model, importable from one place (Alembic and the admin need them all registered)."""
+
 from models.activities import Attachment, CalendarEvent, Email, Note
 from models.audit import AuditEntry
 from models.base import Base, Money, db, utcnow

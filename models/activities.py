@@ -1,4 +1,5 @@
 """What people do around an order: notes, attachments, calendar events and emails (SPEC §6)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The audit trail: who changed what, when, written in the same transaction as the change."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The SQLAlchemy handle, the declarative base and the column types every aggregate shares."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

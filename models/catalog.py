@@ -1,4 +1,5 @@
 """What orders are made of: products and their prices, payment terms, shipping methods, taxes."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -69,7 +70,8 @@ class ShippingMethod(db.Model):
     carrier: Mapped[str | None] = mapped_column(String(16))
 
     prices: Mapped[list[ShippingMethodPrice]] = relationship(
-        back_populates="method", cascade="all, delete-orphan",
+        back_populates="method",
+        cascade="all, delete-orphan",
         order_by="ShippingMethodPrice.currency",
     )
 

@@ -1,4 +1,5 @@
 """Customers (buyer companies), their customer users (buyer people) and address books."""
+
 from __future__ import annotations
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func
@@ -25,8 +26,15 @@ class AddressFields:
     def one_line(self) -> str:
         """Render the address on one line, for lists and select boxes."""
         name = " ".join(p for p in (self.first_name, self.last_name) if p)
-        parts = [name, self.organization, self.street, self.street2,
-                 f"{self.postal_code} {self.city}".strip(), self.region, self.country]
+        parts = [
+            name,
+            self.organization,
+            self.street,
+            self.street2,
+            f"{self.postal_code} {self.city}".strip(),
+            self.region,
+            self.country,
+        ]
         return ", ".join(p for p in parts if p)
 
 
@@ -69,7 +77,8 @@ class CustomerUser(Timestamped, db.Model):
 
     customer: Mapped[Customer] = relationship(back_populates="users")
     addresses: Mapped[list[CustomerUserAddress]] = relationship(
-        back_populates="customer_user", cascade="all, delete-orphan",
+        back_populates="customer_user",
+        cascade="all, delete-orphan",
         order_by="CustomerUserAddress.id",
     )
 

@@ -1,4 +1,5 @@
 """The one place that knows which database it talks to: connection settings per dialect."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ def normalize_database_url(url: str) -> str:
     """Accept the common 'postgres://' spellings and pick the psycopg 3 driver for them."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -32,8 +33,9 @@ def configure_engine(engine: Engine) -> None:
         cursor.close()
 
 
-def insert_ignoring_duplicates(table: Table, values: dict[str, Any],
-                               conflict_columns: Sequence[str], dialect_name: str) -> Executable:
+def insert_ignoring_duplicates(
+    table: Table, values: dict[str, Any], conflict_columns: Sequence[str], dialect_name: str
+) -> Executable:
     """Build an INSERT that does nothing when a row with the same unique key exists.
 
     Both SQLite (3.24+) and PostgreSQL spell it `ON CONFLICT (…) DO NOTHING`; a concurrent
@@ -42,10 +44,14 @@ def insert_ignoring_duplicates(table: Table, values: dict[str, Any],
     """
     if dialect_name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-        return sqlite_insert(table).values(**values).on_conflict_do_nothing(
-            index_elements=list(conflict_columns))
+
+        return (
+            sqlite_insert(table)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=list(conflict_columns))
+        )
     if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
-        return pg_insert(table).values(**values).on_conflict_do_nothing(
-            index_elements=list(conflict_columns))
+
+        return pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=list(conflict_columns))
     raise NotImplementedError(f"insert-or-ignore is not written for {dialect_name}")

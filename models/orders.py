@@ -1,4 +1,5 @@
 """The order aggregate: the order, its lines, its own address copies, discounts and trackings."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -172,12 +173,8 @@ class OrderLineItem(db.Model):
     __tablename__ = "order_line_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(
-        ForeignKey("orders.id", ondelete="CASCADE"), index=True
-    )
-    product_id: Mapped[int | None] = mapped_column(
-        ForeignKey("products.id", ondelete="SET NULL"), index=True
-    )
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
     product_sku: Mapped[str] = mapped_column(String(64))
     product_name: Mapped[str] = mapped_column(String(255))
     free_form: Mapped[bool] = mapped_column(default=False)
@@ -199,9 +196,7 @@ class SpecialDiscount(db.Model):
     __tablename__ = "special_discounts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(
-        ForeignKey("orders.id", ondelete="CASCADE"), index=True
-    )
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(10))
     value: Mapped[Decimal] = mapped_column(Numeric(19, 4))
     description: Mapped[str | None] = mapped_column(String(255))
@@ -220,9 +215,7 @@ class ShippingTracking(db.Model):
     __tablename__ = "shipping_trackings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(
-        ForeignKey("orders.id", ondelete="CASCADE"), index=True
-    )
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     method: Mapped[str] = mapped_column(String(255))
     number: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

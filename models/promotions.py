@@ -1,4 +1,5 @@
 """Promotions, their coupons, and the promotions applied to an order (SPEC §7)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,8 +42,7 @@ class Promotion(Timestamped, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     requires_coupon: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    coupons: Mapped[list[Coupon]] = relationship(back_populates="promotion",
-                                                 order_by="Coupon.id")
+    coupons: Mapped[list[Coupon]] = relationship(back_populates="promotion", order_by="Coupon.id")
 
     def __str__(self) -> str:
         return self.name
@@ -81,8 +81,7 @@ class CouponCustomerUserUse(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     coupon_id: Mapped[int] = mapped_column(ForeignKey("coupons.id", ondelete="CASCADE"))
-    customer_user_id: Mapped[int] = mapped_column(
-        ForeignKey("customer_users.id", ondelete="CASCADE"))
+    customer_user_id: Mapped[int] = mapped_column(ForeignKey("customer_users.id", ondelete="CASCADE"))
     uses: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -94,8 +93,7 @@ class AppliedPromotion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    promotion_id: Mapped[int | None] = mapped_column(
-        ForeignKey("promotions.id", ondelete="SET NULL"))
+    promotion_id: Mapped[int | None] = mapped_column(ForeignKey("promotions.id", ondelete="SET NULL"))
     coupon_id: Mapped[int | None] = mapped_column(ForeignKey("coupons.id", ondelete="SET NULL"))
     coupon_code: Mapped[str | None] = mapped_column(String(64))
     promotion_name: Mapped[str] = mapped_column(String(255))
@@ -106,8 +104,7 @@ class AppliedPromotion(db.Model):
     # The rounded amount it took off the last time totals were computed.
     amount: Mapped[Money] = mapped_column(default=Decimal("0"))
     # The buyer whose per-customer-user count the coupon took (the order's buyer may change).
-    customer_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("customer_users.id", ondelete="SET NULL"))
+    customer_user_id: Mapped[int | None] = mapped_column(ForeignKey("customer_users.id", ondelete="SET NULL"))
     # True once the coupon's use was given back (the order was cancelled or deleted).
     use_released: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -116,5 +113,4 @@ class AppliedPromotion(db.Model):
     coupon: Mapped[Coupon | None] = relationship()
 
     def __str__(self) -> str:
-        return f"{self.promotion_name} ({self.coupon_code})" if self.coupon_code \
-            else self.promotion_name
+        return f"{self.promotion_name} ({self.coupon_code})" if self.coupon_code else self.promotion_name

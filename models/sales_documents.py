@@ -3,6 +3,7 @@
 Creating an order from one only reads it (SPEC §5); the order links back through its
 `source_type`, `source_id` and `source_identifier`.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -43,16 +44,15 @@ class ShoppingList(Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     label: Mapped[str] = mapped_column(String(255))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    customer_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("customer_users.id"), index=True
-    )
+    customer_user_id: Mapped[int | None] = mapped_column(ForeignKey("customer_users.id"), index=True)
     currency: Mapped[CurrencyCode] = mapped_column(default="USD")
     notes: Mapped[str | None] = mapped_column(Text)
 
     customer = relationship("Customer")
     customer_user = relationship("CustomerUser")
     lines: Mapped[list[ShoppingListLine]] = relationship(
-        back_populates="shopping_list", cascade="all, delete-orphan",
+        back_populates="shopping_list",
+        cascade="all, delete-orphan",
         order_by="ShoppingListLine.id",
     )
 
@@ -86,17 +86,14 @@ class RequestForQuote(Timestamped, db.Model):
     __tablename__ = "rfqs"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('open', 'processed', 'more_info_requested', 'declined', "
-            "'cancelled_by_customer')",
+            "status IN ('open', 'processed', 'more_info_requested', 'declined', 'cancelled_by_customer')",
             name="status_known",
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    customer_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("customer_users.id"), index=True
-    )
+    customer_user_id: Mapped[int | None] = mapped_column(ForeignKey("customer_users.id"), index=True)
     first_name: Mapped[str | None] = mapped_column(String(255))
     last_name: Mapped[str | None] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(255))
@@ -137,9 +134,7 @@ class RequestProduct(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rfq_id: Mapped[int] = mapped_column(ForeignKey("rfqs.id", ondelete="CASCADE"), index=True)
-    product_id: Mapped[int | None] = mapped_column(
-        ForeignKey("products.id", ondelete="SET NULL"), index=True
-    )
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
     product_sku: Mapped[str | None] = mapped_column(String(64))
     product_name: Mapped[str | None] = mapped_column(String(255))
     comment: Mapped[str | None] = mapped_column(Text)
@@ -147,7 +142,8 @@ class RequestProduct(db.Model):
     rfq: Mapped[RequestForQuote] = relationship(back_populates="requested_products")
     product: Mapped[Product | None] = relationship()
     items: Mapped[list[RequestProductItem]] = relationship(
-        back_populates="request_product", cascade="all, delete-orphan",
+        back_populates="request_product",
+        cascade="all, delete-orphan",
         order_by="RequestProductItem.id",
     )
 
@@ -182,8 +178,7 @@ class RequestProductItem(db.Model):
 
 @event.listens_for(RequestProduct, "before_insert")
 @event.listens_for(RequestProduct, "before_update")
-def _snapshot_product(mapper: Mapper[Any], connection: Connection,
-                      target: RequestProduct) -> None:
+def _snapshot_product(mapper: Mapper[Any], connection: Connection, target: RequestProduct) -> None:
     """Keep the product's SKU and name on the request, for when the product is deleted."""
     if target.product_id is None:
         return

@@ -1,4 +1,5 @@
 """Back-office users: the people who log in and own orders."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -4,6 +4,7 @@
 first min(orders, 500) orders go through `create_order` (with audit rows); the rest take
 the bulk volume path in seed/volume.py (no audit rows, same plans, same totals function).
 """
+
 from __future__ import annotations
 
 import random
@@ -31,8 +32,7 @@ from seed.reference import (
 )
 from seed.volume import insert_volume
 
-__all__ = ["DEMO_COUPONS", "DEMO_LOGINS", "DEMO_PASSWORD", "ORM_ORDERS", "DemoLogin",
-           "seed_demo"]
+__all__ = ["DEMO_COUPONS", "DEMO_LOGINS", "DEMO_PASSWORD", "ORM_ORDERS", "DemoLogin", "seed_demo"]
 
 # Orders up to this many are created through create_order; the rest are bulk-inserted.
 ORM_ORDERS = 500
@@ -57,18 +57,26 @@ def _report(session: Session, seconds: float) -> str:
         return ", ".join(f"{code} {found.get(code, 0):,}" for code in codes)
 
     logins = ", ".join(f"{login.email} ({login.role})" for login in DEMO_LOGINS)
-    return "\n".join([
-        f"Demo ready in {seconds:.1f} s: {count(Order):,} orders, {count(Customer):,} customers, "
-        f"{count(CustomerUser):,} customer users, {count(Product):,} products, "
-        f"{count(User):,} users.",
-        f"Internal status: {per(Order.internal_status, INTERNAL_STATUSES)}.",
-        f"Shipping status: {per(Order.shipping_status, SHIPPING_STATUSES)}.",
-        f"Logins: {logins}; password {DEMO_PASSWORD}.",
-    ])
+    return "\n".join(
+        [
+            f"Demo ready in {seconds:.1f} s: {count(Order):,} orders, {count(Customer):,} customers, "
+            f"{count(CustomerUser):,} customer users, {count(Product):,} products, "
+            f"{count(User):,} users.",
+            f"Internal status: {per(Order.internal_status, INTERNAL_STATUSES)}.",
+            f"Shipping status: {per(Order.shipping_status, SHIPPING_STATUSES)}.",
+            f"Logins: {logins}; password {DEMO_PASSWORD}.",
+        ]
+    )
 
 
-def seed_demo(session: Session, *, orders: int = 300, seed: int = 42, if_empty: bool = False,
-              echo: Callable[[str], None] = print) -> str:
+def seed_demo(
+    session: Session,
+    *,
+    orders: int = 300,
+    seed: int = 42,
+    if_empty: bool = False,
+    echo: Callable[[str], None] = print,
+) -> str:
     """Build the demo (or add `orders` orders to an existing one) and commit; return a report.
 
     With `if_empty`, a database that has any user is left alone.
@@ -100,13 +108,20 @@ def seed_demo(session: Session, *, orders: int = 300, seed: int = 42, if_empty: 
         session.commit()
         if fresh:  # after the orders, so only later orders pick up the automatic promotion
             sales = session.scalar(select(User).where(User.email == DEMO_LOGINS[2].email))
-            create_promotions(session, random.Random(f"orderdesk-promotions-{seed}"), sales,
-                              echo)
+            create_promotions(session, random.Random(f"orderdesk-promotions-{seed}"), sales, echo)
             session.commit()
         if orders > orm_count:
             echo(f"Bulk-inserting {orders - orm_count:,} more orders…")
-            insert_volume(session, rng, pools, first_position=orm_count, total=orders, now=now,
-                          source_ids=ids, echo=echo)
+            insert_volume(
+                session,
+                rng,
+                pools,
+                first_position=orm_count,
+                total=orders,
+                now=now,
+                source_ids=ids,
+                echo=echo,
+            )
     except Exception:
         session.rollback()
         raise

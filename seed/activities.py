@@ -5,6 +5,7 @@ through a stand-in transport that accepts or refuses them, so the demo shows bot
 and a failed (retryable) email. Attachments are small generated PDF, PNG and TXT files
 written to the configured upload directory.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,10 +37,13 @@ NOTES = (
     "Asked for a split shipment; waiting for the customer's answer.",
     "Warehouse says two items are back-ordered until next week.",
 )
-EVENTS = ("Delivery call with the customer", "Follow-up on the quote", "Warehouse pick slot",
-          "Payment reminder")
-DEMO_SETTINGS = MailSettings(server="demo.invalid", port=25,
-                             sender="OrderDesk <orders@orderdesk.test>")
+EVENTS = (
+    "Delivery call with the customer",
+    "Follow-up on the quote",
+    "Warehouse pick slot",
+    "Payment reminder",
+)
+DEMO_SETTINGS = MailSettings(server="demo.invalid", port=25, sender="OrderDesk <orders@orderdesk.test>")
 
 
 def demo_upload_dir() -> str:
@@ -52,19 +56,20 @@ def demo_upload_dir() -> str:
             return str(current_app.config["ORDERDESK_UPLOAD_DIR"])
     except ImportError:  # pragma: no cover - Flask is a dependency
         pass
-    return os.environ.get("ORDERDESK_UPLOAD_DIR",
-                          str(Path(tempfile.gettempdir()) / "orderdesk-demo-uploads"))
+    return os.environ.get("ORDERDESK_UPLOAD_DIR", str(Path(tempfile.gettempdir()) / "orderdesk-demo-uploads"))
 
 
 def _pdf(title: str) -> bytes:
     text = title.replace("(", "").replace(")", "").replace("\\", "")
     stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for number, body in enumerate(objects, 1):
         offsets.append(len(out))
@@ -72,8 +77,7 @@ def _pdf(title: str) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
 
 
@@ -82,11 +86,20 @@ def _png(rng: random.Random, size: int = 16) -> bytes:
     raw = b"".join(b"\x00" + colour * size for _ in range(size))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _accept(message: EmailMessage, settings: MailSettings) -> dict[str, tuple[int, bytes]]:
@@ -94,12 +107,12 @@ def _accept(message: EmailMessage, settings: MailSettings) -> dict[str, tuple[in
 
 
 def _refuse(message: EmailMessage, settings: MailSettings) -> dict[str, tuple[int, bytes]]:
-    raise smtplib.SMTPRecipientsRefused(
-        {str(message["To"]): (550, b"5.1.1 Mailbox unavailable")})
+    raise smtplib.SMTPRecipientsRefused({str(message["To"]): (550, b"5.1.1 Mailbox unavailable")})
 
 
-def add_demo_activities(session: Session, order_ids: list[int], *, seed: int, now: datetime,
-                        upload_dir: str | None = None) -> int:
+def add_demo_activities(
+    session: Session, order_ids: list[int], *, seed: int, now: datetime, upload_dir: str | None = None
+) -> int:
     """Add activities to the first orders; return how many were added."""
     if not order_ids:
         return 0
@@ -121,35 +134,81 @@ def add_demo_activities(session: Session, order_ids: list[int], *, seed: int, no
         note = add_note(session, order, NOTES[position % len(NOTES)], actor=actor)
         made.append(note)
         if position % 2 == 0:
-            made.append(add_attachment(
-                session, order, filename=f"PO-{order.identifier}.pdf",
-                data=_pdf(f"Purchase order for {order.identifier}"),
-                comment="Signed purchase order", actor=actor, upload_dir=folder))
+            made.append(
+                add_attachment(
+                    session,
+                    order,
+                    filename=f"PO-{order.identifier}.pdf",
+                    data=_pdf(f"Purchase order for {order.identifier}"),
+                    comment="Signed purchase order",
+                    actor=actor,
+                    upload_dir=folder,
+                )
+            )
         if position % 3 == 0:
-            made.append(add_attachment(session, order, filename="pallet-label.png",
-                                       data=_png(rng), comment=None, actor=actor,
-                                       upload_dir=folder))
+            made.append(
+                add_attachment(
+                    session,
+                    order,
+                    filename="pallet-label.png",
+                    data=_png(rng),
+                    comment=None,
+                    actor=actor,
+                    upload_dir=folder,
+                )
+            )
         if position % 4 == 1:
-            made.append(add_attachment(
-                session, order, filename="delivery-instructions.txt",
-                data=f"Deliver {order.identifier} between 8:00 and 16:00.\n".encode(),
-                comment="From the customer's email", actor=actor, upload_dir=folder))
+            made.append(
+                add_attachment(
+                    session,
+                    order,
+                    filename="delivery-instructions.txt",
+                    data=f"Deliver {order.identifier} between 8:00 and 16:00.\n".encode(),
+                    comment="From the customer's email",
+                    actor=actor,
+                    upload_dir=folder,
+                )
+            )
         if position % 2 == 1:
             day = (now + timedelta(days=rng.randint(1, 20))).replace(
-                hour=rng.choice((9, 10, 14, 15)), minute=0, second=0, microsecond=0)
+                hour=rng.choice((9, 10, 14, 15)), minute=0, second=0, microsecond=0
+            )
             all_day = position % 5 == 0
-            made.append(add_event(session, order, EventData(
-                title=EVENTS[position % len(EVENTS)], starts_at=day,
-                ends_at=day + timedelta(hours=0 if all_day else 1), all_day=all_day,
-                description="Set up from the demo data."), actor=actor))
+            made.append(
+                add_event(
+                    session,
+                    order,
+                    EventData(
+                        title=EVENTS[position % len(EVENTS)],
+                        starts_at=day,
+                        ends_at=day + timedelta(hours=0 if all_day else 1),
+                        all_day=all_day,
+                        description="Set up from the demo data.",
+                    ),
+                    actor=actor,
+                )
+            )
         if position % 3 != 2 and order.customer_user is not None:
             subject, body = order_confirmation(session, order, sender=actor)
-            email = compose_email(session, order, EmailData(
-                to=default_recipient(order), subject=subject, body=body,
-                attachment_ids=[made[1].id] if position % 2 == 0 else []), actor=actor)
-            send_email(session, email, settings=DEMO_SETTINGS, upload_dir=folder,
-                       reply_to=actor.email,
-                       transport=_refuse if position % 6 == 4 else _accept)
+            email = compose_email(
+                session,
+                order,
+                EmailData(
+                    to=default_recipient(order),
+                    subject=subject,
+                    body=body,
+                    attachment_ids=[made[1].id] if position % 2 == 0 else [],
+                ),
+                actor=actor,
+            )
+            send_email(
+                session,
+                email,
+                settings=DEMO_SETTINGS,
+                upload_dir=folder,
+                reply_to=actor.email,
+                transport=_refuse if position % 6 == 4 else _accept,
+            )
             made.append(email)
         for offset, item in enumerate(made, 1):  # after the order, an hour apart
             when = start + timedelta(hours=offset * rng.randint(1, 5))

@@ -3,6 +3,7 @@
 Statuses are set directly for now (the lifecycle actions come later); those changes go
 through the ORM, so the audit listener records them like any other change.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -42,9 +43,16 @@ def order_data(plan: OrderPlan, source_id: int | None) -> OrderData:
         customer_id=plan.customer.id,
         customer_user_id=plan.buyer.id if plan.buyer else None,
         currency=plan.currency,
-        lines=[LineData(quantity=li.quantity, product_id=li.product.id,
-                        unit_price=li.unit_price if li.price_overridden else None,
-                        ship_by=li.ship_by, notes=li.notes) for li in plan.lines],
+        lines=[
+            LineData(
+                quantity=li.quantity,
+                product_id=li.product.id,
+                unit_price=li.unit_price if li.price_overridden else None,
+                ship_by=li.ship_by,
+                notes=li.notes,
+            )
+            for li in plan.lines
+        ],
         billing_address=_address_data(plan.billing),
         shipping_address=_address_data(plan.shipping),
         shipping_method_id=plan.method.id if plan.method else None,
@@ -69,6 +77,7 @@ def _apply_status(order: Order, plan: OrderPlan) -> None:
     for line, line_plan in zip(order.line_items, plan.lines, strict=True):
         line.shipped_quantity = line_plan.shipped_quantity
 
+
 def _add_trackings(session: Session, order: Order, plan: OrderPlan) -> None:
     # Set from the tracking's side: appending to the never-loaded collection would query it.
     for method, number, when in plan.trackings:
@@ -82,16 +91,13 @@ def _hold_reference_data(session: Session) -> list[object]:
     create_order would query again.
     """
     held: list[object] = []
-    for model in (User, PaymentTerm, Customer, CustomerAddress, CustomerUser,
-                  CustomerUserAddress, Product):
+    for model in (User, PaymentTerm, Customer, CustomerAddress, CustomerUser, CustomerUserAddress, Product):
         held.extend(session.scalars(select(model)))
-    held.extend(session.scalars(select(ShippingMethod).options(
-        selectinload(ShippingMethod.prices))))
+    held.extend(session.scalars(select(ShippingMethod).options(selectinload(ShippingMethod.prices))))
     return held
 
 
-def create_orders(session: Session, plans: list[OrderPlan],
-                  echo: Callable[[str], None]) -> list[int]:
+def create_orders(session: Session, plans: list[OrderPlan], echo: Callable[[str], None]) -> list[int]:
     """Create each planned order through create_order, then date it; returns the ids."""
     ids: list[int] = []
     actors: dict[int | None, User | None] = {}
@@ -121,14 +127,16 @@ def _backdate(session: Session, ids: list[int], plans: list[OrderPlan]) -> None:
         return
     orders = Order.__table__
     session.execute(
-        update(orders).where(orders.c.id == bindparam("oid"))
+        update(orders)
+        .where(orders.c.id == bindparam("oid"))
         .values(created_at=bindparam("c"), updated_at=bindparam("u")),
         [{"oid": i, "c": p.created_at, "u": p.updated_at} for i, p in zip(ids, plans, strict=True)],
     )
     audit = AuditEntry.__table__
     for action, key in (("create", "created_at"), ("update", "updated_at")):
         session.execute(
-            update(audit).where(audit.c.order_id == bindparam("oid"), audit.c.action == action)
+            update(audit)
+            .where(audit.c.order_id == bindparam("oid"), audit.c.action == action)
             .values(occurred_at=bindparam("t")),
             [{"oid": i, "t": getattr(p, key)} for i, p in zip(ids, plans, strict=True)],
         )

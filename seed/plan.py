@@ -3,6 +3,7 @@
 Both order paths (through `create_order`, and the bulk volume path) store these plans, so a
 given seed gives the same orders whichever path stores them.
 """
+
 from __future__ import annotations
 
 import random
@@ -19,15 +20,22 @@ DAYS_OF_HISTORY = 120
 STATUS_CYCLE = ("open", "cancelled", "shipped", "closed", "archived")
 STATUS_WEIGHTS = (("open", 34), ("cancelled", 8), ("shipped", 18), ("closed", 30), ("archived", 10))
 LINE_COUNT_WEIGHTS = ((1, 25), (2, 30), (3, 25), (4, 12), (5, 8))
-NOTES = ("Please deliver to the loading dock.", "Call before delivery.",
-         "Partial deliveries are fine.", "Invoice to accounts payable, quote the PO.",
-         "Urgent: production line waiting.", "Leave at reception if nobody answers.")
+NOTES = (
+    "Please deliver to the loading dock.",
+    "Call before delivery.",
+    "Partial deliveries are fine.",
+    "Invoice to accounts payable, quote the PO.",
+    "Urgent: production line waiting.",
+    "Leave at reception if nobody answers.",
+)
 LINE_NOTES = ("Same batch as last order, please.", "Pack separately.", "Label with our part no.")
-DISCOUNTS = (("percent", Decimal("5"), "Loyalty discount"),
-             ("percent", Decimal("10"), "Volume discount"),
-             ("amount", Decimal("25"), "Goodwill credit"),
-             ("amount", Decimal("10"), "Damaged packaging"),
-             ("percent", Decimal("2.5"), "Early payment"))
+DISCOUNTS = (
+    ("percent", Decimal("5"), "Loyalty discount"),
+    ("percent", Decimal("10"), "Volume discount"),
+    ("amount", Decimal("25"), "Goodwill credit"),
+    ("amount", Decimal("10"), "Damaged packaging"),
+    ("percent", Decimal("2.5"), "Early payment"),
+)
 
 
 @dataclass
@@ -82,8 +90,7 @@ def _created_at(rng: random.Random, position: int, total: int, now: datetime) ->
     return min(moment + timedelta(minutes=rng.uniform(0, 30)), midnight - timedelta(seconds=1))
 
 
-def _lines(rng: random.Random, products: list[ProductInfo], currency: str,
-           created: date) -> list[LinePlan]:
+def _lines(rng: random.Random, products: list[ProductInfo], currency: str, created: date) -> list[LinePlan]:
     chosen = rng.sample(products, int(_weighted(rng, LINE_COUNT_WEIGHTS)))  # type: ignore[call-overload]
     lines = []
     for product in chosen:
@@ -103,8 +110,9 @@ def _lines(rng: random.Random, products: list[ProductInfo], currency: str,
     return lines
 
 
-def _addresses(rng: random.Random, customer: CustomerInfo,
-               buyer: BuyerInfo | None) -> tuple[AddressInfo, AddressInfo]:
+def _addresses(
+    rng: random.Random, customer: CustomerInfo, buyer: BuyerInfo | None
+) -> tuple[AddressInfo, AddressInfo]:
     billing = next((a for a in customer.addresses if a.is_default_billing), customer.addresses[0])
     shipping = next((a for a in customer.addresses if a.is_default_shipping), billing)
     if rng.random() < 0.25:
@@ -114,12 +122,10 @@ def _addresses(rng: random.Random, customer: CustomerInfo,
     return billing, shipping
 
 
-def _discounts(rng: random.Random, lines: list[LinePlan],
-               currency: str) -> list[tuple[str, Decimal, str]]:
+def _discounts(rng: random.Random, lines: list[LinePlan], currency: str) -> list[tuple[str, Decimal, str]]:
     if rng.random() >= 0.15:
         return []
-    subtotal = sum((round_money(li.unit_price * li.quantity, currency) for li in lines),
-                   Decimal("0"))
+    subtotal = sum((round_money(li.unit_price * li.quantity, currency) for li in lines), Decimal("0"))
     picked = rng.sample(DISCOUNTS, 2 if rng.random() < 0.2 else 1)
     # An amount never takes more than half the subtotal, so the order stays valid.
     return [d for d in picked if d[0] == "percent" or d[1] * 2 <= subtotal]
@@ -158,13 +164,13 @@ def _ship(rng: random.Random, plan: OrderPlan, now: datetime) -> None:
         plan.payment_status = "partially_paid" if rng.random() < 0.15 else "pending"
 
 
-def plan_order(rng: random.Random, pools: Pools, position: int, total: int,
-               now: datetime) -> OrderPlan:
+def plan_order(rng: random.Random, pools: Pools, position: int, total: int, now: datetime) -> OrderPlan:
     """Decide every field of the demo order at `position` (0-based) of `total`."""
     customer = rng.choice(pools.customers)
     buyer = rng.choice(customer.buyers) if customer.buyers and rng.random() < 0.85 else None
     currency = {"US": "USD", "DE": "EUR", "FR": "EUR"}.get(
-        customer.country, "EUR" if rng.random() < 0.5 else "USD")
+        customer.country, "EUR" if rng.random() < 0.5 else "USD"
+    )
     created_at = _created_at(rng, position, total, now)
     lines = _lines(rng, pools.products_in(currency), currency, created_at.date())
     billing, shipping = _addresses(rng, customer, buyer)
@@ -174,25 +180,38 @@ def plan_order(rng: random.Random, pools: Pools, position: int, total: int,
         overridden = Decimal(rng.choice(("0", "9.99", "49.00")))
     po = None
     if rng.random() < 0.7:
-        po = (f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.6
-              else f"4500{rng.randint(0, 999999):06d}")
-    ship_until = (created_at.date() + timedelta(days=rng.randint(5, 60))
-                  if rng.random() < 0.6 else None)
+        po = f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else f"4500{rng.randint(0, 999999):06d}"
+    ship_until = created_at.date() + timedelta(days=rng.randint(5, 60)) if rng.random() < 0.6 else None
     term = customer.payment_term_id
     plan = OrderPlan(
-        position=position, customer=customer, buyer=buyer, currency=currency, lines=lines,
-        billing=billing, shipping=shipping, method=method, overridden_shipping_cost=overridden,
-        discounts=_discounts(rng, lines, currency), po_number=po, ship_until=ship_until,
+        position=position,
+        customer=customer,
+        buyer=buyer,
+        currency=currency,
+        lines=lines,
+        billing=billing,
+        shipping=shipping,
+        method=method,
+        overridden_shipping_cost=overridden,
+        discounts=_discounts(rng, lines, currency),
+        po_number=po,
+        ship_until=ship_until,
         customer_notes=rng.choice(NOTES) if rng.random() < 0.1 else None,
         payment_term_id=term,
-        payment_method="payment_term" if term and rng.random() < 0.8
+        payment_method="payment_term"
+        if term and rng.random() < 0.8
         else rng.choice(("check", "wire", "card_offline")),
-        owner_id=customer.owner_id if customer.owner_id and rng.random() < 0.7
+        owner_id=customer.owner_id
+        if customer.owner_id and rng.random() < 0.7
         else rng.choice(pools.owner_ids),
-        internal_status=_status(rng, position), shipping_status="not_shipped",
-        payment_status="pending", created_at=created_at, updated_at=created_at,
+        internal_status=_status(rng, position),
+        shipping_status="not_shipped",
+        payment_status="pending",
+        created_at=created_at,
+        updated_at=created_at,
         source_position=rng.randrange(max(0, position - 1000), position)
-        if position >= 10 and rng.random() < 0.05 else None,
+        if position >= 10 and rng.random() < 0.05
+        else None,
     )
     _ship(rng, plan, now)
     return plan

@@ -2,6 +2,7 @@
 
 Plain objects (not ORM instances) survive the commits of the volume path without reloads.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -113,8 +114,11 @@ class Pools:
 
 def _address(entry: CustomerAddress | CustomerUserAddress, book: str) -> AddressInfo:
     return AddressInfo(
-        id=entry.id, book=book, values={k: getattr(entry, k) for k in ADDRESS_FIELDS},
-        is_billing=entry.is_billing, is_default_billing=entry.is_default_billing,
+        id=entry.id,
+        book=book,
+        values={k: getattr(entry, k) for k in ADDRESS_FIELDS},
+        is_billing=entry.is_billing,
+        is_default_billing=entry.is_default_billing,
         is_default_shipping=entry.is_default_shipping,
     )
 
@@ -122,37 +126,68 @@ def _address(entry: CustomerAddress | CustomerUserAddress, book: str) -> Address
 def load_pools(session: Session) -> Pools:
     """Read customers (with a default address), products with prices, shipping and taxes."""
     customers = []
-    rows = session.scalars(select(Customer).order_by(Customer.id).options(
-        selectinload(Customer.addresses),
-        selectinload(Customer.users).selectinload(CustomerUser.addresses),
-    ))
+    rows = session.scalars(
+        select(Customer)
+        .order_by(Customer.id)
+        .options(
+            selectinload(Customer.addresses),
+            selectinload(Customer.users).selectinload(CustomerUser.addresses),
+        )
+    )
     for c in rows:
         if not c.addresses:
             continue  # a customer without an address book cannot receive demo orders
-        buyers = [BuyerInfo(u.id, [_address(a, "customer_user") for a in u.addresses])
-                  for u in sorted(c.users, key=lambda u: u.id) if u.enabled]
-        customers.append(CustomerInfo(
-            id=c.id, name=c.name, country=c.addresses[0].country,
-            payment_term_id=c.payment_term_id, owner_id=c.owner_id,
-            addresses=[_address(a, "customer") for a in c.addresses], buyers=buyers,
-        ))
+        buyers = [
+            BuyerInfo(u.id, [_address(a, "customer_user") for a in u.addresses])
+            for u in sorted(c.users, key=lambda u: u.id)
+            if u.enabled
+        ]
+        customers.append(
+            CustomerInfo(
+                id=c.id,
+                name=c.name,
+                country=c.addresses[0].country,
+                payment_term_id=c.payment_term_id,
+                owner_id=c.owner_id,
+                addresses=[_address(a, "customer") for a in c.addresses],
+                buyers=buyers,
+            )
+        )
     products = [
-        ProductInfo(p.id, p.sku, p.name, p.unit,
-                    {pr.currency: pr.value for pr in p.prices if pr.unit == p.unit})
-        for p in session.scalars(select(Product).where(Product.active.is_(True))
-                                 .order_by(Product.id).options(selectinload(Product.prices)))
+        ProductInfo(
+            p.id, p.sku, p.name, p.unit, {pr.currency: pr.value for pr in p.prices if pr.unit == p.unit}
+        )
+        for p in session.scalars(
+            select(Product)
+            .where(Product.active.is_(True))
+            .order_by(Product.id)
+            .options(selectinload(Product.prices))
+        )
     ]
     methods = [
-        MethodInfo(m.id, m.type, m.handling_fee or Decimal("0"), m.carrier,
-                   tuple(PriceInfo(p.currency, p.price) for p in m.prices))
-        for m in session.scalars(select(ShippingMethod).where(ShippingMethod.active.is_(True))
-                                 .order_by(ShippingMethod.id)
-                                 .options(selectinload(ShippingMethod.prices)))
+        MethodInfo(
+            m.id,
+            m.type,
+            m.handling_fee or Decimal("0"),
+            m.carrier,
+            tuple(PriceInfo(p.currency, p.price) for p in m.prices),
+        )
+        for m in session.scalars(
+            select(ShippingMethod)
+            .where(ShippingMethod.active.is_(True))
+            .order_by(ShippingMethod.id)
+            .options(selectinload(ShippingMethod.prices))
+        )
     ]
-    taxes = [TaxInfo(t.country, t.region, t.rate_percent, t.applies_to_shipping)
-             for t in session.scalars(select(TaxRule).order_by(TaxRule.id))]
-    owner_ids = list(session.scalars(
-        select(User.id).where(User.role.in_(("admin", "manager", "sales")), User.active.is_(True))
-        .order_by(User.id)
-    ))
+    taxes = [
+        TaxInfo(t.country, t.region, t.rate_percent, t.applies_to_shipping)
+        for t in session.scalars(select(TaxRule).order_by(TaxRule.id))
+    ]
+    owner_ids = list(
+        session.scalars(
+            select(User.id)
+            .where(User.role.in_(("admin", "manager", "sales")), User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
     return Pools(customers, products, methods, taxes, owner_ids)

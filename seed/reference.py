@@ -4,6 +4,7 @@ Users are created through `actions.users.create_user`. Customers and the catalog
 actions yet (they are edited through generic admin forms), so they are added as models,
 exactly as those forms would.
 """
+
 from __future__ import annotations
 
 import random
@@ -52,19 +53,54 @@ COUNTRIES = (("US", "en_US", 20), ("DE", "de_DE", 12), ("FR", "fr_FR", 9), ("GB"
 EUR_PER_USD = Decimal("0.92")
 
 _NOUNS = {
-    "item": ("Bracket", "Hinge", "Valve", "Fitting", "Gasket", "Sensor", "Filter", "Bearing",
-             "Clamp", "Pump", "Relay", "Switch", "Coupling", "Hose", "Caster", "Actuator"),
+    "item": (
+        "Bracket",
+        "Hinge",
+        "Valve",
+        "Fitting",
+        "Gasket",
+        "Sensor",
+        "Filter",
+        "Bearing",
+        "Clamp",
+        "Pump",
+        "Relay",
+        "Switch",
+        "Coupling",
+        "Hose",
+        "Caster",
+        "Actuator",
+    ),
     "set": ("Tool Set", "Seal Kit", "Drill Bit Set", "Fastener Kit", "Wrench Set", "Tap Set"),
     "kg": ("Grease", "Epoxy Resin", "Copper Wire", "Granulate", "Powder Coating", "Solder"),
-    "box": ("Screws, box of 100", "Cable Ties, box of 200", "Rivets, box of 500",
-            "Nitrile Gloves, box of 100", "Wall Plugs, box of 250"),
+    "box": (
+        "Screws, box of 100",
+        "Cable Ties, box of 200",
+        "Rivets, box of 500",
+        "Nitrile Gloves, box of 100",
+        "Wall Plugs, box of 250",
+    ),
 }
-_ADJECTIVES = ("Heavy-Duty", "Compact", "Industrial", "Precision", "Standard", "Reinforced",
-               "High-Pressure", "Low-Profile", "Marine-Grade", "Food-Safe")
+_ADJECTIVES = (
+    "Heavy-Duty",
+    "Compact",
+    "Industrial",
+    "Precision",
+    "Standard",
+    "Reinforced",
+    "High-Pressure",
+    "Low-Profile",
+    "Marine-Grade",
+    "Food-Safe",
+)
 _MATERIALS = ("Steel", "Stainless", "Brass", "Aluminium", "Nylon", "Copper", "PVC", "Titanium")
 # Unit, share of the catalog, USD price range in cents.
-_UNIT_MIX = (("item", 100, (250, 40000)), ("set", 40, (2000, 60000)),
-             ("kg", 30, (300, 8000)), ("box", 30, (500, 12000)))
+_UNIT_MIX = (
+    ("item", 100, (250, 40000)),
+    ("set", 40, (2000, 60000)),
+    ("kg", 30, (300, 8000)),
+    ("box", 30, (500, 12000)),
+)
 
 
 def _ascii_slug(text: str) -> str:
@@ -73,29 +109,45 @@ def _ascii_slug(text: str) -> str:
 
 
 def create_users(session: Session) -> list[User]:
-    return [create_user(session, login.email, full_name=login.full_name, role=login.role,
-                        password=login.password) for login in DEMO_LOGINS]
+    return [
+        create_user(session, login.email, full_name=login.full_name, role=login.role, password=login.password)
+        for login in DEMO_LOGINS
+    ]
 
 
 def create_catalog(session: Session, rng: random.Random) -> list[PaymentTerm]:
     """Payment terms, the two shipping methods, tax rules and about 200 priced products."""
     terms = [PaymentTerm(label=label) for label in PAYMENT_TERMS]
     session.add_all(terms)
-    session.add_all([
-        ShippingMethod(name="Flat Rate", type="flat_per_order", carrier="UPS",
-                       handling_fee=Decimal("0"),
-                       prices=[ShippingMethodPrice(currency="USD", price=Decimal("15.00")),
-                               ShippingMethodPrice(currency="EUR", price=Decimal("14.00"))]),
-        ShippingMethod(name="Per Item", type="flat_per_item", carrier="FedEx",
-                       handling_fee=Decimal("5.00"),
-                       prices=[ShippingMethodPrice(currency="USD", price=Decimal("2.50")),
-                               ShippingMethodPrice(currency="EUR", price=Decimal("2.30"))]),
-        TaxRule(country="US", region="CA", rate_percent=Decimal("7.25"), applies_to_shipping=False),
-        TaxRule(country="US", region=None, rate_percent=Decimal("5"), applies_to_shipping=True),
-        TaxRule(country="DE", region=None, rate_percent=Decimal("19"), applies_to_shipping=True),
-        TaxRule(country="FR", region=None, rate_percent=Decimal("20"), applies_to_shipping=False),
-        TaxRule(country="GB", region=None, rate_percent=Decimal("20"), applies_to_shipping=False),
-    ])
+    session.add_all(
+        [
+            ShippingMethod(
+                name="Flat Rate",
+                type="flat_per_order",
+                carrier="UPS",
+                handling_fee=Decimal("0"),
+                prices=[
+                    ShippingMethodPrice(currency="USD", price=Decimal("15.00")),
+                    ShippingMethodPrice(currency="EUR", price=Decimal("14.00")),
+                ],
+            ),
+            ShippingMethod(
+                name="Per Item",
+                type="flat_per_item",
+                carrier="FedEx",
+                handling_fee=Decimal("5.00"),
+                prices=[
+                    ShippingMethodPrice(currency="USD", price=Decimal("2.50")),
+                    ShippingMethodPrice(currency="EUR", price=Decimal("2.30")),
+                ],
+            ),
+            TaxRule(country="US", region="CA", rate_percent=Decimal("7.25"), applies_to_shipping=False),
+            TaxRule(country="US", region=None, rate_percent=Decimal("5"), applies_to_shipping=True),
+            TaxRule(country="DE", region=None, rate_percent=Decimal("19"), applies_to_shipping=True),
+            TaxRule(country="FR", region=None, rate_percent=Decimal("20"), applies_to_shipping=False),
+            TaxRule(country="GB", region=None, rate_percent=Decimal("20"), applies_to_shipping=False),
+        ]
+    )
     number = 0
     for unit, count, (low, high) in _UNIT_MIX:
         for _ in range(count):
@@ -104,11 +156,18 @@ def create_catalog(session: Session, rng: random.Random) -> list[PaymentTerm]:
             name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_MATERIALS)} {noun}"
             usd = Decimal(rng.randint(low, high)) / 100
             eur = round_money(usd * EUR_PER_USD, "EUR")
-            session.add(Product(
-                sku=f"{unit[:2].upper()}-{number:04d}", name=name, unit=unit, active=True,
-                prices=[ProductPrice(currency="USD", unit=unit, value=usd),
-                        ProductPrice(currency="EUR", unit=unit, value=eur)],
-            ))
+            session.add(
+                Product(
+                    sku=f"{unit[:2].upper()}-{number:04d}",
+                    name=name,
+                    unit=unit,
+                    active=True,
+                    prices=[
+                        ProductPrice(currency="USD", unit=unit, value=usd),
+                        ProductPrice(currency="EUR", unit=unit, value=eur),
+                    ],
+                )
+            )
     session.flush()
     return terms
 
@@ -125,13 +184,21 @@ def _address(fake: Faker, rng: random.Random, country: str, **names: str | None)
         region = "CA" if rng.random() < 0.3 else fake.state_abbr(include_territories=False)
     elif country == "DE":
         region = fake.state()
-    return dict(street=street, street2=street2, city=fake.city(), postal_code=fake.postcode(),
-                region=region, country=country, phone=fake.phone_number(),
-                **names)
+    return dict(
+        street=street,
+        street2=street2,
+        city=fake.city(),
+        postal_code=fake.postcode(),
+        region=region,
+        country=country,
+        phone=fake.phone_number(),
+        **names,
+    )
 
 
-def create_customers(session: Session, rng: random.Random, seed: int, owners: list[User],
-                     terms: list[PaymentTerm]) -> None:
+def create_customers(
+    session: Session, rng: random.Random, seed: int, owners: list[User], terms: list[PaymentTerm]
+) -> None:
     """About 50 customers in US, DE, FR and GB, with 1–3 buyers each and address books."""
     emails: set[str] = set()
     for country, locale, count in COUNTRIES:
@@ -143,11 +210,22 @@ def create_customers(session: Session, rng: random.Random, seed: int, owners: li
             customer = Customer(name=name, payment_term=term, owner=rng.choice(owners))
             session.add(customer)
             for index in range(rng.randint(1, 3)):
-                entry = _address(fake, rng, country, organization=name,
-                                 label="Head office" if index == 0 else f"Warehouse {index}")
-                customer.addresses.append(CustomerAddress(
-                    is_billing=index == 0, is_shipping=True,
-                    is_default_billing=index == 0, is_default_shipping=index == 0, **entry))
+                entry = _address(
+                    fake,
+                    rng,
+                    country,
+                    organization=name,
+                    label="Head office" if index == 0 else f"Warehouse {index}",
+                )
+                customer.addresses.append(
+                    CustomerAddress(
+                        is_billing=index == 0,
+                        is_shipping=True,
+                        is_default_billing=index == 0,
+                        is_default_shipping=index == 0,
+                        **entry,
+                    )
+                )
             domain = (_ascii_slug(name)[:24].strip("-") or "customer") + ".example"
             for _ in range(rng.randint(1, 3)):
                 first, last = fake.first_name(), fake.last_name()
@@ -155,13 +233,25 @@ def create_customers(session: Session, rng: random.Random, seed: int, owners: li
                 while email in emails:
                     email = email.replace("@", f"{rng.randint(1, 99)}@", 1)
                 emails.add(email)
-                buyer = CustomerUser(customer=customer, email=email, first_name=first,
-                                     last_name=last, enabled=rng.random() < 0.95)
+                buyer = CustomerUser(
+                    customer=customer,
+                    email=email,
+                    first_name=first,
+                    last_name=last,
+                    enabled=rng.random() < 0.95,
+                )
                 if rng.random() < 0.4:
-                    entry = _address(fake, rng, country, first_name=first, last_name=last,
-                                     organization=name, label="Desk")
-                    buyer.addresses.append(CustomerUserAddress(
-                        is_billing=False, is_shipping=True, is_default_billing=False,
-                        is_default_shipping=True, **entry))
+                    entry = _address(
+                        fake, rng, country, first_name=first, last_name=last, organization=name, label="Desk"
+                    )
+                    buyer.addresses.append(
+                        CustomerUserAddress(
+                            is_billing=False,
+                            is_shipping=True,
+                            is_default_billing=False,
+                            is_default_shipping=True,
+                            **entry,
+                        )
+                    )
                 session.add(buyer)
     session.flush()

@@ -1,4 +1,5 @@
 """Carrier tracking numbers that look real and carry valid check digits."""
+
 from __future__ import annotations
 
 import random

@@ -9,6 +9,7 @@ copies, orders, lines, special discounts, trackings, then one commit per chunk.
 Volume orders have no audit rows: they were never "changed" by anyone, and an audit row per
 bulk order would double the volume without telling a reader anything.
 """
+
 from __future__ import annotations
 
 import random
@@ -41,11 +42,16 @@ ZERO = Decimal("0")
 
 def plan_totals(plan: OrderPlan, pools: Pools) -> tuple[Decimal | None, Totals]:
     """Return the estimated shipping cost and the totals create_order would store."""
-    estimated = (estimate_shipping_cost(plan.method, plan.currency,  # type: ignore[arg-type]
-                                        [li.quantity for li in plan.lines])
-                 if plan.method else None)
-    shipping = (plan.overridden_shipping_cost if plan.overridden_shipping_cost is not None
-                else estimated)
+    estimated = (
+        estimate_shipping_cost(
+            plan.method,
+            plan.currency,  # type: ignore[arg-type]
+            [li.quantity for li in plan.lines],
+        )
+        if plan.method
+        else None
+    )
+    shipping = plan.overridden_shipping_cost if plan.overridden_shipping_cost is not None else estimated
     rule = pools.tax_for(plan.shipping.values["country"], plan.shipping.values["region"])
     totals = compute_totals(
         plan.currency,
@@ -74,55 +80,88 @@ class _Rows:
         self.discounts: list[dict[str, Any]] = []
         self.trackings: list[dict[str, Any]] = []
 
-    def add(self, order_id: int, address_id: int, plan: OrderPlan, pools: Pools,
-            source_id: int | None) -> None:
+    def add(
+        self, order_id: int, address_id: int, plan: OrderPlan, pools: Pools, source_id: int | None
+    ) -> None:
         estimated, totals = plan_totals(plan, pools)
         self.addresses.append(_address_row(address_id, plan.billing))
         self.addresses.append(_address_row(address_id + 1, plan.shipping))
-        self.orders.append({
-            "id": order_id, "identifier": order_identifier(order_id),
-            "po_number": plan.po_number, "customer_id": plan.customer.id,
-            "customer_user_id": plan.buyer.id if plan.buyer else None,
-            "currency": plan.currency, "owner_id": plan.owner_id, "created_by_id": plan.owner_id,
-            "ship_until": plan.ship_until, "customer_notes": plan.customer_notes,
-            "payment_term_id": plan.payment_term_id, "payment_method": plan.payment_method,
-            "billing_address_id": address_id, "shipping_address_id": address_id + 1,
-            "shipping_method_id": plan.method.id if plan.method else None,
-            "estimated_shipping_cost": estimated,
-            "overridden_shipping_cost": plan.overridden_shipping_cost,
-            "internal_status": plan.internal_status, "shipping_status": plan.shipping_status,
-            "payment_status": plan.payment_status,
-            "source_type": "order" if source_id is not None else None,
-            "source_id": source_id,
-            "source_identifier": order_identifier(source_id) if source_id is not None else None,
-            "subtotal": totals.subtotal,
-            "special_discounts_total": totals.special_discounts_total,
-            "promotion_discounts_total": totals.promotion_discounts_total,
-            "shipping_cost": totals.shipping if totals.shipping is not None else ZERO,
-            "shipping_discounts_total": totals.shipping_discounts_total,
-            "tax_total": totals.tax, "total": totals.total,
-            "version": 1, "created_at": plan.created_at, "updated_at": plan.updated_at,
-        })
+        self.orders.append(
+            {
+                "id": order_id,
+                "identifier": order_identifier(order_id),
+                "po_number": plan.po_number,
+                "customer_id": plan.customer.id,
+                "customer_user_id": plan.buyer.id if plan.buyer else None,
+                "currency": plan.currency,
+                "owner_id": plan.owner_id,
+                "created_by_id": plan.owner_id,
+                "ship_until": plan.ship_until,
+                "customer_notes": plan.customer_notes,
+                "payment_term_id": plan.payment_term_id,
+                "payment_method": plan.payment_method,
+                "billing_address_id": address_id,
+                "shipping_address_id": address_id + 1,
+                "shipping_method_id": plan.method.id if plan.method else None,
+                "estimated_shipping_cost": estimated,
+                "overridden_shipping_cost": plan.overridden_shipping_cost,
+                "internal_status": plan.internal_status,
+                "shipping_status": plan.shipping_status,
+                "payment_status": plan.payment_status,
+                "source_type": "order" if source_id is not None else None,
+                "source_id": source_id,
+                "source_identifier": order_identifier(source_id) if source_id is not None else None,
+                "subtotal": totals.subtotal,
+                "special_discounts_total": totals.special_discounts_total,
+                "promotion_discounts_total": totals.promotion_discounts_total,
+                "shipping_cost": totals.shipping if totals.shipping is not None else ZERO,
+                "shipping_discounts_total": totals.shipping_discounts_total,
+                "tax_total": totals.tax,
+                "total": totals.total,
+                "version": 1,
+                "created_at": plan.created_at,
+                "updated_at": plan.updated_at,
+            }
+        )
         for li in plan.lines:
-            self.lines.append({
-                "order_id": order_id, "product_id": li.product.id,
-                "product_sku": li.product.sku, "product_name": li.product.name,
-                "free_form": False, "quantity": li.quantity, "unit": li.product.unit,
-                "unit_price": li.unit_price, "ship_by": li.ship_by, "notes": li.notes,
-                "shipped_quantity": li.shipped_quantity,
-            })
-        for (kind, value, description), amount in zip(plan.discounts, totals.special_discounts,
-                                                      strict=True):
-            self.discounts.append({"order_id": order_id, "type": kind, "value": value,
-                                   "description": description, "amount": amount})
+            self.lines.append(
+                {
+                    "order_id": order_id,
+                    "product_id": li.product.id,
+                    "product_sku": li.product.sku,
+                    "product_name": li.product.name,
+                    "free_form": False,
+                    "quantity": li.quantity,
+                    "unit": li.product.unit,
+                    "unit_price": li.unit_price,
+                    "ship_by": li.ship_by,
+                    "notes": li.notes,
+                    "shipped_quantity": li.shipped_quantity,
+                }
+            )
+        for (kind, value, description), amount in zip(plan.discounts, totals.special_discounts, strict=True):
+            self.discounts.append(
+                {
+                    "order_id": order_id,
+                    "type": kind,
+                    "value": value,
+                    "description": description,
+                    "amount": amount,
+                }
+            )
         for method, number, when in plan.trackings:
-            self.trackings.append({"order_id": order_id, "method": method, "number": number,
-                                   "created_at": when})
+            self.trackings.append(
+                {"order_id": order_id, "method": method, "number": number, "created_at": when}
+            )
 
     def insert(self, session: Session) -> None:
-        for model, rows in ((OrderAddress, self.addresses), (Order, self.orders),
-                            (OrderLineItem, self.lines), (SpecialDiscount, self.discounts),
-                            (ShippingTracking, self.trackings)):
+        for model, rows in (
+            (OrderAddress, self.addresses),
+            (Order, self.orders),
+            (OrderLineItem, self.lines),
+            (SpecialDiscount, self.discounts),
+            (ShippingTracking, self.trackings),
+        ):
             if rows:
                 session.execute(insert(model.__table__), rows)
 
@@ -136,15 +175,22 @@ def _resync_sequences(session: Session) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for table in ("orders", "order_addresses"):
-        session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"(SELECT max(id) FROM {table}))"
-        ))
+        session.execute(
+            text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        )
 
 
-def insert_volume(session: Session, rng: random.Random, pools: Pools, *, first_position: int,
-                  total: int, now: datetime, source_ids: list[int],
-                  echo: Callable[[str], None]) -> int:
+def insert_volume(
+    session: Session,
+    rng: random.Random,
+    pools: Pools,
+    *,
+    first_position: int,
+    total: int,
+    now: datetime,
+    source_ids: list[int],
+    echo: Callable[[str], None],
+) -> int:
     """Plan and bulk-insert orders first_position … total-1; commits per chunk; returns count.
 
     `source_ids` holds the ids of orders already created in this run, by position.
@@ -159,8 +205,7 @@ def insert_volume(session: Session, rng: random.Random, pools: Pools, *, first_p
             source = None
             if plan.source_position is not None:
                 offset = plan.source_position - first_position
-                source = (source_ids[plan.source_position] if offset < 0
-                          else first_volume_id + offset)
+                source = source_ids[plan.source_position] if offset < 0 else first_volume_id + offset
             rows.add(order_id, address_id, plan, pools, source)
             order_id += 1
             address_id += 2

@@ -1,4 +1,5 @@
 """Small builders of test data, all going through actions/ like the product does."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,8 +31,9 @@ PASSWORD = "correct-horse-42"
 def make_users(session: Session) -> dict[str, User]:
     """One user per role: admin@example.com, manager@…, sales@…, viewer@…."""
     return {
-        role: create_user(session, f"{role}@example.com", full_name=f"{role.title()} User",
-                          role=role, password=PASSWORD)
+        role: create_user(
+            session, f"{role}@example.com", full_name=f"{role.title()} User", role=role, password=PASSWORD
+        )
         for role in ("admin", "manager", "sales", "viewer")
     }
 
@@ -40,37 +42,68 @@ def make_catalog(session: Session) -> dict[str, Any]:
     """A customer with a user and a default address, two products, shipping, a tax rule."""
     term = PaymentTerm(label="Net 30")
     customer = Customer(name="Acme Industrial", payment_term=term)
-    buyer = CustomerUser(customer=customer, email="buyer@acme.example", first_name="Bea",
-                         last_name="Buyer")
-    address = CustomerAddress(customer=customer, first_name="Bea", last_name="Buyer",
-                              street="1 Main St", city="Springfield", postal_code="12345",
-                              region="IL", country="US", is_default_billing=True,
-                              is_default_shipping=True)
-    widget = Product(sku="WID-1", name="Widget", unit="item",
-                     prices=[ProductPrice(currency="USD", unit="item", value=Decimal("10.00")),
-                             ProductPrice(currency="EUR", unit="item", value=Decimal("9.00"))])
-    gadget = Product(sku="GAD-2", name="Gadget", unit="item",
-                     prices=[ProductPrice(currency="USD", unit="item", value=Decimal("25.50"))])
-    flat = ShippingMethod(name="Flat Rate", type="flat_per_order", carrier="UPS",
-                          handling_fee=Decimal("0"),
-                          prices=[ShippingMethodPrice(currency="USD", price=Decimal("10.00"))])
-    tax = TaxRule(country="US", region=None, rate_percent=Decimal("10"),
-                  applies_to_shipping=False)
+    buyer = CustomerUser(customer=customer, email="buyer@acme.example", first_name="Bea", last_name="Buyer")
+    address = CustomerAddress(
+        customer=customer,
+        first_name="Bea",
+        last_name="Buyer",
+        street="1 Main St",
+        city="Springfield",
+        postal_code="12345",
+        region="IL",
+        country="US",
+        is_default_billing=True,
+        is_default_shipping=True,
+    )
+    widget = Product(
+        sku="WID-1",
+        name="Widget",
+        unit="item",
+        prices=[
+            ProductPrice(currency="USD", unit="item", value=Decimal("10.00")),
+            ProductPrice(currency="EUR", unit="item", value=Decimal("9.00")),
+        ],
+    )
+    gadget = Product(
+        sku="GAD-2",
+        name="Gadget",
+        unit="item",
+        prices=[ProductPrice(currency="USD", unit="item", value=Decimal("25.50"))],
+    )
+    flat = ShippingMethod(
+        name="Flat Rate",
+        type="flat_per_order",
+        carrier="UPS",
+        handling_fee=Decimal("0"),
+        prices=[ShippingMethodPrice(currency="USD", price=Decimal("10.00"))],
+    )
+    tax = TaxRule(country="US", region=None, rate_percent=Decimal("10"), applies_to_shipping=False)
     session.add_all([term, customer, buyer, address, widget, gadget, flat, tax])
     session.flush()
-    return {"customer": customer, "buyer": buyer, "address": address, "widget": widget,
-            "gadget": gadget, "shipping": flat, "tax": tax, "term": term}
+    return {
+        "customer": customer,
+        "buyer": buyer,
+        "address": address,
+        "widget": widget,
+        "gadget": gadget,
+        "shipping": flat,
+        "tax": tax,
+        "term": term,
+    }
 
 
-def make_order(session: Session, catalog: dict[str, Any], *, actor: User | None = None,
-               **overrides: Any) -> Order:
+def make_order(
+    session: Session, catalog: dict[str, Any], *, actor: User | None = None, **overrides: Any
+) -> Order:
     """An open USD order: 2 widgets + 1 gadget, flat-rate shipping, default address."""
     data = OrderData(
         customer_id=catalog["customer"].id,
         customer_user_id=catalog["buyer"].id,
         currency="USD",
-        lines=[LineData(product_id=catalog["widget"].id, quantity="2"),
-               LineData(product_id=catalog["gadget"].id, quantity="1")],
+        lines=[
+            LineData(product_id=catalog["widget"].id, quantity="2"),
+            LineData(product_id=catalog["gadget"].id, quantity="1"),
+        ],
         billing_address=AddressData(customer_address_id=catalog["address"].id),
         shipping_address=AddressData(customer_address_id=catalog["address"].id),
         shipping_method_id=catalog["shipping"].id,

@@ -4,6 +4,7 @@ It runs on a fresh SQLite file always, and also on PostgreSQL when TEST_DATABASE
 in a throwaway schema of that database (search_path points at it), so the suite's own tables
 in `public` are untouched.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,9 +31,11 @@ def keep_logging() -> Iterator[None]:
     replaces the root handlers; put everything back so later tests log as before."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    loggers = {name: (lg.disabled, lg.level, lg.handlers[:], lg.propagate)
-               for name, lg in logging.root.manager.loggerDict.items()
-               if isinstance(lg, logging.Logger)}
+    loggers = {
+        name: (lg.disabled, lg.level, lg.handlers[:], lg.propagate)
+        for name, lg in logging.root.manager.loggerDict.items()
+        if isinstance(lg, logging.Logger)
+    }
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
@@ -71,16 +74,14 @@ def _is_expression_index_diff(diff: Any) -> bool:
     if not (isinstance(diff, tuple) and diff and diff[0] in ("add_index", "remove_index")):
         return False
     index = diff[1]
-    return isinstance(index, Index) and not all(
-        isinstance(expr, Column) for expr in index.expressions)
+    return isinstance(index, Index) and not all(isinstance(expr, Column) for expr in index.expressions)
 
 
 # Alembic warns that it skips expression-based indexes; that is the known limit handled above.
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 @pytest.mark.parametrize("empty_database", DATABASES, indirect=True)
-def test_upgrading_an_empty_database_builds_exactly_the_models_schema(
-        empty_database, keep_logging):
+def test_upgrading_an_empty_database_builds_exactly_the_models_schema(empty_database, keep_logging):
     # Given an empty database
     app = build_app(empty_database)
     with app.app_context():
@@ -96,7 +97,8 @@ def test_upgrading_an_empty_database_builds_exactly_the_models_schema(
 
             # and Alembic finds no difference in columns, types, keys or plain indexes
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            differences = [d for d in compare_metadata(context, Base.metadata)
-                           if not _is_expression_index_diff(d)]
+            differences = [
+                d for d in compare_metadata(context, Base.metadata) if not _is_expression_index_diff(d)
+            ]
         db.engine.dispose()
     assert differences == []

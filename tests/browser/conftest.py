@@ -3,6 +3,7 @@
 The Playwright browser download does not work here and is never used (DESIGN §1): the
 browser is always /usr/bin/chromium, headless.
 """
+
 from __future__ import annotations
 
 import threading
@@ -75,8 +76,7 @@ def _seed() -> tuple[dict[str, str], str]:
         if status != "open":
             order.internal_status = status
     db.session.commit()
-    return ({order.identifier: order.internal_status for order in orders},
-            catalog["customer"].name)
+    return ({order.identifier: order.internal_status for order in orders}, catalog["customer"].name)
 
 
 @contextmanager
@@ -110,14 +110,17 @@ def live_server(clean_db: Engine, database_url: str) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.fail(f"Browser tests need Debian's Chromium at {CHROMIUM} "
-                    "(apt-get install chromium); the Playwright download is not used.",
-                    pytrace=False)
+        pytest.fail(
+            f"Browser tests need Debian's Chromium at {CHROMIUM} "
+            "(apt-get install chromium); the Playwright download is not used.",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -142,6 +145,7 @@ def screenshot_dir() -> Path:
 
 # ---- richer data and helpers for the order create / edit / delete flows -------------------
 
+
 @dataclass
 class OrderServer(LiveServer):
     """The live_server data plus a second "Acme …" customer, a user address and, on request,
@@ -163,20 +167,39 @@ def _seed_for_orders(*, documents: bool) -> OrderServer:
     orders, customer_name = _seed()
     acme = db.session.scalars(select(Customer).filter_by(name=customer_name)).one()
     buyer = acme.users[0]
-    dock = CustomerUserAddress(customer_user=buyer, first_name="Bea", last_name="Buyer",
-                               street="9 Dock Rd", city="Portsmouth", postal_code="03801",
-                               region="NH", country="US", is_billing=False, is_shipping=True)
+    dock = CustomerUserAddress(
+        customer_user=buyer,
+        first_name="Bea",
+        last_name="Buyer",
+        street="9 Dock Rd",
+        city="Portsmouth",
+        postal_code="03801",
+        region="NH",
+        country="US",
+        is_billing=False,
+        is_shipping=True,
+    )
     logistics = Customer(name="Acme Logistics")
-    lou = CustomerUser(customer=logistics, email="lou@logistics.example", first_name="Lou",
-                       last_name="Hauler")
-    depot = CustomerAddress(customer=logistics, organization="Acme Logistics Depot",
-                            street="5 Depot Way", city="Gary", postal_code="46401",
-                            region="IN", country="US", is_default_billing=True,
-                            is_default_shipping=True)
+    lou = CustomerUser(
+        customer=logistics, email="lou@logistics.example", first_name="Lou", last_name="Hauler"
+    )
+    depot = CustomerAddress(
+        customer=logistics,
+        organization="Acme Logistics Depot",
+        street="5 Depot Way",
+        city="Gary",
+        postal_code="46401",
+        region="IN",
+        country="US",
+        is_default_billing=True,
+        is_default_shipping=True,
+    )
     db.session.add_all([dock, logistics, lou, depot])
     db.session.commit()
     server = OrderServer(
-        url="", orders=orders, customer_name=customer_name,
+        url="",
+        orders=orders,
+        customer_name=customer_name,
         other_customer_name=logistics.name,
         other_buyer_label=f"{lou.full_name} <{lou.email}>",
         buyer_label=f"{buyer.full_name} <{buyer.email}>",
@@ -205,20 +228,38 @@ def _seed_documents(server: OrderServer, acme: Any, buyer: Any) -> None:
     widget = db.session.scalars(select(Product).filter_by(sku="WID-1")).one()
     gadget = db.session.scalars(select(Product).filter_by(sku="GAD-2")).one()
     shopping_list = ShoppingList(
-        label="Spring restock", customer=acme, customer_user=buyer, currency="USD",
+        label="Spring restock",
+        customer=acme,
+        customer_user=buyer,
+        currency="USD",
         notes="Deliver to the back door",
-        lines=[ShoppingListLine(product=widget, quantity=Decimal("3"), unit="item"),
-               ShoppingListLine(product=gadget, quantity=Decimal("2"), unit="item",
-                                notes="Blue ones")],
+        lines=[
+            ShoppingListLine(product=widget, quantity=Decimal("3"), unit="item"),
+            ShoppingListLine(product=gadget, quantity=Decimal("2"), unit="item", notes="Blue ones"),
+        ],
     )
     rfq = RequestForQuote(
-        customer=acme, customer_user=buyer, first_name="Bea", last_name="Buyer",
-        email="buyer@acme.example", company="Acme Industrial", po_number="RFQ-PO-77",
-        ship_until=date(2031, 3, 15), note="Need these before the audit", status="open",
-        requested_products=[RequestProduct(
-            product=widget, comment="Bulk pack",
-            items=[RequestProductItem(quantity=Decimal("4"), unit="item",
-                                      target_price=Decimal("9.50"), currency="USD")])],
+        customer=acme,
+        customer_user=buyer,
+        first_name="Bea",
+        last_name="Buyer",
+        email="buyer@acme.example",
+        company="Acme Industrial",
+        po_number="RFQ-PO-77",
+        ship_until=date(2031, 3, 15),
+        note="Need these before the audit",
+        status="open",
+        requested_products=[
+            RequestProduct(
+                product=widget,
+                comment="Bulk pack",
+                items=[
+                    RequestProductItem(
+                        quantity=Decimal("4"), unit="item", target_price=Decimal("9.50"), currency="USD"
+                    )
+                ],
+            )
+        ],
     )
     db.session.add_all([shopping_list, rfq])
     db.session.commit()
@@ -255,6 +296,7 @@ def second_page(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def sign_in() -> Callable[[Any, str, str], None]:
     """sign_in(page, base_url, role) logs in through the login form as that role's user."""
+
     def _sign_in(tab: Any, base_url: str, role: str) -> None:
         from playwright.sync_api import expect
 
@@ -263,4 +305,5 @@ def sign_in() -> Callable[[Any, str, str], None]:
         tab.get_by_label("Password").fill(factories.PASSWORD)
         tab.get_by_role("button", name="Log in").click()
         expect(tab).to_have_url(f"{base_url}/admin/")
+
     return _sign_in

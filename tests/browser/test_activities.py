@@ -1,5 +1,6 @@
 """A sales user adds a note and an attachment to an order, sends an email that a real SMTP
 server receives, and sees all three in the order's Activity timeline (SPEC §6)."""
+
 from __future__ import annotations
 
 import threading
@@ -30,31 +31,35 @@ class ActivityServer:
 
 
 @pytest.fixture
-def activity_server(clean_db: Engine, database_url: str, tmp_path: Path
-                    ) -> Iterator[ActivityServer]:
+def activity_server(clean_db: Engine, database_url: str, tmp_path: Path) -> Iterator[ActivityServer]:
     """live_server's data, served with uploads in a temporary folder and mail going to an
     aiosmtpd server on 127.0.0.1."""
     sink = SmtpSink(port=_free_port())
     controller = Controller(sink, hostname=sink.host, port=sink.port)
     controller.start()
     uploads = tmp_path / "uploads"
-    app = build_app(database_url, WTF_CSRF_ENABLED=True, ORDERDESK_UPLOAD_DIR=str(uploads),
-                    MAIL_SERVER=sink.host, MAIL_PORT=sink.port,
-                    MAIL_DEFAULT_SENDER="OrderDesk <orders@orderdesk.example>")
+    app = build_app(
+        database_url,
+        WTF_CSRF_ENABLED=True,
+        ORDERDESK_UPLOAD_DIR=str(uploads),
+        MAIL_SERVER=sink.host,
+        MAIL_PORT=sink.port,
+        MAIL_DEFAULT_SENDER="OrderDesk <orders@orderdesk.example>",
+    )
     with app.app_context():
         orders, _customer = _seed()
         number = sorted(orders)[0]
         from sqlalchemy import select
 
         from models import Order
+
         order_id = db.session.scalar(select(Order.id).where(Order.identifier == number))
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="activity-server", daemon=True)
     thread.start()
     try:
-        yield ActivityServer(f"http://127.0.0.1:{server.server_port}", order_id, number, sink,
-                             uploads)
+        yield ActivityServer(f"http://127.0.0.1:{server.server_port}", order_id, number, sink, uploads)
     finally:
         server.shutdown()
         server.server_close()
@@ -65,8 +70,8 @@ def activity_server(clean_db: Engine, database_url: str, tmp_path: Path
 
 
 def test_a_note_an_attachment_and_an_email_appear_in_the_order_timeline(
-        page: Page, activity_server: ActivityServer, sign_in: Any, screenshot_dir: Path,
-        tmp_path: Path) -> None:
+    page: Page, activity_server: ActivityServer, sign_in: Any, screenshot_dir: Path, tmp_path: Path
+) -> None:
     base, order_id = activity_server.url, activity_server.order_id
     pdf = tmp_path / "signed-po.pdf"
     pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
@@ -95,7 +100,8 @@ def test_a_note_an_attachment_and_an_email_appear_in_the_order_timeline(
     page.get_by_label("Template", exact=True).select_option("order_confirmation")
     page.locator("#apply-template").click()
     expect(page.get_by_label("Subject", exact=True)).to_have_value(
-        f"Order confirmation: {activity_server.order_number}")
+        f"Order confirmation: {activity_server.order_number}"
+    )
     page.get_by_label("signed-po.pdf").check()
     page.locator("#send-email-button").click()
     expect(page.locator(".alert")).to_contain_text("The email was sent to buyer@acme.example")
@@ -110,15 +116,20 @@ def test_a_note_an_attachment_and_an_email_appear_in_the_order_timeline(
     # And the timeline (all types) shows the three, newest first, with who did it
     page.goto(f"{base}/admin/orders/details/?id={order_id}")
     items = page.locator("#activity-timeline .activity-item")
-    kinds = [k for k in items.evaluate_all("els => els.map(e => e.dataset.kind)")
-             if k in ("note", "attachment", "email")]
+    kinds = [
+        k
+        for k in items.evaluate_all("els => els.map(e => e.dataset.kind)")
+        if k in ("note", "attachment", "email")
+    ]
     assert kinds == ["email", "attachment", "note"]
     email = page.locator(".activity-email")
     expect(email.locator(".email-subject")).to_have_text(
-        f"Order confirmation: {activity_server.order_number}")
+        f"Order confirmation: {activity_server.order_number}"
+    )
     expect(email.locator(".email-status")).to_have_text("Sent")
     expect(page.locator(".activity-note .activity-body")).to_have_text(
-        "Customer wants <b>early</b> delivery")  # shown as typed, not as markup
+        "Customer wants <b>early</b> delivery"
+    )  # shown as typed, not as markup
     expect(page.locator(".activity-attachment .attachment-download")).to_have_text("signed-po.pdf")
     expect(page.locator(".activity-note .activity-who")).to_have_text("Sales User")
     page.screenshot(path=str(screenshot_dir / "activity-timeline.png"), full_page=True)

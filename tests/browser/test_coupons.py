@@ -1,5 +1,6 @@
 """A sales user applies a demo coupon and a 10% special discount to an order and reads the
 totals rows (SPEC §2.1, §7), through Debian's Chromium against a live server."""
+
 from __future__ import annotations
 
 import random
@@ -31,12 +32,19 @@ def _seed_with_demo_coupons() -> str:
     create_promotions(db.session, random.Random(1), sales, lambda _message: None)
     db.session.commit()
     customer = db.session.scalars(select(Customer).filter_by(name="Acme Industrial")).one()
-    fresh = factories.make_order(db.session, {
-        "customer": customer, "buyer": customer.users[0], "address": customer.addresses[0],
-        "widget": db.session.scalars(select(Product).filter_by(sku="WID-1")).one(),
-        "gadget": db.session.scalars(select(Product).filter_by(sku="GAD-2")).one(),
-        "shipping": db.session.scalars(select(ShippingMethod).filter_by(name="Flat Rate")).one(),
-    }, actor=sales, po_number="PO-COUPON")
+    fresh = factories.make_order(
+        db.session,
+        {
+            "customer": customer,
+            "buyer": customer.users[0],
+            "address": customer.addresses[0],
+            "widget": db.session.scalars(select(Product).filter_by(sku="WID-1")).one(),
+            "gadget": db.session.scalars(select(Product).filter_by(sku="GAD-2")).one(),
+            "shipping": db.session.scalars(select(ShippingMethod).filter_by(name="Flat Rate")).one(),
+        },
+        actor=sales,
+        po_number="PO-COUPON",
+    )
     db.session.commit()
     return fresh.identifier
 
@@ -51,13 +59,18 @@ def coupon_server(clean_db: Engine, database_url: str) -> Iterator[CouponServer]
 
 def totals_rows(page: Page) -> list[tuple[str, str]]:
     rows = page.locator("#section-totals tr")
-    return [(rows.nth(i).locator("td").nth(0).inner_text().strip(),
-             rows.nth(i).locator("td").nth(1).inner_text().strip())
-            for i in range(rows.count())]
+    return [
+        (
+            rows.nth(i).locator("td").nth(0).inner_text().strip(),
+            rows.nth(i).locator("td").nth(1).inner_text().strip(),
+        )
+        for i in range(rows.count())
+    ]
 
 
 def test_a_demo_coupon_and_a_ten_percent_special_discount_make_the_totals_rows(
-        page: Page, coupon_server: CouponServer, sign_in: Any, screenshot_dir: Path) -> None:
+    page: Page, coupon_server: CouponServer, sign_in: Any, screenshot_dir: Path
+) -> None:
     base, number = coupon_server.url, coupon_server.number
 
     # Given a sales user on the open order's page

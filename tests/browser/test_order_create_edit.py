@@ -1,4 +1,5 @@
 """Create, edit and delete orders through the order form, as a person does (SPEC §2, §4, §5)."""
+
 from __future__ import annotations
 
 import re
@@ -14,6 +15,7 @@ STALE = "This order was changed by someone else since you opened it"
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
 
 def usd(amount: Decimal) -> str:
     rounded = amount.quantize(CENT, ROUND_HALF_UP)
@@ -61,7 +63,8 @@ def pick_product(row: Locator, typed: str, label: str) -> None:
 def general(page: Page, label: str) -> Locator:
     """The value next to a label in the order page's General section."""
     return page.locator("#section-general").locator(
-        f"xpath=.//dt[normalize-space()='{label}']/following-sibling::dd[1]")
+        f"xpath=.//dt[normalize-space()='{label}']/following-sibling::dd[1]"
+    )
 
 
 def expect_totals(page: Page, rows: list[tuple[str, str]]) -> None:
@@ -78,6 +81,7 @@ def line_item_cells(page: Page, index: int) -> Locator:
 
 
 # ---- 1. create from scratch ----------------------------------------------------------------
+
 
 def test_a_sales_user_creates_an_order_from_scratch_with_searched_products_and_a_typed_shipping_address(
     page: Page, order_server: Any, sign_in: Any, screenshot_dir: Path
@@ -147,9 +151,15 @@ def test_a_sales_user_creates_an_order_from_scratch_with_searched_products_and_a
     shipping_select.select_option("manual")
     expect(page.locator("[name='shipping-street']")).to_be_visible()
     expect(page.locator("[name='billing-street']")).to_be_hidden()
-    for field, value in {"first_name": "Sam", "last_name": "Receiver",
-                         "street": "200 Harbor Blvd", "postal_code": "94607",
-                         "city": "Oakland", "region": "CA", "country": "US"}.items():
+    for field, value in {
+        "first_name": "Sam",
+        "last_name": "Receiver",
+        "street": "200 Harbor Blvd",
+        "postal_code": "94607",
+        "city": "Oakland",
+        "region": "CA",
+        "country": "US",
+    }.items():
         page.locator(f"[name='shipping-{field}']").fill(value)
 
     # And they calculate shipping and pick the flat rate with its computed cost
@@ -187,23 +197,32 @@ def test_a_sales_user_creates_an_order_from_scratch_with_searched_products_and_a
     widget_total = widget_price * widget_qty
     gadget_total = gadget_override * gadget_qty
     expect(line_item_cells(page, 0)).to_have_text(
-        ["WID-1", "Widget", str(widget_qty), "item", usd(widget_price), usd(widget_total), "0",
-         "", ""])
+        ["WID-1", "Widget", str(widget_qty), "item", usd(widget_price), usd(widget_total), "0", "", ""]
+    )
     expect(line_item_cells(page, 1)).to_have_text(
-        ["GAD-2", "Gadget", str(gadget_qty), "item", usd(gadget_override), usd(gadget_total),
-         "0", "", ""])
+        ["GAD-2", "Gadget", str(gadget_qty), "item", usd(gadget_override), usd(gadget_total), "0", "", ""]
+    )
 
     # And totals computed by hand: tax on the discounted subtotal, not on shipping
     subtotal = widget_total + gadget_total
     tax = tax_on(subtotal - discount)
     total = subtotal - discount + shipping + tax
-    expect_totals(page, [("Subtotal", usd(subtotal)), ("Loyalty (Discount)", usd(-discount)),
-                         ("Shipping", usd(shipping)), ("Tax", usd(tax)), ("Total", usd(total))])
+    expect_totals(
+        page,
+        [
+            ("Subtotal", usd(subtotal)),
+            ("Loyalty (Discount)", usd(-discount)),
+            ("Shipping", usd(shipping)),
+            ("Tax", usd(tax)),
+            ("Total", usd(total)),
+        ],
+    )
     expect(page.locator("#order-total")).to_have_text(usd(total))
     page.screenshot(path=str(screenshot_dir / "created-order.png"), full_page=True)
 
 
 # ---- 2. customer and customer user created on the fly --------------------------------------
+
 
 def test_a_new_customer_and_customer_user_are_created_from_the_form_and_get_a_free_form_order(
     page: Page, order_server: Any, sign_in: Any, screenshot_dir: Path
@@ -226,7 +245,8 @@ def test_a_new_customer_and_customer_user_are_created_from_the_form_and_get_a_fr
     user_select = page.locator("#customer_user_id")
     expect(user_select.locator("option")).to_have_text(["—"])
     expect(page.locator("#billing-address-select option")).to_have_text(
-        ["— No address —", "Enter other address"])
+        ["— No address —", "Enter other address"]
+    )
 
     # When they try to create a customer user with a bad email, the form says why
     page.locator("#new-customer-user-toggle").click()
@@ -234,8 +254,7 @@ def test_a_new_customer_and_customer_user_are_created_from_the_form_and_get_a_fr
     page.locator("#new-cu-last").fill("Zimmer")
     page.locator("#new-cu-email").fill("not-an-email")
     page.locator("#new-customer-user-save").click()
-    expect(page.locator("#new-customer-user .inline-error")).to_contain_text(
-        "not a valid email address")
+    expect(page.locator("#new-customer-user .inline-error")).to_contain_text("not a valid email address")
 
     # When they correct the email, the new user is created and chosen
     page.locator("#new-cu-email").fill("zoe@zephyr.example")
@@ -254,8 +273,13 @@ def test_a_new_customer_and_customer_user_are_created_from_the_form_and_get_a_fr
 
     # And type a billing address for the new customer
     page.locator("#billing-address-select").select_option("manual")
-    for field, value in {"organization": "Zephyr Tools GmbH", "street": "Hauptstr. 1",
-                         "postal_code": "10115", "city": "Berlin", "country": "DE"}.items():
+    for field, value in {
+        "organization": "Zephyr Tools GmbH",
+        "street": "Hauptstr. 1",
+        "postal_code": "10115",
+        "city": "Berlin",
+        "country": "DE",
+    }.items():
         page.locator(f"[name='billing-{field}']").fill(value)
     page.screenshot(path=str(screenshot_dir / "create-form-new-customer.png"), full_page=True)
     page.locator("#save-order").click()
@@ -273,8 +297,7 @@ def test_a_new_customer_and_customer_user_are_created_from_the_form_and_get_a_fr
     expect(cells.nth(4)).to_have_text(usd(price))
     subtotal = price * quantity
     # no shipping address: no tax rule applies; no shipping method: no Shipping row
-    expect_totals(page, [("Subtotal", usd(subtotal)), ("Tax", "$0.00"),
-                         ("Total", usd(subtotal))])
+    expect_totals(page, [("Subtotal", usd(subtotal)), ("Tax", "$0.00"), ("Total", usd(subtotal))])
 
     # And the new customer can be found by the customer picker of a next order
     open_create_form(page, base)
@@ -283,6 +306,7 @@ def test_a_new_customer_and_customer_user_are_created_from_the_form_and_get_a_fr
 
 
 # ---- 3. edit an open order -----------------------------------------------------------------
+
 
 def test_changing_a_quantity_of_an_open_order_recomputes_its_totals(
     page: Page, order_server: Any, sign_in: Any
@@ -316,12 +340,14 @@ def test_changing_a_quantity_of_an_open_order_recomputes_its_totals(
     subtotal = Decimal("10.00") * 5 + Decimal("25.50")
     tax = tax_on(subtotal)
     total = subtotal + Decimal("10.00") + tax
-    expect_totals(page, [("Subtotal", usd(subtotal)), ("Shipping", "$10.00"),
-                         ("Tax", usd(tax)), ("Total", usd(total))])
+    expect_totals(
+        page, [("Subtotal", usd(subtotal)), ("Shipping", "$10.00"), ("Tax", usd(tax)), ("Total", usd(total))]
+    )
     expect(page.locator("#order-total")).to_have_text(usd(total))
 
 
 # ---- 4. concurrent edits -------------------------------------------------------------------
+
 
 def test_a_save_over_someone_elses_newer_save_is_refused_and_keeps_their_values(
     page: Page, second_page: Page, order_server: Any, sign_in: Any, screenshot_dir: Path
@@ -366,6 +392,7 @@ def test_a_save_over_someone_elses_newer_save_is_refused_and_keeps_their_values(
 
 
 # ---- 5. delete -----------------------------------------------------------------------------
+
 
 def test_a_manager_deletes_an_order_after_confirming_and_it_leaves_the_grid(
     page: Page, order_server: Any, sign_in: Any

@@ -1,4 +1,5 @@
 """Create Order from a shopping list and from a request for quote (SPEC §5)."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,8 @@ def usd(amount: Decimal) -> str:
 
 def general(page: Page, label: str) -> Locator:
     return page.locator("#section-general").locator(
-        f"xpath=.//dt[normalize-space()='{label}']/following-sibling::dd[1]")
+        f"xpath=.//dt[normalize-space()='{label}']/following-sibling::dd[1]"
+    )
 
 
 def open_document(page: Page, base: str, menu_name: str, row_text: str) -> None:
@@ -69,12 +71,12 @@ def test_create_order_on_a_shopping_list_prefills_the_form_and_links_the_order_b
     page.locator("#create-order").click()
 
     # Then the create form is pre-filled from the list
-    expect(page).to_have_url(re.compile(
-        rf"/admin/orders/new/\?shopping_list_id={documents_server.shopping_list_id}$"))
+    expect(page).to_have_url(
+        re.compile(rf"/admin/orders/new/\?shopping_list_id={documents_server.shopping_list_id}$")
+    )
     expect(page.locator("#source-note")).to_have_text(f"Source Document: {label}")
     expect(page.locator("#customer_label")).to_have_value(documents_server.customer_name)
-    expect(page.locator("#customer_user_id option:checked")).to_have_text(
-        documents_server.buyer_label)
+    expect(page.locator("#customer_user_id option:checked")).to_have_text(documents_server.buyer_label)
     expect(page.locator("select#currency")).to_have_value("USD")
     rows = page.locator("#line-items .line-row")
     expect(rows).to_have_count(2)
@@ -84,19 +86,21 @@ def test_create_order_on_a_shopping_list_prefills_the_form_and_links_the_order_b
     expect(rows.nth(1).locator(".line-quantity")).to_have_value("2")
     expect(rows.nth(1).locator("input[name$='-notes']")).to_have_value("Blue ones")
     expect(page.locator("#billing-address-select option:checked")).to_have_text(
-        documents_server.default_address)
+        documents_server.default_address
+    )
     expect(page.locator("#shipping-address-select option:checked")).to_have_text(
-        documents_server.default_address)
+        documents_server.default_address
+    )
     expect(page.locator("#customer_notes")).to_have_value("Deliver to the back door")
-    page.screenshot(path=str(screenshot_dir / "create-form-from-shopping-list.png"),
-                    full_page=True)
+    page.screenshot(path=str(screenshot_dir / "create-form-from-shopping-list.png"), full_page=True)
 
     # When they save it
     number = save_and_follow_source_back(page, f'Shopping List "{label}"')
 
     # Then the link leads to the shopping list's page, which now lists the order
-    expect(page).to_have_url(re.compile(
-        rf"/admin/shopping_lists/details/\?id={documents_server.shopping_list_id}"))
+    expect(page).to_have_url(
+        re.compile(rf"/admin/shopping_lists/details/\?id={documents_server.shopping_list_id}")
+    )
     orders = page.locator("#sales-orders .sales-order")
     expect(orders).to_have_count(1)
     expect(orders.first).to_contain_text(number)
@@ -108,10 +112,10 @@ def test_create_order_on_a_shopping_list_prefills_the_form_and_links_the_order_b
     tax = (subtotal * TAX_RATE).quantize(CENT, ROUND_HALF_UP)
     expect(page.locator("#section-line-items tr.line-item")).to_have_count(2)
     expect(page.locator("#section-line-items tr.line-item td:nth-child(5)")).to_have_text(
-        ["$10.00", "$25.50"])
+        ["$10.00", "$25.50"]
+    )
     expect(general(page, "Customer Notes")).to_have_text("Deliver to the back door")
-    expect_totals(page, [("Subtotal", usd(subtotal)), ("Tax", usd(tax)),
-                         ("Total", usd(subtotal + tax))])
+    expect_totals(page, [("Subtotal", usd(subtotal)), ("Tax", usd(tax)), ("Total", usd(subtotal + tax))])
 
 
 def test_create_order_on_an_rfq_prefills_po_number_and_target_prices_and_links_the_order_back(
@@ -133,8 +137,7 @@ def test_create_order_on_an_rfq_prefills_po_number_and_target_prices_and_links_t
     expect(page).to_have_url(re.compile(rf"/admin/orders/new/\?rfq_id={documents_server.rfq_id}$"))
     expect(page.locator("#source-note")).to_have_text(f"Source Document: {rfq_name}")
     expect(page.locator("#customer_label")).to_have_value(documents_server.customer_name)
-    expect(page.locator("#customer_user_id option:checked")).to_have_text(
-        documents_server.buyer_label)
+    expect(page.locator("#customer_user_id option:checked")).to_have_text(documents_server.buyer_label)
     expect(page.get_by_label("PO Number")).to_have_value("RFQ-PO-77")
     expect(page.locator("#ship_until")).to_have_value("2031-03-15")
     expect(page.locator("#customer_notes")).to_have_value("Need these before the audit")
@@ -145,7 +148,8 @@ def test_create_order_on_an_rfq_prefills_po_number_and_target_prices_and_links_t
     expect(rows.nth(0).locator(".line-price")).to_have_value("9.50")
     expect(rows.nth(0).locator("input[name$='-notes']")).to_have_value("Bulk pack")
     expect(page.locator("#shipping-address-select option:checked")).to_have_text(
-        documents_server.default_address)
+        documents_server.default_address
+    )
     page.screenshot(path=str(screenshot_dir / "create-form-from-rfq.png"), full_page=True)
 
     # When they save it
@@ -162,9 +166,7 @@ def test_create_order_on_an_rfq_prefills_po_number_and_target_prices_and_links_t
     # And the order has the target price as its price, with totals from it
     orders.first.get_by_role("link", name=number).click()
     expect(general(page, "PO Number")).to_have_text("RFQ-PO-77")
-    expect(page.locator("#section-line-items tr.line-item td:nth-child(5)")).to_have_text(
-        ["$9.50"])
+    expect(page.locator("#section-line-items tr.line-item td:nth-child(5)")).to_have_text(["$9.50"])
     subtotal = Decimal("9.50") * 4
     tax = (subtotal * TAX_RATE).quantize(CENT, ROUND_HALF_UP)
-    expect_totals(page, [("Subtotal", usd(subtotal)), ("Tax", usd(tax)),
-                         ("Total", usd(subtotal + tax))])
+    expect_totals(page, [("Subtotal", usd(subtotal)), ("Tax", usd(tax)), ("Total", usd(subtotal + tax))])

@@ -1,4 +1,5 @@
 """A sales user logs in, finds the cancelled orders in the grid and opens one (SPEC §3-§4)."""
+
 from __future__ import annotations
 
 import re
@@ -90,9 +91,7 @@ def test_a_sales_user_filters_cancelled_orders_and_opens_one(
     page.screenshot(path=str(screenshot_dir / "order-page.png"), full_page=True)
 
 
-def test_a_wrong_password_is_refused_and_stays_on_the_login_page(
-    page: Page, live_server: Any
-) -> None:
+def test_a_wrong_password_is_refused_and_stays_on_the_login_page(page: Page, live_server: Any) -> None:
     base = live_server.url
 
     # When the sales user types a wrong password

@@ -1,5 +1,6 @@
 """Order lifecycle in the browser: ship, close, archive, partial shipments, bulk cancel and
 what each role is offered (SPEC §2.2, §8)."""
+
 from __future__ import annotations
 
 import re
@@ -10,14 +11,16 @@ from typing import Any
 from playwright.sync_api import Locator, Page, expect
 
 UPS_NUMBER = "1Z999AA10123456784"
-UPS_LINK = ("https://www.ups.com/WebTracking/processInputRequest?TypeOfInquiryNumber=T"
-            f"&InquiryNumber1={UPS_NUMBER}")
+UPS_LINK = (
+    f"https://www.ups.com/WebTracking/processInputRequest?TypeOfInquiryNumber=T&InquiryNumber1={UPS_NUMBER}"
+)
 
 
 def grid_row(page: Page, number: str) -> Locator:
     """The grid row of one order, found by its number cell."""
     return page.locator("table.model-list tbody tr").filter(
-        has=page.locator("td.col-identifier", has_text=re.compile(rf"^\s*{number}\s*$")))
+        has=page.locator("td.col-identifier", has_text=re.compile(rf"^\s*{number}\s*$"))
+    )
 
 
 def open_order(page: Page, base: str, number: str) -> None:
@@ -35,7 +38,8 @@ def flash(page: Page) -> Locator:
 def history_entry(page: Page, what: str) -> Locator:
     """The Change History row whose What column is exactly `what` (e.g. 'Close Order')."""
     return page.locator("#change-history tr.history-entry").filter(
-        has=page.locator("td:nth-child(3)", has_text=re.compile(rf"^\s*{re.escape(what)}\s*$")))
+        has=page.locator("td:nth-child(3)", has_text=re.compile(rf"^\s*{re.escape(what)}\s*$"))
+    )
 
 
 def test_a_manager_ships_an_order_with_ups_tracking_then_closes_and_archives_it(
@@ -71,8 +75,7 @@ def test_a_manager_ships_an_order_with_ups_tracking_then_closes_and_archives_it(
     link = rows.get_by_role("link", name=UPS_NUMBER)
     expect(link).to_have_attribute("href", UPS_LINK)
     expect(link).to_have_attribute("target", "_blank")
-    expect(page.locator("#section-line-items tr.line-item td:nth-child(7)")).to_have_text(
-        ["2", "1"])
+    expect(page.locator("#section-line-items tr.line-item td:nth-child(7)")).to_have_text(["2", "1"])
     expect(page.locator("#edit-order")).to_have_count(0)
     expect(page.locator("#transition-mark_shipped")).to_have_count(0)
     expect(page.locator("#transition-cancel")).to_have_count(0)
@@ -99,20 +102,23 @@ def test_a_manager_ships_an_order_with_ups_tracking_then_closes_and_archives_it(
     expect(page.locator("#edit-order")).to_have_count(0)
 
     # And the Change History names each transition, who did it and old → new, newest first
-    for what, old, new in (("Archive", "Closed", "Archived"),
-                           ("Close", "Shipped", "Closed"),
-                           ("Mark as Shipped", "Open", "Shipped")):
+    for what, old, new in (
+        ("Archive", "Closed", "Archived"),
+        ("Close", "Shipped", "Closed"),
+        ("Mark as Shipped", "Open", "Shipped"),
+    ):
         entry = history_entry(page, what)
         expect(entry).to_have_count(1)
         expect(entry.locator("td:nth-child(2)")).to_have_text("Manager User")
-        expect(entry.locator(".history-change")).to_contain_text(
-            f"Internal Status: {old} → {new}")
+        expect(entry.locator(".history-change")).to_contain_text(f"Internal Status: {old} → {new}")
     expect(history_entry(page, "Mark as Shipped").locator(".history-change")).to_contain_text(
-        "Shipping Status: Not Shipped → Shipped")
-    whats = [text.strip() for text in
-             page.locator("#change-history tr.history-entry td:nth-child(3)").all_inner_texts()]
-    assert whats.index("Archive") < whats.index("Close") \
-        < whats.index("Mark as Shipped"), whats
+        "Shipping Status: Not Shipped → Shipped"
+    )
+    whats = [
+        text.strip()
+        for text in page.locator("#change-history tr.history-entry td:nth-child(3)").all_inner_texts()
+    ]
+    assert whats.index("Archive") < whats.index("Close") < whats.index("Mark as Shipped"), whats
     page.screenshot(path=str(screenshot_dir / "lifecycle-archived.png"), full_page=True)
 
 
@@ -226,7 +232,6 @@ def test_a_sales_user_is_offered_mark_as_shipped_but_not_cancel_close_or_archive
     expect(page.locator("#order-actions [id^=transition-]")).to_have_count(0)
 
 
-
 def test_a_manager_ships_everything_without_a_tracking_number(
     page: Page, live_server: Any, sign_in: Callable[[Any, str, str], None], screenshot_dir: Path
 ) -> None:
@@ -245,7 +250,6 @@ def test_a_manager_ships_everything_without_a_tracking_number(
     page.screenshot(path=str(screenshot_dir / "lifecycle-ship-no-tracking.png"), full_page=True)
 
     # Then the order is shipped, with no tracking numbers
-    expect(flash(page)).to_contain_text(f"Order #{number} has been marked as shipped.",
-                                        timeout=3_000)
+    expect(flash(page)).to_contain_text(f"Order #{number} has been marked as shipped.", timeout=3_000)
     expect(page.locator("#internal-status")).to_have_text("Shipped")
     expect(page.locator("#trackings")).to_have_count(0)

@@ -1,4 +1,5 @@
 """The create-user command (DESIGN §5): scriptable account creation with clear refusals."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,9 +17,17 @@ def _user_count() -> int:
 def test_create_user_reads_the_password_from_stdin_and_the_user_can_log_in(app):
     # When an operator creates a sales user, piping the password in
     result = app.test_cli_runner().invoke(
-        args=["create-user", "Dana@Example.com", "--role", "sales", "--name", "Dana Scully",
-              "--password-stdin"],
-        input="trust-no-one-1013\n")
+        args=[
+            "create-user",
+            "Dana@Example.com",
+            "--role",
+            "sales",
+            "--name",
+            "Dana Scully",
+            "--password-stdin",
+        ],
+        input="trust-no-one-1013\n",
+    )
 
     # Then the command reports it, and the user authenticates with exactly that password
     assert result.exit_code == 0, result.output
@@ -32,22 +41,26 @@ def test_create_user_reads_the_password_from_stdin_and_the_user_can_log_in(app):
 def test_an_unknown_role_is_refused_with_the_valid_choices_and_creates_nobody(app):
     result = app.test_cli_runner().invoke(
         args=["create-user", "eve@example.com", "--role", "root", "--password-stdin"],
-        input="long-enough-password\n")
+        input="long-enough-password\n",
+    )
     assert result.exit_code != 0
     assert "Invalid value for '--role'" in result.output
     assert "'admin', 'manager', 'sales', 'viewer'" in result.output
     assert _user_count() == 0
 
 
-@pytest.mark.parametrize(("email", "password", "message"), [
-    ("eve@example.com", "short", "Password must be at least 8 characters."),
-    ("not-an-email", "long-enough-password", "not a valid email address"),
-])
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("eve@example.com", "short", "Password must be at least 8 characters."),
+        ("not-an-email", "long-enough-password", "not a valid email address"),
+    ],
+)
 def test_bad_input_fails_with_a_clear_message_and_creates_nobody(app, email, password, message):
     # When the command is given a short password or a bad email
     result = app.test_cli_runner().invoke(
-        args=["create-user", email, "--role", "viewer", "--password-stdin"],
-        input=password + "\n")
+        args=["create-user", email, "--role", "viewer", "--password-stdin"], input=password + "\n"
+    )
     # Then it fails with the reason, without a traceback, and no user exists
     assert result.exit_code == 1
     assert message in result.output

@@ -1,5 +1,6 @@
 """Send Email through a real SMTP server (aiosmtpd on 127.0.0.1): what arrives, what the order
 keeps, and a refusing server's failure kept on the order and retried."""
+
 from __future__ import annotations
 
 import email
@@ -36,8 +37,7 @@ class SmtpSink:
         return "250 Message accepted for delivery"
 
     def messages(self) -> list[Message]:
-        return [email.message_from_bytes(raw, policy=default_policy)
-                for _from, _to, raw in self.received]
+        return [email.message_from_bytes(raw, policy=default_policy) for _from, _to, raw in self.received]
 
 
 def _free_port() -> int:
@@ -60,37 +60,52 @@ def smtp_server() -> Iterator[SmtpSink]:
 
 @pytest.fixture
 def mail_app(app: Flask, smtp_server: SmtpSink, tmp_path: Any) -> Flask:
-    app.config.update(MAIL_SERVER=smtp_server.host, MAIL_PORT=smtp_server.port,
-                      MAIL_DEFAULT_SENDER="OrderDesk <orders@orderdesk.example>",
-                      ORDERDESK_UPLOAD_DIR=str(tmp_path / "uploads"))
+    app.config.update(
+        MAIL_SERVER=smtp_server.host,
+        MAIL_PORT=smtp_server.port,
+        MAIL_DEFAULT_SENDER="OrderDesk <orders@orderdesk.example>",
+        ORDERDESK_UPLOAD_DIR=str(tmp_path / "uploads"),
+    )
     return app
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def test_a_sent_email_arrives_with_its_headers_body_and_attachment(mail_app, smtp_server,
-                                                                   login_as, catalog, users):
+def test_a_sent_email_arrives_with_its_headers_body_and_attachment(
+    mail_app, smtp_server, login_as, catalog, users
+):
     # Given an order with a PDF attached, and a sales user on it
     order = make_order(db.session, catalog, actor=users["sales"])
     db.session.commit()
     client = login_as("sales")
-    client.post(f"/admin/orders/activities/attachment/?id={order.id}",
-                data={"file": (BytesIO(PDF), "quote.pdf"), "comment": ""},
-                content_type="multipart/form-data")
+    client.post(
+        f"/admin/orders/activities/attachment/?id={order.id}",
+        data={"file": (BytesIO(PDF), "quote.pdf"), "comment": ""},
+        content_type="multipart/form-data",
+    )
     page = client.get(f"/admin/orders/activities/email/?id={order.id}").get_data(as_text=True)
     assert 'value="buyer@acme.example"' in page  # the customer user's email is the default To
 
     # When the Order confirmation template is applied, then the email is sent with the PDF
-    filled = client.post(f"/admin/orders/activities/email/?id={order.id}", data={
-        "do": "apply_template", "template": "order_confirmation", "to": "buyer@acme.example"})
+    filled = client.post(
+        f"/admin/orders/activities/email/?id={order.id}",
+        data={"do": "apply_template", "template": "order_confirmation", "to": "buyer@acme.example"},
+    )
     assert f"Order confirmation: {order.identifier}" in filled.get_data(as_text=True)
     pdf = db.session.scalars(select(Attachment)).one()
-    response = client.post(f"/admin/orders/activities/email/?id={order.id}", data={
-        "do": "send", "to": "buyer@acme.example", "cc": "Boss <boss@acme.example>",
-        "subject": f"Order confirmation: {order.identifier}",
-        "body": "Hello <b>Bea</b>,\nyour order is confirmed.\nTotal: $60.05",
-        "attachments": [str(pdf.id)]}, follow_redirects=True)
+    response = client.post(
+        f"/admin/orders/activities/email/?id={order.id}",
+        data={
+            "do": "send",
+            "to": "buyer@acme.example",
+            "cc": "Boss <boss@acme.example>",
+            "subject": f"Order confirmation: {order.identifier}",
+            "body": "Hello <b>Bea</b>,\nyour order is confirmed.\nTotal: $60.05",
+            "attachments": [str(pdf.id)],
+        },
+        follow_redirects=True,
+    )
 
     # Then the server received one message for both recipients, from the configured sender
     assert len(smtp_server.received) == 1
@@ -119,7 +134,8 @@ def test_a_sent_email_arrives_with_its_headers_body_and_attachment(mail_app, smt
 
 
 def test_a_refusing_server_leaves_the_email_failed_with_the_reason_and_a_retry_sends_it(
-        mail_app, smtp_server, login_as, catalog, users):
+    mail_app, smtp_server, login_as, catalog, users
+):
     # Given a server that refuses every message
     order = make_order(db.session, catalog, actor=users["sales"])
     db.session.commit()
@@ -127,9 +143,11 @@ def test_a_refusing_server_leaves_the_email_failed_with_the_reason_and_a_retry_s
     smtp_server.refuse = "554 5.7.1 Message rejected by policy"
 
     # When an email is sent
-    response = client.post(f"/admin/orders/activities/email/?id={order.id}", data={
-        "do": "send", "to": "buyer@acme.example", "subject": "Your order",
-        "body": "Hello"}, follow_redirects=True)
+    response = client.post(
+        f"/admin/orders/activities/email/?id={order.id}",
+        data={"do": "send", "to": "buyer@acme.example", "subject": "Your order", "body": "Hello"},
+        follow_redirects=True,
+    )
 
     # Then it is kept as failed with the server's reason, and nothing arrived
     html = response.get_data(as_text=True)
@@ -138,8 +156,7 @@ def test_a_refusing_server_leaves_the_email_failed_with_the_reason_and_a_retry_s
     assert (stored.status, stored.attempts) == ("failed", 1)
     assert "554" in stored.error
     assert smtp_server.received == []
-    assert "email-retry" in client.get(
-        f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    assert "email-retry" in client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
 
     # When the server accepts again and the email is retried
     smtp_server.refuse = None
@@ -160,8 +177,10 @@ def test_an_unreachable_server_is_recorded_as_failed(app, login_as, catalog, use
     db.session.commit()
 
     # When an email is sent
-    login_as("sales").post(f"/admin/orders/activities/email/?id={order.id}", data={
-        "do": "send", "to": "buyer@acme.example", "subject": "Hi", "body": "Hello"})
+    login_as("sales").post(
+        f"/admin/orders/activities/email/?id={order.id}",
+        data={"do": "send", "to": "buyer@acme.example", "subject": "Hi", "body": "Hello"},
+    )
 
     # Then it is kept as failed, saying the server could not be reached
     stored = db.session.scalars(select(Email)).one()
@@ -171,12 +190,15 @@ def test_an_unreachable_server_is_recorded_as_failed(app, login_as, catalog, use
 
 @pytest.mark.parametrize("to", ["not-an-address", "bob@", "a@b.c, <x@y>", "evil@x.com\r\nBcc: z@z.com"])
 def test_an_invalid_address_is_refused_before_anything_is_sent_or_kept(
-        mail_app, smtp_server, login_as, catalog, users, to):
+    mail_app, smtp_server, login_as, catalog, users, to
+):
     order = make_order(db.session, catalog, actor=users["sales"])
     db.session.commit()
 
-    response = login_as("sales").post(f"/admin/orders/activities/email/?id={order.id}", data={
-        "do": "send", "to": to, "subject": "Hi", "body": "Hello"})
+    response = login_as("sales").post(
+        f"/admin/orders/activities/email/?id={order.id}",
+        data={"do": "send", "to": to, "subject": "Hi", "body": "Hello"},
+    )
 
     assert response.status_code == 200  # the form again, with the message
     assert "is not a valid email address" in response.get_data(as_text=True)

@@ -3,6 +3,7 @@
 The plans are SQLite's (the embedded default); PostgreSQL plans depend on table statistics,
 so there the bench, not a test, is the judge.
 """
+
 from __future__ import annotations
 
 import pytest

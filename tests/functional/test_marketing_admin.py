@@ -1,5 +1,6 @@
 """Marketing > Promotions and Marketing > Coupons (SPEC §7, §8): create and edit promotions,
 create and generate coupons, see their use and orders, enable/disable in bulk."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -35,15 +36,23 @@ def _coupons() -> list[Coupon]:
 
 @pytest.fixture
 def promotion(app) -> Promotion:
-    made = Promotion(name="Spring Sale", kind="order_percent", value=D("10"), active=True,
-                     requires_coupon=True)
+    made = Promotion(
+        name="Spring Sale", kind="order_percent", value=D("10"), active=True, requires_coupon=True
+    )
     db.session.add(made)
     db.session.commit()
     return made
 
 
-PROMOTION_FORM = {"name": "Summer", "kind": "order_amount", "value": "15.00", "currency": "USD",
-                  "minimum_subtotal": "50", "active": "y", "requires_coupon": "y"}
+PROMOTION_FORM = {
+    "name": "Summer",
+    "kind": "order_amount",
+    "value": "15.00",
+    "currency": "USD",
+    "minimum_subtotal": "50",
+    "active": "y",
+    "requires_coupon": "y",
+}
 
 
 def test_a_manager_creates_a_promotion(login_as):
@@ -53,27 +62,35 @@ def test_a_manager_creates_a_promotion(login_as):
     assert response.status_code == 302
     [made] = _promotions()
     assert (made.name, made.kind, made.value, made.currency, made.minimum_subtotal) == (
-        "Summer", "order_amount", D("15.00"), "USD", D("50"))
+        "Summer",
+        "order_amount",
+        D("15.00"),
+        "USD",
+        D("50"),
+    )
     assert "Summer" in client.get("/admin/promotions/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"kind": "order_percent", "value": "150", "currency": ""}, "at most 100"),
-    ({"currency": ""}, "needs the currency of its amount"),
-    ({"value": "0"}, "greater than 0"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"kind": "order_percent", "value": "150", "currency": ""}, "at most 100"),
+        ({"currency": ""}, "needs the currency of its amount"),
+        ({"value": "0"}, "greater than 0"),
+    ],
+)
 def test_a_promotion_with_bad_terms_is_not_saved(login_as, changes, message):
     client = login_as("manager")
-    response = client.post("/admin/promotions/new/", data={**PROMOTION_FORM, **changes},
-                           follow_redirects=True)
+    response = client.post(
+        "/admin/promotions/new/", data={**PROMOTION_FORM, **changes}, follow_redirects=True
+    )
     assert message in response.get_data(as_text=True)
     assert _promotions() == []
 
 
 def test_a_manager_edits_a_promotion(login_as, promotion):
     client = login_as("manager")
-    data = {"name": "Spring Sale", "kind": "order_percent", "value": "12.5", "currency": "",
-            "active": "y"}
+    data = {"name": "Spring Sale", "kind": "order_percent", "value": "12.5", "currency": "", "active": "y"}
     client.post(f"/admin/promotions/edit/?id={promotion.id}", data=data)
     [stored] = _promotions()
     assert (stored.value, stored.requires_coupon, stored.currency) == (D("12.5"), False, None)
@@ -86,23 +103,32 @@ def test_sales_sees_promotions_and_coupons_but_cannot_change_them(login_as, prom
     page = client.get("/admin/coupons/").get_data(as_text=True)
     assert "Generate Coupons" not in page
     client.post("/admin/promotions/new/", data=PROMOTION_FORM)
-    client.post("/admin/coupons/generate/", data={"promotion_id": promotion.id, "count": "3",
-                                                  "code_length": "8"})
+    client.post(
+        "/admin/coupons/generate/", data={"promotion_id": promotion.id, "count": "3", "code_length": "8"}
+    )
     assert len(_promotions()) == 1 and _coupons() == []
 
 
-def test_a_manager_creates_a_coupon_and_a_duplicate_in_another_case_is_refused(
-        login_as, promotion):
+def test_a_manager_creates_a_coupon_and_a_duplicate_in_another_case_is_refused(login_as, promotion):
     client = login_as("manager")
-    data = {"code": " Welcome-5 ", "promotion": str(promotion.id), "enabled": "y",
-            "uses_per_coupon": "3", "uses_per_customer_user": ""}
+    data = {
+        "code": " Welcome-5 ",
+        "promotion": str(promotion.id),
+        "enabled": "y",
+        "uses_per_coupon": "3",
+        "uses_per_customer_user": "",
+    }
     assert client.post("/admin/coupons/new/", data=data).status_code == 302
     [made] = _coupons()
-    assert (made.code, made.code_key, made.uses, made.uses_per_coupon,
-            made.uses_per_customer_user) == ("Welcome-5", "welcome-5", 0, 3, None)
+    assert (made.code, made.code_key, made.uses, made.uses_per_coupon, made.uses_per_customer_user) == (
+        "Welcome-5",
+        "welcome-5",
+        0,
+        3,
+        None,
+    )
 
-    response = client.post("/admin/coupons/new/", data={**data, "code": "WELCOME-5"},
-                           follow_redirects=True)
+    response = client.post("/admin/coupons/new/", data={**data, "code": "WELCOME-5"}, follow_redirects=True)
     assert "already exists" in response.get_data(as_text=True)
     assert len(_coupons()) == 1
 
@@ -110,10 +136,18 @@ def test_a_manager_creates_a_coupon_and_a_duplicate_in_another_case_is_refused(
 def test_a_manager_generates_a_batch_of_coupons(login_as, promotion):
     client = login_as("manager")
     assert client.get("/admin/coupons/generate/").status_code == 200
-    response = client.post("/admin/coupons/generate/", data={
-        "promotion_id": str(promotion.id), "count": "20", "prefix": "SPR-", "code_length": "6",
-        "uses_per_coupon": "2", "uses_per_customer_user": "1",
-        "valid_until": "2031-01-01T00:00"})
+    response = client.post(
+        "/admin/coupons/generate/",
+        data={
+            "promotion_id": str(promotion.id),
+            "count": "20",
+            "prefix": "SPR-",
+            "code_length": "6",
+            "uses_per_coupon": "2",
+            "uses_per_customer_user": "1",
+            "valid_until": "2031-01-01T00:00",
+        },
+    )
     assert response.status_code == 302
     assert _flashes(client) == ["20 coupons generated for Spring Sale."]
     made = _coupons()
@@ -136,10 +170,10 @@ def test_coupons_are_enabled_and_disabled_in_bulk(login_as, promotion):
     assert [c.enabled for c in _coupons()] == [True, False, True]
 
 
-def test_a_coupon_page_shows_its_use_count_and_the_orders_that_used_it(
-        login_as, promotion, catalog, users):
-    coupon = Coupon(code="SHOWME", promotion=promotion, enabled=True, uses=0, uses_per_coupon=5,
-                    uses_per_customer_user=5)
+def test_a_coupon_page_shows_its_use_count_and_the_orders_that_used_it(login_as, promotion, catalog, users):
+    coupon = Coupon(
+        code="SHOWME", promotion=promotion, enabled=True, uses=0, uses_per_coupon=5, uses_per_customer_user=5
+    )
     check_new_coupon(db.session, coupon)
     db.session.add(coupon)
     order = make_order(db.session, catalog, actor=users["sales"])
@@ -165,7 +199,6 @@ def test_a_promotion_with_coupons_is_not_deleted(login_as, promotion):
     db.session.add(coupon)
     db.session.commit()
     client = login_as("manager")
-    response = client.post("/admin/promotions/delete/", data={"id": str(promotion.id)},
-                           follow_redirects=True)
+    response = client.post("/admin/promotions/delete/", data={"id": str(promotion.id)}, follow_redirects=True)
     assert "has coupons; make it inactive instead" in response.get_data(as_text=True)
     assert len(_promotions()) == 1

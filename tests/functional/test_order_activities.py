@@ -1,6 +1,7 @@
 """Notes, attachments and events on the order page: who may add and change them, uploads
 checked by size and content, downloads only for logged-in users, the timeline and its filter,
 and Activities > Calendar Events."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,16 +17,17 @@ from models import Attachment, CalendarEvent, Note, Order, db, utcnow
 from tests.factories import make_order
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6300010000050001"
-                    "0d0a2db40000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001"
+    "0d0a2db40000000049454e44ae426082"
+)
 
 
 @pytest.fixture
 def uploads(app: Flask, tmp_path: Path) -> Path:
     folder = tmp_path / "uploads"
-    app.config.update(ORDERDESK_UPLOAD_DIR=str(folder), ORDERDESK_MAX_UPLOAD_MB=1,
-                      MAX_CONTENT_LENGTH=2 << 20)
+    app.config.update(ORDERDESK_UPLOAD_DIR=str(folder), ORDERDESK_MAX_UPLOAD_MB=1, MAX_CONTENT_LENGTH=2 << 20)
     return folder
 
 
@@ -37,31 +39,45 @@ def order(catalog, users) -> Any:
 
 
 def _upload(client: Any, order: Any, data: bytes, name: str, comment: str = "") -> Any:
-    return client.post(f"/admin/orders/activities/attachment/?id={order.id}",
-                       data={"file": (BytesIO(data), name), "comment": comment},
-                       content_type="multipart/form-data", follow_redirects=True)
+    return client.post(
+        f"/admin/orders/activities/attachment/?id={order.id}",
+        data={"file": (BytesIO(data), name), "comment": comment},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
 
 
 def _big_upload(client: Any, order: Any, data: bytes, name: str) -> Any:
     """Post a large file as one in-memory body (the test client would spool it to a temporary
     file that it never closes, which warnings-as-errors turns into a failure)."""
     boundary = "od-test-boundary"
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"'
-            "\r\nContent-Type: text/plain\r\n\r\n").encode() + data + (
-            f"\r\n--{boundary}--\r\n").encode()
-    return client.post(f"/admin/orders/activities/attachment/?id={order.id}", data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}",
-                       follow_redirects=True)
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"'
+            "\r\nContent-Type: text/plain\r\n\r\n"
+        ).encode()
+        + data
+        + (f"\r\n--{boundary}--\r\n").encode()
+    )
+    return client.post(
+        f"/admin/orders/activities/attachment/?id={order.id}",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        follow_redirects=True,
+    )
 
 
 # ---- notes ----
 
+
 def test_a_sales_user_adds_a_note_that_is_shown_escaped_in_the_timeline(login_as, order):
     client = login_as("sales")
 
-    response = client.post(f"/admin/orders/activities/note/?id={order.id}",
-                           data={"body": "Call <script>alert(1)</script> back"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/admin/orders/activities/note/?id={order.id}",
+        data={"body": "Call <script>alert(1)</script> back"},
+        follow_redirects=True,
+    )
 
     html = response.get_data(as_text=True)
     assert "The note was added." in html
@@ -110,16 +126,17 @@ def test_notes_can_be_added_to_a_closed_order(login_as, order):
     order.internal_status = "closed"
     db.session.commit()
 
-    login_as("sales").post(f"/admin/orders/activities/note/?id={order.id}",
-                           data={"body": "Closed but noted"})
+    login_as("sales").post(f"/admin/orders/activities/note/?id={order.id}", data={"body": "Closed but noted"})
 
     assert db.session.scalars(select(Note.body)).all() == ["Closed but noted"]
 
 
 # ---- attachments ----
 
+
 def test_an_attachment_is_stored_under_a_generated_name_and_downloaded_as_an_attachment(
-        client, login_as, order, uploads):
+    client, login_as, order, uploads
+):
     response = _upload(login_as("sales"), order, PDF, "../../etc/passwd.pdf", "signed PO")
 
     assert "The file was attached." in response.get_data(as_text=True)
@@ -148,15 +165,17 @@ def test_an_anonymous_visitor_cannot_download_an_attachment(client, login_as, or
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize(("name", "data", "message"), [
-    ("report.exe", b"MZ\x90\x00", "This type of file is not allowed"),
-    ("fake.pdf", b"<html><script>alert(1)</script></html>", "does not match a .pdf file"),
-    ("photo.png", PDF, "does not match a .png file"),
-    ("notes.txt", b"\x00\x01binary", "does not match a .txt file"),
-    ("empty.txt", b"", "The file is empty"),
-])
-def test_files_of_the_wrong_type_or_content_are_refused(login_as, order, uploads, name, data,
-                                                        message):
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("report.exe", b"MZ\x90\x00", "This type of file is not allowed"),
+        ("fake.pdf", b"<html><script>alert(1)</script></html>", "does not match a .pdf file"),
+        ("photo.png", PDF, "does not match a .png file"),
+        ("notes.txt", b"\x00\x01binary", "does not match a .txt file"),
+        ("empty.txt", b"", "The file is empty"),
+    ],
+)
+def test_files_of_the_wrong_type_or_content_are_refused(login_as, order, uploads, name, data, message):
     response = _upload(login_as("sales"), order, data, name)
 
     assert message in response.get_data(as_text=True)
@@ -204,9 +223,12 @@ def test_deleting_an_attachment_removes_its_row_and_its_file(login_as, order, up
 
 # ---- events ----
 
+
 def test_an_event_ending_before_it_starts_is_refused(login_as, order):
-    response = login_as("sales").post(f"/admin/orders/activities/event/?id={order.id}", data={
-        "title": "Delivery", "starts_at": "2031-05-02T10:00", "ends_at": "2031-05-02T09:00"})
+    response = login_as("sales").post(
+        f"/admin/orders/activities/event/?id={order.id}",
+        data={"title": "Delivery", "starts_at": "2031-05-02T10:00", "ends_at": "2031-05-02T09:00"},
+    )
 
     assert "The event cannot end before it starts." in response.get_data(as_text=True)
     assert db.session.scalars(select(CalendarEvent)).all() == []
@@ -215,10 +237,15 @@ def test_an_event_ending_before_it_starts_is_refused(login_as, order):
 def test_an_event_is_listed_in_calendar_events_and_downloads_as_ics(login_as, order):
     client = login_as("sales")
     start = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
-    client.post(f"/admin/orders/activities/event/?id={order.id}", data={
-        "title": "Delivery call, confirm dock", "description": "Bring; the forms",
-        "starts_at": f"{start:%Y-%m-%dT%H:%M}",
-        "ends_at": f"{start + timedelta(hours=1):%Y-%m-%dT%H:%M}"})
+    client.post(
+        f"/admin/orders/activities/event/?id={order.id}",
+        data={
+            "title": "Delivery call, confirm dock",
+            "description": "Bring; the forms",
+            "starts_at": f"{start:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{start + timedelta(hours=1):%Y-%m-%dT%H:%M}",
+        },
+    )
     event = db.session.scalars(select(CalendarEvent)).one()
 
     listing = client.get("/admin/calendar_events/").get_data(as_text=True)
@@ -236,8 +263,15 @@ def test_an_event_is_listed_in_calendar_events_and_downloads_as_ics(login_as, or
 
 def test_past_events_are_not_in_the_upcoming_list(login_as, order, users):
     past = utcnow() - timedelta(days=5)
-    db.session.add(CalendarEvent(order_id=order.id, author_id=users["sales"].id, title="Old call",
-                                 starts_at=past, ends_at=past + timedelta(hours=1)))
+    db.session.add(
+        CalendarEvent(
+            order_id=order.id,
+            author_id=users["sales"].id,
+            title="Old call",
+            starts_at=past,
+            ends_at=past + timedelta(hours=1),
+        )
+    )
     db.session.commit()
 
     listing = login_as("viewer").get("/admin/calendar_events/").get_data(as_text=True)
@@ -247,31 +281,38 @@ def test_past_events_are_not_in_the_upcoming_list(login_as, order, users):
 
 # ---- timeline ----
 
+
 def test_the_timeline_is_newest_first_and_filters_by_type(login_as, order, uploads):
     client = login_as("sales")
     client.post(f"/admin/orders/activities/note/?id={order.id}", data={"body": "First note"})
     _upload(client, order, PNG, "label.png")
     client.post(f"/admin/orders/activities/note/?id={order.id}", data={"body": "Second note"})
     client.post("/logout")
-    login_as("manager").post("/admin/orders/transition/",
-                             data={"id": order.id, "transition": "cancel"})
+    login_as("manager").post("/admin/orders/transition/", data={"id": order.id, "transition": "cancel"})
 
     everything = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
     timeline = everything.split('id="activity-timeline"')[1].split("</ul>")[0]
-    assert timeline.index("Cancel") < timeline.index("Second note") < timeline.index(
-        "label.png") < timeline.index("First note")
+    assert (
+        timeline.index("Cancel")
+        < timeline.index("Second note")
+        < timeline.index("label.png")
+        < timeline.index("First note")
+    )
 
     notes = client.get(f"/admin/orders/details/?id={order.id}&activity=note").get_data(as_text=True)
     notes = notes.split('id="activity-timeline"')[1].split("</ul>")[0]
     assert "First note" in notes and "label.png" not in notes and "Cancel" not in notes
 
-    status = client.get(f"/admin/orders/details/?id={order.id}&activity=status").get_data(
-        as_text=True).split('id="activity-timeline"')[1].split("</ul>")[0]
+    status = (
+        client.get(f"/admin/orders/details/?id={order.id}&activity=status")
+        .get_data(as_text=True)
+        .split('id="activity-timeline"')[1]
+        .split("</ul>")[0]
+    )
     assert "Internal Status: Open → Cancelled" in status and "First note" not in status
 
 
-def test_deleting_an_order_removes_its_attachment_files_after_the_commit(
-        login_as, order, uploads, users):
+def test_deleting_an_order_removes_its_attachment_files_after_the_commit(login_as, order, uploads, users):
     # Given an order with an uploaded attachment
     sales = login_as("sales")
     _upload(sales, order, PDF, "po.pdf")

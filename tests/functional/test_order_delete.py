@@ -1,4 +1,5 @@
 """Deleting orders from the order page and the grid, and Re-order (SPEC §2.2, §3, §5, §8)."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,11 @@ def _order_ids() -> set[int]:
 
 def _deletes(entity_type: str) -> list[AuditEntry]:
     db.session.rollback()
-    return list(db.session.scalars(select(AuditEntry).where(
-        AuditEntry.entity_type == entity_type, AuditEntry.action == "delete")))
+    return list(
+        db.session.scalars(
+            select(AuditEntry).where(AuditEntry.entity_type == entity_type, AuditEntry.action == "delete")
+        )
+    )
 
 
 @pytest.fixture
@@ -37,6 +41,7 @@ def _ids(orders: list[Order]) -> set[int]:
 
 
 # --- Delete from the order page --------------------------------------------------------------
+
 
 def test_a_manager_deletes_an_order_from_its_page(login_as, orders, users):
     # Given an order with two lines
@@ -53,10 +58,9 @@ def test_a_manager_deletes_an_order_from_its_page(login_as, orders, users):
     assert response.headers["Location"].endswith("/admin/orders/")
     assert f"Order #{number} has been deleted." in _flashes(client)
     assert _order_ids() == _ids(orders) - {order_id}
-    assert db.session.scalars(select(OrderLineItem).where(OrderLineItem.order_id == order_id)
-                              ).all() == []
+    assert db.session.scalars(select(OrderLineItem).where(OrderLineItem.order_id == order_id)).all() == []
     # ... and the audit log keeps a snapshot of it and its lines, by the manager
-    entry, = _deletes("Order")
+    (entry,) = _deletes("Order")
     assert (entry.entity_id, entry.actor_id) == (order_id, users["manager"].id)
     assert entry.changes["identifier"] == number
     assert entry.changes["total"] == "60.05"
@@ -89,8 +93,7 @@ def test_deleting_an_order_that_no_longer_exists_says_so(login_as, orders):
     client = login_as("manager")
     response = client.post("/admin/orders/delete/", data={"id": "999999"})
     assert response.status_code == 302
-    assert ("The order does not exist (it may have been deleted already)."
-            in _flashes(client))
+    assert "The order does not exist (it may have been deleted already)." in _flashes(client)
     assert _order_ids() == _ids(orders)
 
 
@@ -103,12 +106,14 @@ def test_delete_is_not_offered_as_a_get(login_as, orders):
 
 # --- Bulk delete from the grid ---------------------------------------------------------------
 
+
 def test_bulk_delete_deletes_the_selected_orders_and_reports(login_as, orders):
     # Given three orders; when a manager deletes two of them from the grid
     first, second, kept = orders
     client = login_as("manager")
-    response = client.post("/admin/orders/action/", data={
-        "action": "delete", "rowid": [str(first.id), str(second.id)]})
+    response = client.post(
+        "/admin/orders/action/", data={"action": "delete", "rowid": [str(first.id), str(second.id)]}
+    )
 
     # Then those two are gone and the summary says so
     assert response.status_code == 302
@@ -120,8 +125,7 @@ def test_bulk_delete_deletes_the_selected_orders_and_reports(login_as, orders):
 def test_bulk_delete_reports_ids_that_do_not_exist(login_as, orders):
     first, *_rest = orders
     client = login_as("admin")
-    client.post("/admin/orders/action/", data={"action": "delete",
-                                               "rowid": [str(first.id), "999999"]})
+    client.post("/admin/orders/action/", data={"action": "delete", "rowid": [str(first.id), "999999"]})
     assert "1 order deleted; 1 skipped: Order id 999999 does not exist" in _flashes(client)
     assert _order_ids() == _ids(orders) - {first.id}
 
@@ -132,8 +136,9 @@ def test_bulk_delete_with_a_rowid_that_is_not_a_number_deletes_nothing(login_as,
     client = login_as("manager")
 
     # When it is posted
-    response = client.post("/admin/orders/action/", data={
-        "action": "delete", "rowid": [str(orders[0].id), bad]})
+    response = client.post(
+        "/admin/orders/action/", data={"action": "delete", "rowid": [str(orders[0].id), bad]}
+    )
 
     # Then the message says which value is not an id, and nothing is deleted
     assert response.status_code == 302
@@ -147,8 +152,9 @@ def test_bulk_delete_with_a_unicode_digit_rowid_is_a_clear_message(login_as, ord
     client = login_as("manager")
 
     # When it is posted; then it is a clear refusal, not a server error
-    response = client.post("/admin/orders/action/", data={
-        "action": "delete", "rowid": [str(orders[0].id), "²"]})
+    response = client.post(
+        "/admin/orders/action/", data={"action": "delete", "rowid": [str(orders[0].id), "²"]}
+    )
     assert response.status_code == 302
     assert any("nothing was changed" in m for m in _flashes(client))
     assert _order_ids() == _ids(orders)
@@ -159,8 +165,9 @@ def test_bulk_delete_by_sales_is_refused_with_a_message(login_as, orders):
     client = login_as("sales")
 
     # When they post the bulk delete anyway
-    response = client.post("/admin/orders/action/", data={
-        "action": "delete", "rowid": [str(o.id) for o in orders]})
+    response = client.post(
+        "/admin/orders/action/", data={"action": "delete", "rowid": [str(o.id) for o in orders]}
+    )
 
     # Then nothing is deleted and they are told why (SPEC §2.2: refused with a clear message)
     assert response.status_code == 302
@@ -170,12 +177,12 @@ def test_bulk_delete_by_sales_is_refused_with_a_message(login_as, orders):
 
 def test_bulk_delete_by_a_viewer_deletes_nothing(login_as, orders):
     client = login_as("viewer")
-    client.post("/admin/orders/action/", data={"action": "delete",
-                                               "rowid": [str(o.id) for o in orders]})
+    client.post("/admin/orders/action/", data={"action": "delete", "rowid": [str(o.id) for o in orders]})
     assert _order_ids() == _ids(orders)
 
 
 # --- Re-order --------------------------------------------------------------------------------
+
 
 def test_reorder_creates_a_new_order_and_opens_its_edit_form(login_as, orders, users):
     # Given a shipped order
@@ -195,16 +202,14 @@ def test_reorder_creates_a_new_order_and_opens_its_edit_form(login_as, orders, u
     new = db.session.get(Order, new_ids.pop())
     assert (new.internal_status, new.shipping_status) == ("open", "not_shipped")
     assert [(li.product_sku, li.quantity, li.unit_price) for li in new.line_items] == [
-        (li.product_sku, li.quantity, li.unit_price)
-        for li in db.session.get(Order, original_id).line_items]
-    assert (new.source_type, new.source_id, new.source_identifier) == (
-        "order", original_id, number)
+        (li.product_sku, li.quantity, li.unit_price) for li in db.session.get(Order, original_id).line_items
+    ]
+    assert (new.source_type, new.source_id, new.source_identifier) == ("order", original_id, number)
     assert new.owner_id == users["sales"].id
     # and the user lands on its edit form with a message
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/orders/edit/?id={new.id}")
-    assert (f"Order #{new.identifier} has been created from Order #{number}."
-            in _flashes(client))
+    assert f"Order #{new.identifier} has been created from Order #{number}." in _flashes(client)
     # which opens
     assert client.get(f"/admin/orders/edit/?id={new.id}").status_code == 200
     # and the original is untouched

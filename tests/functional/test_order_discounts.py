@@ -1,5 +1,6 @@
 """The order page's discount dialogs (SPEC §4, §7): Add Coupon Code, Add Special Discount,
 and deactivating, re-activating and removing what is applied, with totals following."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -37,10 +38,17 @@ def order(catalog, users) -> Order:
 
 @pytest.fixture
 def coupon(app) -> Coupon:
-    promotion = Promotion(name="Spring Sale", kind="order_percent", value=D("10"), active=True,
-                          requires_coupon=True)
-    made = Coupon(code="SPRING10", promotion=promotion, enabled=True, uses=0, uses_per_coupon=5,
-                  uses_per_customer_user=5)
+    promotion = Promotion(
+        name="Spring Sale", kind="order_percent", value=D("10"), active=True, requires_coupon=True
+    )
+    made = Coupon(
+        code="SPRING10",
+        promotion=promotion,
+        enabled=True,
+        uses=0,
+        uses_per_coupon=5,
+        uses_per_customer_user=5,
+    )
     db.session.add(promotion)
     check_new_coupon(db.session, made)
     db.session.add(made)
@@ -53,12 +61,12 @@ def _uses(coupon_id: int) -> int:
     return db.session.get(Coupon, coupon_id).uses
 
 
-def test_sales_applies_a_coupon_and_the_discount_shows_in_the_discounts_and_totals(
-        login_as, order, coupon):
+def test_sales_applies_a_coupon_and_the_discount_shows_in_the_discounts_and_totals(login_as, order, coupon):
     # Given a sales user on an open order of $45.50 + $10 shipping + 10% tax
     client = login_as("sales")
-    assert 'id="add-coupon-code"' in client.get(
-        f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    assert 'id="add-coupon-code"' in client.get(f"/admin/orders/details/?id={order.id}").get_data(
+        as_text=True
+    )
     assert client.get(f"/admin/orders/coupon/?id={order.id}").status_code == 200
 
     # When they add the coupon typed in lower case
@@ -73,19 +81,16 @@ def test_sales_applies_a_coupon_and_the_discount_shows_in_the_discounts_and_tota
     assert 'class="applied-promotion"' in page and "Spring Sale" in page
     assert 'data-row="Spring Sale (Coupon SPRING10)"' in page
     assert "-$4.55" in page and "$55.05" in page  # 45.50 - 4.55 + 10.00 + 4.10 tax
-    applied = db.session.scalars(select(AppliedPromotion)
-                                 .where(AppliedPromotion.order_id == order.id)).one()
+    applied = db.session.scalars(select(AppliedPromotion).where(AppliedPromotion.order_id == order.id)).one()
     assert f"Create Promotion #{applied.id}" in page  # the Change History records it
 
 
-def test_an_unknown_code_shows_its_message_on_the_dialog_and_changes_nothing(
-        login_as, order, coupon):
+def test_an_unknown_code_shows_its_message_on_the_dialog_and_changes_nothing(login_as, order, coupon):
     client = login_as("sales")
     response = client.post(f"/admin/orders/coupon/?id={order.id}", data={"code": "NOPE"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Coupon code &#34;NOPE&#34; was not found." in page or \
-        'Coupon code "NOPE" was not found.' in page
+    assert "Coupon code &#34;NOPE&#34; was not found." in page or 'Coupon code "NOPE" was not found.' in page
     assert _order(order.id).applied_promotions == []
 
 
@@ -93,9 +98,10 @@ def test_a_viewer_sees_no_discount_buttons_and_cannot_post_them(login_as, order,
     client = login_as("viewer")
     page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
     assert "Add Coupon Code" not in page and "Add Special Discount" not in page
-    for url, data in ((f"/admin/orders/coupon/?id={order.id}", {"code": "SPRING10"}),
-                      (f"/admin/orders/discount/?id={order.id}",
-                       {"type": "percent", "value": "10"})):
+    for url, data in (
+        (f"/admin/orders/coupon/?id={order.id}", {"code": "SPRING10"}),
+        (f"/admin/orders/discount/?id={order.id}", {"type": "percent", "value": "10"}),
+    ):
         response = client.post(url, data=data)
         assert response.status_code == 302
     assert _order(order.id).applied_promotions == []
@@ -120,8 +126,10 @@ def test_sales_adds_edits_and_removes_a_special_discount(login_as, order):
     assert client.get(f"/admin/orders/discount/?id={order.id}").status_code == 200
 
     # When a 10% discount is added
-    response = client.post(f"/admin/orders/discount/?id={order.id}",
-                           data={"type": "percent", "value": "10", "description": "Loyalty"})
+    response = client.post(
+        f"/admin/orders/discount/?id={order.id}",
+        data={"type": "percent", "value": "10", "description": "Loyalty"},
+    )
     assert response.status_code == 302
     assert _flashes(client) == ["Order Discount successfully added"]
     stored = _order(order.id)
@@ -131,51 +139,55 @@ def test_sales_adds_edits_and_removes_a_special_discount(login_as, order):
     assert 'data-row="Loyalty (Discount)"' in page
 
     # When it is changed to $5.00
-    assert client.get(f"/admin/orders/discount/edit/?id={order.id}&discount_id={discount_id}"
-                      ).status_code == 200
-    client.post(f"/admin/orders/discount/edit/?id={order.id}&discount_id={discount_id}",
-                data={"type": "amount", "value": "5.00", "description": "Goodwill"})
+    assert (
+        client.get(f"/admin/orders/discount/edit/?id={order.id}&discount_id={discount_id}").status_code == 200
+    )
+    client.post(
+        f"/admin/orders/discount/edit/?id={order.id}&discount_id={discount_id}",
+        data={"type": "amount", "value": "5.00", "description": "Goodwill"},
+    )
     stored = _order(order.id)
     assert (stored.special_discounts[0].description, stored.special_discounts_total) == (
-        "Goodwill", D("5.00"))
+        "Goodwill",
+        D("5.00"),
+    )
 
     # When it is removed
-    client.post("/admin/orders/discount/remove/", data={"id": order.id,
-                                                       "discount_id": discount_id})
+    client.post("/admin/orders/discount/remove/", data={"id": order.id, "discount_id": discount_id})
     assert _order(order.id).special_discounts == [] and _order(order.id).total == D("60.05")
 
 
 def test_a_too_large_special_discount_is_refused_with_the_spec_message(login_as, order):
     client = login_as("sales")
-    response = client.post(f"/admin/orders/discount/?id={order.id}",
-                           data={"type": "amount", "value": "50", "description": ""})
+    response = client.post(
+        f"/admin/orders/discount/?id={order.id}", data={"type": "amount", "value": "50", "description": ""}
+    )
     assert response.status_code == 200
-    assert "The sum of all discounts cannot exceed the order subtotal" in \
-        response.get_data(as_text=True)
+    assert "The sum of all discounts cannot exceed the order subtotal" in response.get_data(as_text=True)
     assert db.session.scalars(select(SpecialDiscount)).all() == []
 
 
 def _applied(order: Order, users: dict[str, Any]) -> AppliedPromotion:
-    applied = apply_coupon(db.session, db.session.get(Order, order.id), "SPRING10",
-                           actor=users["sales"])
+    applied = apply_coupon(db.session, db.session.get(Order, order.id), "SPRING10", actor=users["sales"])
     db.session.commit()
     return applied
 
 
-def test_deactivating_activating_and_removing_a_coupon_on_the_order_page(
-        login_as, order, coupon, users):
+def test_deactivating_activating_and_removing_a_coupon_on_the_order_page(login_as, order, coupon, users):
     applied = _applied(order, users)
     client = login_as("sales")
     page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
     assert "Deactivate" in page and "remove-coupon" in page
 
-    client.post("/admin/orders/promotion/toggle/", data={"id": order.id,
-                                                         "applied_id": applied.id, "active": "0"})
+    client.post(
+        "/admin/orders/promotion/toggle/", data={"id": order.id, "applied_id": applied.id, "active": "0"}
+    )
     assert _flashes(client) == ["Promotion has been deactivated"]
     assert _order(order.id).promotion_discounts_total == 0
 
-    client.post("/admin/orders/promotion/toggle/", data={"id": order.id,
-                                                         "applied_id": applied.id, "active": "1"})
+    client.post(
+        "/admin/orders/promotion/toggle/", data={"id": order.id, "applied_id": applied.id, "active": "1"}
+    )
     assert _order(order.id).promotion_discounts_total == D("4.55")
 
     client.post("/admin/orders/coupon/remove/", data={"id": order.id, "applied_id": applied.id})
@@ -184,7 +196,8 @@ def test_deactivating_activating_and_removing_a_coupon_on_the_order_page(
 
 
 def test_the_edit_form_shows_applied_promotions_and_can_deactivate_or_remove_them(
-        login_as, order, coupon, users):
+    login_as, order, coupon, users
+):
     from tests.functional.test_order_form import _edit_form
 
     applied = _applied(order, users)
@@ -194,16 +207,16 @@ def test_the_edit_form_shows_applied_promotions_and_can_deactivate_or_remove_the
 
     # When the edit form is saved with the coupon deactivated
     stored = _order(order.id)
-    form = _edit_form(stored, **{"promotions-0-applied_id": str(applied.id),
-                                 "promotions-0-state": "inactive"})
+    form = _edit_form(
+        stored, **{"promotions-0-applied_id": str(applied.id), "promotions-0-state": "inactive"}
+    )
     assert client.post(f"/admin/orders/edit/?id={order.id}", data=form).status_code == 302
     stored = _order(order.id)
     assert stored.applied_promotions[0].active is False
     assert stored.promotion_discounts_total == 0
 
     # When it is saved again with the coupon removed
-    form = _edit_form(stored, **{"promotions-0-applied_id": str(applied.id),
-                                 "promotions-0-state": "remove"})
+    form = _edit_form(stored, **{"promotions-0-applied_id": str(applied.id), "promotions-0-state": "remove"})
     assert client.post(f"/admin/orders/edit/?id={order.id}", data=form).status_code == 302
     assert _order(order.id).applied_promotions == [] and _uses(coupon.id) == 0
 

@@ -1,4 +1,5 @@
 """The Create Order and Edit Order form, and the JSON lookups behind it (SPEC §2, §5, §8)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -86,13 +87,15 @@ def _edit_form(order: Order, **overrides: Any) -> dict[str, Any]:
         "version": str(order.version),
     }
     for i, line in enumerate(order.line_items):
-        form.update({
-            f"lines-{i}-line_id": str(line.id),
-            f"lines-{i}-product_id": str(line.product_id),
-            f"lines-{i}-quantity": str(line.quantity.normalize()),
-            f"lines-{i}-unit": line.unit,
-            f"lines-{i}-unit_price": str(line.unit_price.quantize(D("0.01"))),
-        })
+        form.update(
+            {
+                f"lines-{i}-line_id": str(line.id),
+                f"lines-{i}-product_id": str(line.product_id),
+                f"lines-{i}-quantity": str(line.quantity.normalize()),
+                f"lines-{i}-unit": line.unit,
+                f"lines-{i}-unit_price": str(line.unit_price.quantize(D("0.01"))),
+            }
+        )
     form.update(overrides)
     return form
 
@@ -108,12 +111,20 @@ def _snapshot(order_id: int) -> tuple[Any, ...]:
     db.session.rollback()
     db.session.expire_all()
     stored = db.session.get(Order, order_id)
-    return (stored.version, stored.po_number, stored.internal_status, stored.total,
-            stored.subtotal, stored.billing_address_id, stored.shipping_address_id,
-            [(li.id, li.quantity, li.unit_price) for li in stored.line_items])
+    return (
+        stored.version,
+        stored.po_number,
+        stored.internal_status,
+        stored.total,
+        stored.subtotal,
+        stored.billing_address_id,
+        stored.shipping_address_id,
+        [(li.id, li.quantity, li.unit_price) for li in stored.line_items],
+    )
 
 
 # --- Create Order: the page ------------------------------------------------------------------
+
 
 def test_the_create_order_page_opens_for_sales(login_as, catalog):
     client = login_as("sales")
@@ -138,8 +149,7 @@ def test_create_order_from_a_customer_prefills_it(login_as, catalog):
     page = client.get(f"/admin/orders/new/?customer_id={customer.id}").get_data(as_text=True)
 
     # Then the customer is chosen and its users are offered
-    assert (f'<input id="customer_id" name="customer_id" type="hidden" value="{customer.id}">'
-            in page)
+    assert f'<input id="customer_id" name="customer_id" type="hidden" value="{customer.id}">' in page
     assert 'id="customer_label" name="customer_label"' in page
     assert 'value="Acme Industrial"' in page
     assert f'<option value="{catalog["buyer"].id}">Bea Buyer &lt;buyer@acme.example&gt;' in page
@@ -149,8 +159,9 @@ def test_create_order_from_a_customer_user_prefills_both(login_as, catalog):
     client = login_as("sales")
     buyer = catalog["buyer"]
     page = client.get(f"/admin/orders/new/?customer_user_id={buyer.id}").get_data(as_text=True)
-    assert (f'<input id="customer_id" name="customer_id" type="hidden" '
-            f'value="{catalog["customer"].id}">' in page)
+    assert (
+        f'<input id="customer_id" name="customer_id" type="hidden" value="{catalog["customer"].id}">' in page
+    )
     assert f'<option selected value="{buyer.id}">' in page
 
 
@@ -160,6 +171,7 @@ def test_create_order_from_an_unknown_customer_is_a_404(login_as, catalog):
 
 
 # --- Create Order: saving --------------------------------------------------------------------
+
 
 def test_posting_the_form_creates_the_order_and_shows_it(login_as, catalog, users):
     # Given the complete form of a sales user
@@ -183,15 +195,21 @@ def test_posting_the_form_creates_the_order_and_shows_it(login_as, catalog, user
     assert created.total == D("55.05")
     # and what was typed and chosen
     assert [(li.product_sku, li.quantity, li.unit_price) for li in created.line_items] == [
-        ("WID-1", D("2"), D("10.00")), ("GAD-2", D("1"), D("25.50"))]
+        ("WID-1", D("2"), D("10.00")),
+        ("GAD-2", D("1"), D("25.50")),
+    ]
     assert created.billing_address.customer_address_id == catalog["address"].id
     assert created.billing_address.street == "1 Main St"
     assert created.shipping_address.customer_address_id is None
     assert created.shipping_address.street == "9 Harbour Rd"
     assert [(d.type, d.value, d.description) for d in created.special_discounts] == [
-        ("percent", D("10"), "Launch")]
+        ("percent", D("10"), "Launch")
+    ]
     assert (created.po_number, str(created.ship_until), created.customer_notes) == (
-        "PO-FORM-1", "2030-06-30", "Call before delivery")
+        "PO-FORM-1",
+        "2030-06-30",
+        "Call before delivery",
+    )
     assert (created.payment_method, created.payment_term_id) == ("wire", catalog["term"].id)
     assert created.owner_id == users["sales"].id and created.created_by_id == users["sales"].id
     assert created.internal_status == "open"
@@ -199,28 +217,40 @@ def test_posting_the_form_creates_the_order_and_shows_it(login_as, catalog, user
 
 def test_a_free_form_line_is_created_from_the_form(login_as, catalog):
     client = login_as("sales")
-    form = _create_form(catalog, **{"lines-1-product_id": "", "lines-1-free_form": "y",
-                                    "lines-1-free_form_sku": "CUST-1",
-                                    "lines-1-free_form_name": "Custom part",
-                                    "lines-1-unit_price": "3.00", "lines-1-quantity": "4"})
+    form = _create_form(
+        catalog,
+        **{
+            "lines-1-product_id": "",
+            "lines-1-free_form": "y",
+            "lines-1-free_form_sku": "CUST-1",
+            "lines-1-free_form_name": "Custom part",
+            "lines-1-unit_price": "3.00",
+            "lines-1-quantity": "4",
+        },
+    )
     client.post("/admin/orders/new/", data=form)
-    created, = _orders()
-    assert [(li.product_sku, li.product_name, li.free_form, li.unit_price)
-            for li in created.line_items][1] == ("CUST-1", "Custom part", True, D("3.00"))
+    (created,) = _orders()
+    assert [(li.product_sku, li.product_name, li.free_form, li.unit_price) for li in created.line_items][
+        1
+    ] == ("CUST-1", "Custom part", True, D("3.00"))
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"lines-0-quantity": "0"}, "Line 1: the quantity should be greater than 0."),
-    ({"lines-0-product_id": "999999"}, "Line 1: please choose Product."),
-    ({"lines-0-unit_price": "9.999"}, "Line 1: price: USD amounts allow at most 2 decimal"),
-    ({"customer_id": ""}, "Customer: this value should not be blank."),
-    ({"discounts-0-value": "60", "discounts-0-type": "amount"},
-     "The sum of all discounts cannot exceed the order subtotal"),
-    ({"ship_until": "31/12/2030"}, "Ship Until: this value is not a valid date."),
-], ids=["quantity-0", "unknown-product", "three-decimals", "no-customer", "discount-too-large",
-        "bad-date"])
-def test_a_form_with_an_error_is_shown_again_with_the_input_kept(
-        login_as, catalog, overrides, message):
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"lines-0-quantity": "0"}, "Line 1: the quantity should be greater than 0."),
+        ({"lines-0-product_id": "999999"}, "Line 1: please choose Product."),
+        ({"lines-0-unit_price": "9.999"}, "Line 1: price: USD amounts allow at most 2 decimal"),
+        ({"customer_id": ""}, "Customer: this value should not be blank."),
+        (
+            {"discounts-0-value": "60", "discounts-0-type": "amount"},
+            "The sum of all discounts cannot exceed the order subtotal",
+        ),
+        ({"ship_until": "31/12/2030"}, "Ship Until: this value is not a valid date."),
+    ],
+    ids=["quantity-0", "unknown-product", "three-decimals", "no-customer", "discount-too-large", "bad-date"],
+)
+def test_a_form_with_an_error_is_shown_again_with_the_input_kept(login_as, catalog, overrides, message):
     # Given a form with one mistake and a PO number typed in
     client = login_as("sales")
     form = _create_form(catalog, po_number="PO-KEEP-ME", **overrides)
@@ -248,6 +278,7 @@ def test_posting_create_as_a_viewer_creates_nothing(login_as, catalog):
 
 # --- Edit Order ------------------------------------------------------------------------------
 
+
 def test_the_edit_page_opens_for_an_open_order_with_its_values(login_as, order):
     client = login_as("sales")
     response = client.get(f"/admin/orders/edit/?id={order.id}")
@@ -269,8 +300,7 @@ def test_the_edit_page_of_a_cancelled_order_redirects_with_a_message(login_as, o
     response = client.get(f"/admin/orders/edit/?id={order.id}")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/orders/details/?id={order.id}")
-    assert (f"Order {order.identifier} cannot be edited because it is cancelled."
-            in _flashes(client))
+    assert f"Order {order.identifier} cannot be edited because it is cancelled." in _flashes(client)
 
 
 def test_the_edit_page_is_refused_to_a_viewer(login_as, order):
@@ -293,7 +323,7 @@ def test_saving_the_edit_form_at_the_current_version_saves(login_as, order):
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/orders/details/?id={order.id}")
     assert "Order has been saved" in _flashes(client)
-    stored, = _orders()
+    (stored,) = _orders()
     assert stored.po_number == "PO-EDITED"
     assert stored.line_items[0].quantity == D("5")
     assert stored.total == D("93.05")  # 50 + 25.50 + 10 shipping + 7.55 tax
@@ -305,8 +335,7 @@ def test_saving_the_edit_form_with_an_old_version_is_refused(login_as, order):
     # Given someone saved the order after this form was opened
     client = login_as("sales")
     old_form = _edit_form(order, po_number="PO-LATE")
-    first = client.post(f"/admin/orders/edit/?id={order.id}",
-                        data=_edit_form(order, po_number="PO-FIRST"))
+    first = client.post(f"/admin/orders/edit/?id={order.id}", data=_edit_form(order, po_number="PO-FIRST"))
     assert first.status_code == 302
     before = _snapshot(order.id)
 
@@ -330,21 +359,22 @@ def test_an_edit_posted_to_a_closed_order_is_refused(login_as, order):
     client = login_as("manager")
 
     # When an edit is crafted and posted to its edit URL
-    response = client.post(f"/admin/orders/edit/?id={order.id}",
-                           data=_edit_form(order, po_number="PO-SNEAKY"))
+    response = client.post(
+        f"/admin/orders/edit/?id={order.id}", data=_edit_form(order, po_number="PO-SNEAKY")
+    )
 
     # Then it is refused with the reason and nothing changes
     assert response.status_code == 302
-    assert (f"Order {order.identifier} cannot be edited because it is closed."
-            in _flashes(client))
+    assert f"Order {order.identifier} cannot be edited because it is closed." in _flashes(client)
     assert _snapshot(order.id) == before
 
 
 def test_an_edit_posted_by_a_viewer_changes_nothing(login_as, order):
     before = _snapshot(order.id)
     client = login_as("viewer")
-    response = client.post(f"/admin/orders/edit/?id={order.id}",
-                           data=_edit_form(order, po_number="PO-VIEWER"))
+    response = client.post(
+        f"/admin/orders/edit/?id={order.id}", data=_edit_form(order, po_number="PO-VIEWER")
+    )
     assert response.status_code == 302
     assert _snapshot(order.id) == before
 
@@ -352,11 +382,9 @@ def test_an_edit_posted_by_a_viewer_changes_nothing(login_as, order):
 def test_an_edit_that_changes_the_currency_is_refused(login_as, order):
     before = _snapshot(order.id)
     client = login_as("sales")
-    response = client.post(f"/admin/orders/edit/?id={order.id}",
-                           data=_edit_form(order, currency="EUR"))
+    response = client.post(f"/admin/orders/edit/?id={order.id}", data=_edit_form(order, currency="EUR"))
     assert response.status_code == 200
-    assert "Currency cannot be changed after the order is created." in response.get_data(
-        as_text=True)
+    assert "Currency cannot be changed after the order is created." in response.get_data(as_text=True)
     assert _snapshot(order.id) == before
 
 
@@ -367,10 +395,12 @@ def test_the_edit_page_of_an_unknown_order_is_a_404(login_as, catalog):
 
 # --- Lookups ---------------------------------------------------------------------------------
 
+
 def test_the_customer_lookup_finds_customers_by_name_prefix(login_as, catalog):
     client = login_as("sales")
     assert client.get("/admin/orders/lookup/customers?q=acm").get_json() == [
-        {"id": catalog["customer"].id, "label": "Acme Industrial"}]
+        {"id": catalog["customer"].id, "label": "Acme Industrial"}
+    ]
     assert client.get("/admin/orders/lookup/customers?q=zzz").get_json() == []
     assert client.get("/admin/orders/lookup/customers?q=").get_json() == []
 
@@ -399,8 +429,15 @@ def test_the_customer_details_lookup_lists_users_and_addresses(login_as, catalog
 def test_the_product_lookup_gives_the_price_in_the_currency(login_as, catalog):
     client = login_as("sales")
     usd = client.get("/admin/orders/lookup/products?q=wid&currency=USD").get_json()
-    assert usd == [{"id": catalog["widget"].id, "label": "WID-1 — Widget", "sku": "WID-1",
-                    "unit": "item", "price": "10.00"}]
+    assert usd == [
+        {
+            "id": catalog["widget"].id,
+            "label": "WID-1 — Widget",
+            "sku": "WID-1",
+            "unit": "item",
+            "price": "10.00",
+        }
+    ]
     # by name too; and a product without a price in that currency has none
     eur = client.get("/admin/orders/lookup/products?q=gadget&currency=EUR").get_json()
     assert [(p["sku"], p["price"]) for p in eur] == [("GAD-2", None)]
@@ -410,51 +447,55 @@ def test_the_product_lookup_gives_the_price_in_the_currency(login_as, catalog):
 def test_the_price_lookup_gives_one_products_price(login_as, catalog):
     client = login_as("sales")
     widget = catalog["widget"]
-    data = client.get(f"/admin/orders/lookup/price?product_id={widget.id}&currency=EUR"
-                      ).get_json()
+    data = client.get(f"/admin/orders/lookup/price?product_id={widget.id}&currency=EUR").get_json()
     assert (data["id"], data["price"]) == (widget.id, "9.00")
-    assert client.get("/admin/orders/lookup/price?product_id=999999&currency=USD"
-                      ).status_code == 404
+    assert client.get("/admin/orders/lookup/price?product_id=999999&currency=USD").status_code == 404
 
 
 def test_the_shipping_lookup_lists_methods_with_their_cost(login_as, catalog):
     client = login_as("sales")
-    response = client.post("/admin/orders/lookup/shipping",
-                           json={"currency": "USD", "quantities": ["2", "1"]})
+    response = client.post(
+        "/admin/orders/lookup/shipping", json={"currency": "USD", "quantities": ["2", "1"]}
+    )
     assert response.status_code == 200
-    assert response.get_json() == [{"id": catalog["shipping"].id, "name": "Flat Rate",
-                                    "cost": "10.00", "label": "Flat Rate: $10.00"}]
+    assert response.get_json() == [
+        {"id": catalog["shipping"].id, "name": "Flat Rate", "cost": "10.00", "label": "Flat Rate: $10.00"}
+    ]
     # no method ships in a currency it has no price for
-    assert client.post("/admin/orders/lookup/shipping",
-                       json={"currency": "EUR", "quantities": ["1"]}).get_json() == []
+    assert (
+        client.post("/admin/orders/lookup/shipping", json={"currency": "EUR", "quantities": ["1"]}).get_json()
+        == []
+    )
 
 
 def test_the_shipping_lookup_ignores_quantities_that_are_not_numbers(login_as, catalog):
     client = login_as("sales")
-    response = client.post("/admin/orders/lookup/shipping",
-                           json={"currency": "USD", "quantities": ["x", None, "-1", "NaN"]})
+    response = client.post(
+        "/admin/orders/lookup/shipping", json={"currency": "USD", "quantities": ["x", None, "-1", "NaN"]}
+    )
     assert response.status_code == 200
     assert [m["cost"] for m in response.get_json()] == ["10.00"]
 
 
-@pytest.mark.parametrize("url", [
-    "/admin/orders/lookup/customers?q=acm",
-    "/admin/orders/lookup/customer/{customer}",
-    "/admin/orders/lookup/products?q=wid&currency=USD",
-    "/admin/orders/lookup/price?product_id={widget}&currency=USD",
-    "/admin/orders/lookup/payment_terms",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/orders/lookup/customers?q=acm",
+        "/admin/orders/lookup/customer/{customer}",
+        "/admin/orders/lookup/products?q=wid&currency=USD",
+        "/admin/orders/lookup/price?product_id={widget}&currency=USD",
+        "/admin/orders/lookup/payment_terms",
+    ],
+)
 def test_a_viewer_gets_403_from_the_lookups(login_as, catalog, url):
     client = login_as("viewer")
-    response = client.get(url.format(customer=catalog["customer"].id,
-                                     widget=catalog["widget"].id))
+    response = client.get(url.format(customer=catalog["customer"].id, widget=catalog["widget"].id))
     assert response.status_code == 403
 
 
 def test_a_viewer_gets_403_from_the_shipping_lookup(login_as, catalog):
     client = login_as("viewer")
-    response = client.post("/admin/orders/lookup/shipping",
-                           json={"currency": "USD", "quantities": ["1"]})
+    response = client.post("/admin/orders/lookup/shipping", json={"currency": "USD", "quantities": ["1"]})
     assert response.status_code == 403
 
 
@@ -465,6 +506,7 @@ def test_the_lookups_need_a_login(client, catalog):
 
 
 # --- Inline creation -------------------------------------------------------------------------
+
 
 def test_a_customer_is_created_inline(login_as, catalog, users):
     client = login_as("sales")
@@ -488,9 +530,15 @@ def test_an_inline_customer_with_a_blank_name_is_a_400_with_a_message(login_as, 
 def test_a_customer_user_is_created_inline(login_as, catalog):
     client = login_as("sales")
     customer = catalog["customer"]
-    response = client.post("/admin/orders/inline/customer_user", data={
-        "customer_id": str(customer.id), "email": "Wile@Acme.Example", "first_name": "Wile",
-        "last_name": "Coyote"})
+    response = client.post(
+        "/admin/orders/inline/customer_user",
+        data={
+            "customer_id": str(customer.id),
+            "email": "Wile@Acme.Example",
+            "first_name": "Wile",
+            "last_name": "Coyote",
+        },
+    )
     assert response.status_code == 200
     data = response.get_json()
     assert data["label"] == "Wile Coyote <wile@acme.example>"
@@ -498,19 +546,29 @@ def test_a_customer_user_is_created_inline(login_as, catalog):
     assert db.session.get(CustomerUser, data["id"]).customer_id == customer.id
 
 
-@pytest.mark.parametrize(("form", "message"), [
-    ({"email": "BUYER@acme.example", "first_name": "B", "last_name": "B"},
-     "Customer user email: a customer user with this email already exists."),
-    ({"email": "not-an-email", "first_name": "B", "last_name": "B"},
-     "Customer user email: this value is not a valid email address."),
-    ({"email": "new@acme.example", "first_name": "", "last_name": "B"},
-     "Customer user: first and last name are required."),
-], ids=["duplicate-email", "invalid-email", "no-first-name"])
-def test_an_inline_customer_user_with_an_error_is_a_400_with_a_message(
-        login_as, catalog, form, message):
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (
+            {"email": "BUYER@acme.example", "first_name": "B", "last_name": "B"},
+            "Customer user email: a customer user with this email already exists.",
+        ),
+        (
+            {"email": "not-an-email", "first_name": "B", "last_name": "B"},
+            "Customer user email: this value is not a valid email address.",
+        ),
+        (
+            {"email": "new@acme.example", "first_name": "", "last_name": "B"},
+            "Customer user: first and last name are required.",
+        ),
+    ],
+    ids=["duplicate-email", "invalid-email", "no-first-name"],
+)
+def test_an_inline_customer_user_with_an_error_is_a_400_with_a_message(login_as, catalog, form, message):
     client = login_as("sales")
-    response = client.post("/admin/orders/inline/customer_user",
-                           data={"customer_id": str(catalog["customer"].id), **form})
+    response = client.post(
+        "/admin/orders/inline/customer_user", data={"customer_id": str(catalog["customer"].id), **form}
+    )
     assert response.status_code == 400
     assert response.get_json() == {"error": message}
     assert _count(CustomerUser) == 1
@@ -518,19 +576,27 @@ def test_an_inline_customer_user_with_an_error_is_a_400_with_a_message(
 
 def test_an_inline_customer_user_without_a_customer_is_a_400(login_as, catalog):
     client = login_as("sales")
-    response = client.post("/admin/orders/inline/customer_user", data={
-        "email": "x@acme.example", "first_name": "X", "last_name": "Y"})
+    response = client.post(
+        "/admin/orders/inline/customer_user",
+        data={"email": "x@acme.example", "first_name": "X", "last_name": "Y"},
+    )
     assert response.status_code == 400
     assert response.get_json() == {"error": "Choose a customer first."}
 
 
-@pytest.mark.parametrize("path", ["/admin/orders/inline/customer",
-                                  "/admin/orders/inline/customer_user"])
+@pytest.mark.parametrize("path", ["/admin/orders/inline/customer", "/admin/orders/inline/customer_user"])
 def test_a_viewer_cannot_create_inline(login_as, catalog, path):
     client = login_as("viewer")
-    response = client.post(path, data={"name": "Globex", "customer_id": "1",
-                                       "email": "x@y.example", "first_name": "X",
-                                       "last_name": "Y"})
+    response = client.post(
+        path,
+        data={
+            "name": "Globex",
+            "customer_id": "1",
+            "email": "x@y.example",
+            "first_name": "X",
+            "last_name": "Y",
+        },
+    )
     # Then nothing is created, and the JSON caller gets a 403 (not a redirect to an HTML page)
     assert _count(Customer) == 1
     assert _count(CustomerUser) == 1

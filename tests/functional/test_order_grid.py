@@ -1,4 +1,5 @@
 """The order grid: filters, sort, search, views, CSV export, and its SQL budget."""
+
 from __future__ import annotations
 
 import csv
@@ -30,14 +31,28 @@ def orders(app, catalog, users):
     db.session.add(other)
     db.session.flush()
     first = make_order(db.session, catalog, actor=users["sales"], po_number="PO-ALPHA")
-    second = make_order(db.session, catalog, actor=users["manager"], po_number="=HYPERLINK(1)",
-                        ship_until=date.today() - timedelta(days=3))
+    second = make_order(
+        db.session,
+        catalog,
+        actor=users["manager"],
+        po_number="=HYPERLINK(1)",
+        ship_until=date.today() - timedelta(days=3),
+    )
     cancelled = make_order(db.session, catalog, actor=users["sales"], po_number="PO-BETA")
     cancelled.internal_status = "cancelled"
-    euro = make_order(db.session, catalog, actor=users["sales"], po_number="PO-GAMMA",
-                      currency="EUR", customer_id=other.id, customer_user_id=None,
-                      billing_address=None, shipping_address=None, shipping_method_id=None,
-                      lines=[LineData(product_id=catalog["widget"].id, quantity="100")])
+    euro = make_order(
+        db.session,
+        catalog,
+        actor=users["sales"],
+        po_number="PO-GAMMA",
+        currency="EUR",
+        customer_id=other.id,
+        customer_user_id=None,
+        billing_address=None,
+        shipping_address=None,
+        shipping_method_id=None,
+        lines=[LineData(product_id=catalog["widget"].id, quantity="100")],
+    )
     euro.internal_status = "closed"
     # Spread creation times so the default sort (newest first) is observable.
     for age, order in enumerate((first, second, cancelled, euro)):
@@ -48,8 +63,7 @@ def orders(app, catalog, users):
 
 def test_the_grid_lists_orders_newest_first(login_as, orders):
     client = login_as("viewer")
-    assert grid_numbers(client) == [orders[k].identifier
-                                    for k in ("first", "second", "cancelled", "euro")]
+    assert grid_numbers(client) == [orders[k].identifier for k in ("first", "second", "cancelled", "euro")]
 
 
 def test_the_open_orders_view_shows_only_open_orders(login_as, orders):
@@ -91,9 +105,15 @@ def test_ship_until_and_created_at_filters_use_dates(login_as, orders):
 
 @pytest.mark.parametrize(
     "query",
-    ["flt1_total_greater_than=abc", "flt1_internal_status_equals=bogus",
-     "flt1_created_at_between=garbage", "page=abc", "sort=99", "page_size=100000",
-     "flt1_no_such_filter=1"],
+    [
+        "flt1_total_greater_than=abc",
+        "flt1_internal_status_equals=bogus",
+        "flt1_created_at_between=garbage",
+        "page=abc",
+        "sort=99",
+        "page_size=100000",
+        "flt1_no_such_filter=1",
+    ],
 )
 def test_invalid_filter_values_are_ignored_not_an_error(login_as, orders, query):
     client = login_as("viewer")
@@ -111,8 +131,12 @@ def test_the_grid_sorts_by_total_both_ways(login_as, orders):
 
 @pytest.mark.parametrize(
     ("term", "expected"),
-    [("so-", {"first", "second", "cancelled", "euro"}), ("PO-ALP", {"first"}),
-     ("zenith", {"euro"}), ("nothing-like-this", set())],
+    [
+        ("so-", {"first", "second", "cancelled", "euro"}),
+        ("PO-ALP", {"first"}),
+        ("zenith", {"euro"}),
+        ("nothing-like-this", set()),
+    ],
 )
 def test_search_matches_order_number_po_number_and_customer(login_as, orders, term, expected):
     client = login_as("viewer")
@@ -124,8 +148,7 @@ def test_csv_export_follows_the_filter_and_defuses_formulas(login_as, orders):
     response = client.get("/admin/orders/export/csv/?flt1_internal_status_equals=open")
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert {r["Order Number"] for r in rows} == {orders["first"].identifier,
-                                                 orders["second"].identifier}
+    assert {r["Order Number"] for r in rows} == {orders["first"].identifier, orders["second"].identifier}
     by_number = {r["Order Number"]: r for r in rows}
     assert by_number[orders["second"].identifier]["PO Number"] == "'=HYPERLINK(1)"
     assert by_number[orders["first"].identifier]["Total"] == "60.05"

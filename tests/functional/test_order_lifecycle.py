@@ -3,6 +3,7 @@ filtered-grid action, shipping with trackings, and the cancel-overdue command.
 
 Every refused request is checked to answer with a message (never a 500) and change nothing.
 """
+
 from __future__ import annotations
 
 import html
@@ -15,8 +16,7 @@ from sqlalchemy import func, select
 from models import AuditEntry, Order, db, utcnow
 from tests.factories import make_order
 
-BUTTONS = ("transition-cancel", "transition-mark_shipped", "transition-close",
-           "transition-archive")
+BUTTONS = ("transition-cancel", "transition-mark_shipped", "transition-close", "transition-archive")
 
 
 def flashes(client) -> list[str]:
@@ -58,20 +58,25 @@ def open_order(catalog, users) -> Order:
 
 # ---- buttons on the order page ----
 
-@pytest.mark.parametrize(("status", "role", "expected"), [
-    ("open", "manager", {"transition-cancel", "transition-mark_shipped", "transition-close"}),
-    ("open", "admin", {"transition-cancel", "transition-mark_shipped", "transition-close"}),
-    ("open", "sales", {"transition-mark_shipped"}),
-    ("open", "viewer", set()),
-    ("cancelled", "manager", {"transition-close"}),
-    ("shipped", "manager", {"transition-close"}),
-    ("closed", "manager", {"transition-archive"}),
-    ("closed", "sales", set()),
-    ("closed", "viewer", set()),
-    ("archived", "manager", set()),
-])
+
+@pytest.mark.parametrize(
+    ("status", "role", "expected"),
+    [
+        ("open", "manager", {"transition-cancel", "transition-mark_shipped", "transition-close"}),
+        ("open", "admin", {"transition-cancel", "transition-mark_shipped", "transition-close"}),
+        ("open", "sales", {"transition-mark_shipped"}),
+        ("open", "viewer", set()),
+        ("cancelled", "manager", {"transition-close"}),
+        ("shipped", "manager", {"transition-close"}),
+        ("closed", "manager", {"transition-archive"}),
+        ("closed", "sales", set()),
+        ("closed", "viewer", set()),
+        ("archived", "manager", set()),
+    ],
+)
 def test_the_page_shows_exactly_the_transition_buttons_allowed_now(
-        login_as, catalog, users, status, role, expected):
+    login_as, catalog, users, status, role, expected
+):
     # Given an order in the status
     order = order_in(catalog, users, status)
 
@@ -82,16 +87,20 @@ def test_the_page_shows_exactly_the_transition_buttons_allowed_now(
     assert buttons_on(page) == expected
 
 
-@pytest.mark.parametrize(("status", "role", "tracking", "edit"), [
-    ("open", "manager", True, True),
-    ("open", "sales", True, True),
-    ("open", "viewer", False, False),
-    ("shipped", "manager", True, False),
-    ("cancelled", "manager", False, False),
-    ("closed", "manager", False, False),
-])
+@pytest.mark.parametrize(
+    ("status", "role", "tracking", "edit"),
+    [
+        ("open", "manager", True, True),
+        ("open", "sales", True, True),
+        ("open", "viewer", False, False),
+        ("shipped", "manager", True, False),
+        ("cancelled", "manager", False, False),
+        ("closed", "manager", False, False),
+    ],
+)
 def test_shipping_tracking_and_edit_buttons_follow_status_and_role(
-        login_as, catalog, users, status, role, tracking, edit):
+    login_as, catalog, users, status, role, tracking, edit
+):
     order = order_in(catalog, users, status)
     page = page_of(login_as(role), order.id)
     assert ('id="shipping-tracking"' in page) is tracking
@@ -100,17 +109,19 @@ def test_shipping_tracking_and_edit_buttons_follow_status_and_role(
 
 def test_the_cancel_button_asks_the_orocommerce_confirmation(login_as, open_order):
     page = html.unescape(page_of(login_as("manager"), open_order.id))
-    assert ("Are you sure you want to cancel this order? Please note that once your order is "
-            "canceled, it cannot be changed.") in page
+    assert (
+        "Are you sure you want to cancel this order? Please note that once your order is "
+        "canceled, it cannot be changed."
+    ) in page
 
 
 # ---- one order ----
 
+
 def test_cancelling_an_order_flashes_the_result_and_cancels_it(login_as, open_order):
     # When the manager cancels an open order
     client = login_as("manager")
-    response = client.post("/admin/orders/transition/",
-                           data={"id": open_order.id, "transition": "cancel"})
+    response = client.post("/admin/orders/transition/", data={"id": open_order.id, "transition": "cancel"})
 
     # Then they land on the order page with OroCommerce's message and the order is cancelled
     assert response.status_code == 302
@@ -119,13 +130,15 @@ def test_cancelling_an_order_flashes_the_result_and_cancels_it(login_as, open_or
     assert statuses()[open_order.id] == "cancelled"
 
 
-@pytest.mark.parametrize(("status", "name", "done", "target"), [
-    ("open", "close", "closed", "closed"),
-    ("shipped", "close", "closed", "closed"),
-    ("closed", "archive", "archived", "archived"),
-])
-def test_close_and_archive_flash_their_result(login_as, catalog, users, status, name, done,
-                                              target):
+@pytest.mark.parametrize(
+    ("status", "name", "done", "target"),
+    [
+        ("open", "close", "closed", "closed"),
+        ("shipped", "close", "closed", "closed"),
+        ("closed", "archive", "archived", "archived"),
+    ],
+)
+def test_close_and_archive_flash_their_result(login_as, catalog, users, status, name, done, target):
     order = order_in(catalog, users, status)
     client = login_as("manager")
     client.post("/admin/orders/transition/", data={"id": order.id, "transition": name})
@@ -135,9 +148,9 @@ def test_close_and_archive_flash_their_result(login_as, catalog, users, status, 
 
 def test_the_page_after_cancelling_shows_the_message_and_no_more_actions(login_as, open_order):
     client = login_as("manager")
-    response = client.post("/admin/orders/transition/",
-                           data={"id": open_order.id, "transition": "cancel"},
-                           follow_redirects=True)
+    response = client.post(
+        "/admin/orders/transition/", data={"id": open_order.id, "transition": "cancel"}, follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert f"Order #{open_order.identifier} has been cancelled." in html.unescape(page)
@@ -145,17 +158,21 @@ def test_the_page_after_cancelling_shows_the_message_and_no_more_actions(login_a
     assert 'id="edit-order"' not in page and 'id="shipping-tracking"' not in page
 
 
-@pytest.mark.parametrize(("status", "name", "message"), [
-    ("open", "archive", "cannot be archived because it is open"),
-    ("closed", "cancel", "cannot be cancelled because it is closed"),
-    ("cancelled", "cancel", "cannot be cancelled because it is cancelled"),
-    ("archived", "close", "cannot be closed because it is archived"),
-    ("open", "refund", "is not an order action"),
-    ("open", "", "is not an order action"),
-    ("open", "delete", "is not an order action"),
-])
+@pytest.mark.parametrize(
+    ("status", "name", "message"),
+    [
+        ("open", "archive", "cannot be archived because it is open"),
+        ("closed", "cancel", "cannot be cancelled because it is closed"),
+        ("cancelled", "cancel", "cannot be cancelled because it is cancelled"),
+        ("archived", "close", "cannot be closed because it is archived"),
+        ("open", "refund", "is not an order action"),
+        ("open", "", "is not an order action"),
+        ("open", "delete", "is not an order action"),
+    ],
+)
 def test_a_crafted_post_of_a_transition_not_allowed_is_refused_with_a_message(
-        login_as, catalog, users, status, name, message):
+    login_as, catalog, users, status, name, message
+):
     # Given an order, and the audit trail so far
     order = order_in(catalog, users, status)
     before = audit_count()
@@ -174,10 +191,10 @@ def test_a_crafted_post_of_a_transition_not_allowed_is_refused_with_a_message(
 
 @pytest.mark.parametrize("raw_id", ["abc", "999999", "", "-1", "1.5", "²", "1 OR 1=1"])
 def test_a_transition_post_for_a_missing_or_malformed_id_says_so_and_never_fails(
-        login_as, open_order, raw_id):
+    login_as, open_order, raw_id
+):
     client = login_as("manager")
-    response = client.post("/admin/orders/transition/",
-                           data={"id": raw_id, "transition": "cancel"})
+    response = client.post("/admin/orders/transition/", data={"id": raw_id, "transition": "cancel"})
     assert response.status_code in (302, 404)
     if response.status_code == 302:
         assert flashes(client) == ["The order does not exist."]
@@ -191,14 +208,15 @@ def test_a_transition_post_without_an_id_is_refused(login_as, open_order):
     assert statuses()[open_order.id] == "open"
 
 
-@pytest.mark.parametrize(("role", "name"), [("sales", "cancel"), ("sales", "close"),
-                                            ("viewer", "cancel"), ("viewer", "mark_shipped")])
+@pytest.mark.parametrize(
+    ("role", "name"),
+    [("sales", "cancel"), ("sales", "close"), ("viewer", "cancel"), ("viewer", "mark_shipped")],
+)
 def test_a_role_without_the_permission_is_refused(login_as, open_order, role, name):
     # When sales (or a viewer) posts a transition their role does not grant
     client = login_as(role)
     before = audit_count()
-    response = client.post("/admin/orders/transition/",
-                           data={"id": open_order.id, "transition": name})
+    response = client.post("/admin/orders/transition/", data={"id": open_order.id, "transition": name})
 
     # Then it is refused and the order is unchanged
     assert response.status_code in (302, 403)
@@ -210,24 +228,22 @@ def test_a_role_without_the_permission_is_refused(login_as, open_order, role, na
 
 def test_sales_may_mark_an_order_shipped(login_as, open_order):
     client = login_as("sales")
-    client.post("/admin/orders/transition/",
-                data={"id": open_order.id, "transition": "mark_shipped"})
+    client.post("/admin/orders/transition/", data={"id": open_order.id, "transition": "mark_shipped"})
     assert flashes(client) == [f"Order #{open_order.identifier} has been marked as shipped."]
     assert statuses()[open_order.id] == "shipped"
 
 
 def test_an_anonymous_post_changes_nothing(client, open_order):
-    response = client.post("/admin/orders/transition/",
-                           data={"id": open_order.id, "transition": "cancel"})
+    response = client.post("/admin/orders/transition/", data={"id": open_order.id, "transition": "cancel"})
     assert response.status_code in (302, 401, 403)
     assert statuses()[open_order.id] == "open"
 
 
 # ---- bulk actions on a selection ----
 
+
 def bulk(client, action: str, ids) -> object:
-    return client.post("/admin/orders/action/",
-                       data={"action": action, "rowid": [str(i) for i in ids]})
+    return client.post("/admin/orders/action/", data={"action": action, "rowid": [str(i) for i in ids]})
 
 
 def test_bulk_cancel_reports_done_and_skipped_orders(login_as, catalog, users):
@@ -242,13 +258,13 @@ def test_bulk_cancel_reports_done_and_skipped_orders(login_as, catalog, users):
 
     # Then the report counts two and names the skipped one with its reason
     assert response.status_code == 302
-    assert flashes(client) == [f"2 orders cancelled; 1 skipped: Order {closed.identifier} "
-                               "cannot be cancelled because it is closed"]
+    assert flashes(client) == [
+        f"2 orders cancelled; 1 skipped: Order {closed.identifier} cannot be cancelled because it is closed"
+    ]
     assert statuses() == {first.id: "cancelled", second.id: "cancelled", closed.id: "closed"}
 
 
-def test_repeating_the_same_bulk_cancel_changes_nothing_and_reports_zero(login_as, catalog,
-                                                                          users):
+def test_repeating_the_same_bulk_cancel_changes_nothing_and_reports_zero(login_as, catalog, users):
     # Given two orders cancelled by a bulk action
     ids = [order_in(catalog, users, "open").id for _ in range(2)]
     client = login_as("manager")
@@ -302,11 +318,17 @@ def test_a_non_number_rowid_refuses_the_whole_selection(login_as, open_order, ba
     assert audit_count() == before
 
 
-@pytest.mark.parametrize(("role", "action"), [("sales", "cancel"), ("sales", "close"),
-                                              ("sales", "archive"), ("sales", "delete"),
-                                              ("viewer", "mark_shipped")])
-def test_a_bulk_action_outside_the_role_is_refused_with_a_message(login_as, open_order, role,
-                                                                  action):
+@pytest.mark.parametrize(
+    ("role", "action"),
+    [
+        ("sales", "cancel"),
+        ("sales", "close"),
+        ("sales", "archive"),
+        ("sales", "delete"),
+        ("viewer", "mark_shipped"),
+    ],
+)
+def test_a_bulk_action_outside_the_role_is_refused_with_a_message(login_as, open_order, role, action):
     client = login_as(role)
     response = bulk(client, action, [open_order.id])
     assert response.status_code == 302
@@ -328,9 +350,11 @@ def test_bulk_mark_shipped_by_sales_ships_open_orders(login_as, catalog, users):
     cancelled = order_in(catalog, users, "cancelled")
     client = login_as("sales")
     bulk(client, "mark_shipped", [first.id, cancelled.id])
-    assert flashes(client) == [f"1 order marked as shipped; 1 skipped: Order "
-                               f"{cancelled.identifier} cannot be marked as shipped because it "
-                               "is cancelled"]
+    assert flashes(client) == [
+        f"1 order marked as shipped; 1 skipped: Order "
+        f"{cancelled.identifier} cannot be marked as shipped because it "
+        "is cancelled"
+    ]
     db.session.expire_all()
     shipped = db.session.get(Order, first.id)
     assert (shipped.internal_status, shipped.shipping_status) == ("shipped", "shipped")
@@ -338,8 +362,8 @@ def test_bulk_mark_shipped_by_sales_ships_open_orders(login_as, catalog, users):
 
 # ---- every order matching the filter ----
 
-def test_apply_filtered_shows_the_count_then_closes_every_matching_order(
-        login_as, catalog, users):
+
+def test_apply_filtered_shows_the_count_then_closes_every_matching_order(login_as, catalog, users):
     # Given three cancelled orders and one open order
     cancelled = [order_in(catalog, users, "cancelled") for _ in range(3)]
     other = order_in(catalog, users, "open")
@@ -366,42 +390,55 @@ def test_apply_filtered_archives_only_closed_orders_of_the_filter(login_as, cata
     closed = order_in(catalog, users, "closed")
     still_open = order_in(catalog, users, "open")
     client = login_as("manager")
-    client.post("/admin/orders/apply_filtered/?action=archive&flt1_internal_status_equals=closed",
-                data={"action": "archive"})
+    client.post(
+        "/admin/orders/apply_filtered/?action=archive&flt1_internal_status_equals=closed",
+        data={"action": "archive"},
+    )
     assert flashes(client) == ["1 order archived"]
     assert statuses() == {closed.id: "archived", still_open.id: "open"}
 
 
-@pytest.mark.parametrize(("role", "action"), [("sales", "close"), ("manager", "explode"),
-                                              ("viewer", "mark_shipped")])
+@pytest.mark.parametrize(
+    ("role", "action"), [("sales", "close"), ("manager", "explode"), ("viewer", "mark_shipped")]
+)
 def test_apply_filtered_refuses_an_action_outside_the_role(login_as, open_order, role, action):
     client = login_as(role)
-    response = client.post(f"/admin/orders/apply_filtered/?action={action}",
-                           data={"action": action})
+    response = client.post(f"/admin/orders/apply_filtered/?action={action}", data={"action": action})
     assert response.status_code == 302
     (text,) = flashes(client)
-    assert text in ("Choose an order action you are allowed to perform.",
-                    "You do not have permission to perform this action.")
+    assert text in (
+        "Choose an order action you are allowed to perform.",
+        "You do not have permission to perform this action.",
+    )
     assert statuses()[open_order.id] == "open"
 
 
 # ---- Mark as Shipped form and Shipping Tracking ----
+
 
 def test_shipping_everything_with_a_ups_tracking_shows_the_tracking_link(login_as, open_order):
     # When the sales user ships the whole order with a UPS tracking number
     client = login_as("sales")
     form = client.get(f"/admin/orders/ship/?id={open_order.id}")
     assert form.status_code == 200
-    response = client.post(f"/admin/orders/ship/?id={open_order.id}", data={
-        "mode": "all", "tracking_method": ["UPS"], "tracking_number": ["1Z999AA10123456784"],
-        "tracking_id": [""]})
+    response = client.post(
+        f"/admin/orders/ship/?id={open_order.id}",
+        data={
+            "mode": "all",
+            "tracking_method": ["UPS"],
+            "tracking_number": ["1Z999AA10123456784"],
+            "tracking_id": [""],
+        },
+    )
 
     # Then the order is shipped and its page links the number to UPS
     assert response.status_code == 302
     assert flashes(client) == [f"Order #{open_order.identifier} has been marked as shipped."]
     page = html.unescape(page_of(client, open_order.id))
-    assert ('href="https://www.ups.com/WebTracking/processInputRequest?TypeOfInquiryNumber=T'
-            '&InquiryNumber1=1Z999AA10123456784"') in page
+    assert (
+        'href="https://www.ups.com/WebTracking/processInputRequest?TypeOfInquiryNumber=T'
+        '&InquiryNumber1=1Z999AA10123456784"'
+    ) in page
     assert statuses()[open_order.id] == "shipped"
 
 
@@ -410,8 +447,10 @@ def test_a_partial_shipment_shows_partially_shipped(login_as, open_order):
     first_line = open_order.line_items[0].id
     second_line = open_order.line_items[1].id
     client = login_as("sales")
-    response = client.post(f"/admin/orders/ship/?id={open_order.id}", data={
-        "mode": "partial", f"ship-{first_line}": "1", f"ship-{second_line}": "0"})
+    response = client.post(
+        f"/admin/orders/ship/?id={open_order.id}",
+        data={"mode": "partial", f"ship-{first_line}": "1", f"ship-{second_line}": "0"},
+    )
 
     # Then the order stays open and the page says Partially Shipped
     assert response.status_code == 302
@@ -424,13 +463,13 @@ def test_a_partial_shipment_shows_partially_shipped(login_as, open_order):
 
 
 @pytest.mark.parametrize("quantity", ["5", "-1", "abc", "NaN"])
-def test_a_bad_partial_quantity_redisplays_the_form_with_a_message(login_as, open_order,
-                                                                   quantity):
+def test_a_bad_partial_quantity_redisplays_the_form_with_a_message(login_as, open_order, quantity):
     client = login_as("sales")
     line = open_order.line_items[0].id
     before = audit_count()
-    response = client.post(f"/admin/orders/ship/?id={open_order.id}", data={
-        "mode": "partial", f"ship-{line}": quantity})
+    response = client.post(
+        f"/admin/orders/ship/?id={open_order.id}", data={"mode": "partial", f"ship-{line}": quantity}
+    )
     assert response.status_code == 200
     assert "WID-1:" in html.unescape(response.get_data(as_text=True))
     assert statuses()[open_order.id] == "open"
@@ -443,7 +482,8 @@ def test_shipping_a_closed_order_by_url_is_refused(login_as, catalog, users):
     response = client.post(f"/admin/orders/ship/?id={order.id}", data={"mode": "all"})
     assert response.status_code in (200, 302)
     assert "cannot be marked as shipped because it is closed" in html.unescape(
-        response.get_data(as_text=True)) + " ".join(flashes(client))
+        response.get_data(as_text=True)
+    ) + " ".join(flashes(client))
     assert statuses()[order.id] == "closed"
 
 
@@ -457,28 +497,36 @@ def test_the_ship_and_tracking_pages_of_a_missing_order_are_404(login_as, raw_id
 def test_the_tracking_dialog_saves_the_set_of_rows(login_as, open_order):
     client = login_as("sales")
     assert client.get(f"/admin/orders/trackings/?id={open_order.id}").status_code == 200
-    response = client.post(f"/admin/orders/trackings/?id={open_order.id}", data={
-        "tracking_method": ["FedEx", ""], "tracking_number": ["123456789012", ""],
-        "tracking_id": ["", ""]})
+    response = client.post(
+        f"/admin/orders/trackings/?id={open_order.id}",
+        data={
+            "tracking_method": ["FedEx", ""],
+            "tracking_number": ["123456789012", ""],
+            "tracking_id": ["", ""],
+        },
+    )
     assert response.status_code == 302
     assert flashes(client) == ["Shipping Tracking Numbers have been updated"]
     page = html.unescape(page_of(client, open_order.id))
-    assert "https://www.fedex.com/apps/fedextrack/?action=track&trackingnumber=123456789012" \
-        in page
+    assert "https://www.fedex.com/apps/fedextrack/?action=track&trackingnumber=123456789012" in page
 
 
 def test_the_tracking_dialog_refuses_a_cancelled_order(login_as, catalog, users):
     order = order_in(catalog, users, "cancelled")
     client = login_as("manager")
-    response = client.post(f"/admin/orders/trackings/?id={order.id}", data={
-        "tracking_method": ["UPS"], "tracking_number": ["1Z999AA10123456784"]})
+    response = client.post(
+        f"/admin/orders/trackings/?id={order.id}",
+        data={"tracking_method": ["UPS"], "tracking_number": ["1Z999AA10123456784"]},
+    )
     assert "cannot get tracking numbers because it is cancelled" in html.unescape(
-        response.get_data(as_text=True)) + " ".join(flashes(client))
+        response.get_data(as_text=True)
+    ) + " ".join(flashes(client))
     db.session.expire_all()
     assert db.session.get(Order, order.id).shipping_trackings == []
 
 
 # ---- editing after cancellation ----
+
 
 def test_after_cancelling_the_edit_page_and_a_posted_edit_are_refused(login_as, open_order):
     # Given an order cancelled through the page
@@ -494,17 +542,22 @@ def test_after_cancelling_the_edit_page_and_a_posted_edit_are_refused(login_as, 
 
     # When the edit form is opened or posted anyway
     opened = client.get(f"/admin/orders/edit/?id={open_order.id}")
-    posted = client.post(f"/admin/orders/edit/?id={open_order.id}", data={
-        "customer_id": str(open_order.customer_id), "currency": "USD",
-        "po_number": "HACKED", "version": str(version),
-        "lines-0-product_id": str(open_order.line_items[0].product_id),
-        "lines-0-quantity": "50"})
+    posted = client.post(
+        f"/admin/orders/edit/?id={open_order.id}",
+        data={
+            "customer_id": str(open_order.customer_id),
+            "currency": "USD",
+            "po_number": "HACKED",
+            "version": str(version),
+            "lines-0-product_id": str(open_order.line_items[0].product_id),
+            "lines-0-quantity": "50",
+        },
+    )
 
     # Then both are refused with the reason and nothing changed
     assert opened.status_code == 302 and posted.status_code == 302
     messages = flashes(client)
-    assert messages == [f"Order {open_order.identifier} cannot be edited because it is "
-                        "cancelled."] * 2
+    assert messages == [f"Order {open_order.identifier} cannot be edited because it is cancelled."] * 2
     db.session.expire_all()
     fresh = db.session.get(Order, open_order.id)
     assert fresh.po_number == "PO-1001"
@@ -513,6 +566,7 @@ def test_after_cancelling_the_edit_page_and_a_posted_edit_are_refused(login_as, 
 
 
 # ---- cancel-overdue command ----
+
 
 def test_the_cancel_overdue_command_prints_what_it_cancelled(app, catalog, users):
     # Given an open order due yesterday, one due today and a closed overdue one

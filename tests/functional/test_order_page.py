@@ -1,4 +1,5 @@
 """The order page shows an order's sections, and unknown ids are a 404, not an error."""
+
 from __future__ import annotations
 
 from models import db
@@ -31,14 +32,17 @@ def test_an_unknown_order_id_is_a_404(login_as):
 
 
 def test_the_customer_and_customer_user_pages_list_their_orders_and_offer_create_order(
-        login_as, catalog, users):
+    login_as, catalog, users
+):
     # Given an order of the demo customer's buyer
     order = make_order(db.session, catalog, actor=users["sales"])
     db.session.commit()
     client = login_as("sales")
 
-    for endpoint, key, record in (("customers", "customer_id", catalog["customer"]),
-                                  ("customer_users", "customer_user_id", catalog["buyer"])):
+    for endpoint, key, record in (
+        ("customers", "customer_id", catalog["customer"]),
+        ("customer_users", "customer_user_id", catalog["buyer"]),
+    ):
         # When the sales user opens the page
         page = client.get(f"/admin/{endpoint}/details/?id={record.id}").get_data(as_text=True)
 

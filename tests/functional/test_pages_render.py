@@ -1,4 +1,5 @@
 """Every admin page an administrator can open renders, with data on it (no 500, no warning)."""
+
 from __future__ import annotations
 
 import re
@@ -20,9 +21,16 @@ def populated(app, catalog, users):
 
 def test_every_admin_page_without_parameters_renders_for_an_admin(app, login_as, populated):
     client = login_as("admin")
-    urls = sorted({rule.rule for rule in app.url_map.iter_rules()
-                   if rule.rule.startswith("/admin") and "GET" in rule.methods
-                   and not rule.arguments and not any(s in rule.rule for s in SKIP)})
+    urls = sorted(
+        {
+            rule.rule
+            for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/admin")
+            and "GET" in rule.methods
+            and not rule.arguments
+            and not any(s in rule.rule for s in SKIP)
+        }
+    )
     assert len(urls) > 20
     for url in urls:
         response = client.get(url)
@@ -33,10 +41,20 @@ def test_every_admin_page_without_parameters_renders_for_an_admin(app, login_as,
         assert response.status_code in allowed, url
 
 
-@pytest.mark.parametrize("endpoint", [
-    "orders", "customers", "customer_users", "products", "shipping_methods", "tax_rules",
-    "payment_terms", "users", "audit",
-])
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "orders",
+        "customers",
+        "customer_users",
+        "products",
+        "shipping_methods",
+        "tax_rules",
+        "payment_terms",
+        "users",
+        "audit",
+    ],
+)
 def test_details_and_edit_pages_of_the_first_record_render(login_as, populated, endpoint):
     client = login_as("admin")
     for page in ("details", "edit"):

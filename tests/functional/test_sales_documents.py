@@ -1,4 +1,5 @@
 """Sales > Shopping Lists and Sales > Requests for Quote through the admin (SPEC §1, §5)."""
+
 from __future__ import annotations
 
 import re
@@ -30,10 +31,13 @@ def _field_names(html: str) -> set[str]:
 
 def _shopping_list(catalog) -> ShoppingList:
     shopping_list = ShoppingList(
-        label="Spring restock", customer=catalog["customer"], customer_user=catalog["buyer"],
-        currency="USD", notes="Back door",
-        lines=[ShoppingListLine(product=catalog["widget"], quantity=D("3"), unit="item",
-                                notes="blue ones")])
+        label="Spring restock",
+        customer=catalog["customer"],
+        customer_user=catalog["buyer"],
+        currency="USD",
+        notes="Back door",
+        lines=[ShoppingListLine(product=catalog["widget"], quantity=D("3"), unit="item", notes="blue ones")],
+    )
     db.session.add(shopping_list)
     db.session.commit()
     return shopping_list
@@ -41,17 +45,29 @@ def _shopping_list(catalog) -> ShoppingList:
 
 def _rfq(catalog) -> RequestForQuote:
     rfq = RequestForQuote(
-        customer=catalog["customer"], customer_user=catalog["buyer"], po_number="PO-RFQ-1",
-        ship_until=date(2031, 1, 1), note="Quote soon", status="more_info_requested",
-        requested_products=[RequestProduct(product=catalog["gadget"], comment="urgent", items=[
-            RequestProductItem(quantity=D("5"), unit="item", target_price=D("20.00"),
-                               currency="USD")])])
+        customer=catalog["customer"],
+        customer_user=catalog["buyer"],
+        po_number="PO-RFQ-1",
+        ship_until=date(2031, 1, 1),
+        note="Quote soon",
+        status="more_info_requested",
+        requested_products=[
+            RequestProduct(
+                product=catalog["gadget"],
+                comment="urgent",
+                items=[
+                    RequestProductItem(quantity=D("5"), unit="item", target_price=D("20.00"), currency="USD")
+                ],
+            )
+        ],
+    )
     db.session.add(rfq)
     db.session.commit()
     return rfq
 
 
 # --- shopping lists -----------------------------------------------------------------------
+
 
 def test_the_shopping_list_grid_lists_label_customer_user_currency(login_as, catalog):
     _shopping_list(catalog)
@@ -80,40 +96,56 @@ def test_sales_creates_a_shopping_list_with_lines_through_the_admin(login_as, ca
     client = login_as("sales")
 
     # When the form is posted with two inline lines
-    response = client.post("/admin/shopping_lists/new/", data={
-        "label": "Autumn order",
-        "customer": str(catalog["customer"].id),
-        "customer_user": str(catalog["buyer"].id),
-        "currency": "EUR",
-        "notes": "Call first",
-        "lines-0-product": str(catalog["widget"].id),
-        "lines-0-quantity": "4",
-        "lines-0-unit": "item",
-        "lines-0-notes": "red",
-        "lines-1-product": str(catalog["gadget"].id),
-        "lines-1-quantity": "1",
-        "lines-1-unit": "item",
-    })
+    response = client.post(
+        "/admin/shopping_lists/new/",
+        data={
+            "label": "Autumn order",
+            "customer": str(catalog["customer"].id),
+            "customer_user": str(catalog["buyer"].id),
+            "currency": "EUR",
+            "notes": "Call first",
+            "lines-0-product": str(catalog["widget"].id),
+            "lines-0-quantity": "4",
+            "lines-0-unit": "item",
+            "lines-0-notes": "red",
+            "lines-1-product": str(catalog["gadget"].id),
+            "lines-1-quantity": "1",
+            "lines-1-unit": "item",
+        },
+    )
 
     # Then it is saved with its lines
     assert response.status_code == 302
     db.session.expire_all()
     saved = db.session.scalars(select(ShoppingList)).one()
-    assert (saved.label, saved.customer_id, saved.customer_user_id, saved.currency,
-            saved.notes) == ("Autumn order", catalog["customer"].id, catalog["buyer"].id,
-                             "EUR", "Call first")
+    assert (saved.label, saved.customer_id, saved.customer_user_id, saved.currency, saved.notes) == (
+        "Autumn order",
+        catalog["customer"].id,
+        catalog["buyer"].id,
+        "EUR",
+        "Call first",
+    )
     assert [(li.product.sku, li.quantity, li.unit, li.notes) for li in saved.lines] == [
-        ("WID-1", D("4"), "item", "red"), ("GAD-2", D("1"), "item", None)]
+        ("WID-1", D("4"), "item", "red"),
+        ("GAD-2", D("1"), "item", None),
+    ]
 
 
 def test_a_shopping_list_line_of_zero_is_refused_with_a_message(login_as, catalog):
     client = login_as("sales")
 
-    response = client.post("/admin/shopping_lists/new/", data={
-        "label": "Bad", "customer": str(catalog["customer"].id), "currency": "USD",
-        "lines-0-product": str(catalog["widget"].id), "lines-0-quantity": "0",
-        "lines-0-unit": "item",
-    }, follow_redirects=True)
+    response = client.post(
+        "/admin/shopping_lists/new/",
+        data={
+            "label": "Bad",
+            "customer": str(catalog["customer"].id),
+            "currency": "USD",
+            "lines-0-product": str(catalog["widget"].id),
+            "lines-0-quantity": "0",
+            "lines-0-unit": "item",
+        },
+        follow_redirects=True,
+    )
 
     assert "Line 1: the quantity should be greater than 0." in response.get_data(as_text=True)
     assert db.session.scalars(select(ShoppingList)).all() == []
@@ -121,16 +153,21 @@ def test_a_shopping_list_line_of_zero_is_refused_with_a_message(login_as, catalo
 
 def test_a_customer_user_of_another_customer_is_refused(login_as, catalog):
     other = Customer(name="Other Co")
-    stranger = CustomerUser(customer=other, email="s@other.example", first_name="Sam",
-                            last_name="Stranger")
+    stranger = CustomerUser(customer=other, email="s@other.example", first_name="Sam", last_name="Stranger")
     db.session.add_all([other, stranger])
     db.session.commit()
     client = login_as("sales")
 
-    response = client.post("/admin/shopping_lists/new/", data={
-        "label": "Mixed", "customer": str(catalog["customer"].id),
-        "customer_user": str(stranger.id), "currency": "USD",
-    }, follow_redirects=True)
+    response = client.post(
+        "/admin/shopping_lists/new/",
+        data={
+            "label": "Mixed",
+            "customer": str(catalog["customer"].id),
+            "customer_user": str(stranger.id),
+            "currency": "USD",
+        },
+        follow_redirects=True,
+    )
 
     assert "the customer user must belong to the customer" in response.get_data(as_text=True)
     assert db.session.scalars(select(ShoppingList)).all() == []
@@ -139,8 +176,10 @@ def test_a_customer_user_of_another_customer_is_refused(login_as, catalog):
 def test_a_viewer_cannot_create_a_shopping_list(login_as, catalog):
     client = login_as("viewer")
 
-    response = client.post("/admin/shopping_lists/new/", data={
-        "label": "Nope", "customer": str(catalog["customer"].id), "currency": "USD"})
+    response = client.post(
+        "/admin/shopping_lists/new/",
+        data={"label": "Nope", "customer": str(catalog["customer"].id), "currency": "USD"},
+    )
 
     assert response.status_code == 302
     assert db.session.scalars(select(ShoppingList)).all() == []
@@ -149,8 +188,10 @@ def test_a_viewer_cannot_create_a_shopping_list(login_as, catalog):
 def test_the_product_picker_searches_products_by_sku(login_as, catalog):
     client = login_as("sales")
 
-    response = client.get("/admin/shopping_lists/ajax/lookup/",
-                          query_string={"name": "shoppinglistline-product", "query": "WID"})
+    response = client.get(
+        "/admin/shopping_lists/ajax/lookup/",
+        query_string={"name": "shoppinglistline-product", "query": "WID"},
+    )
 
     assert response.status_code == 200
     assert [row[0] for row in response.get_json()] == [catalog["widget"].id]
@@ -158,12 +199,12 @@ def test_the_product_picker_searches_products_by_sku(login_as, catalog):
 
 @pytest.mark.parametrize("role, offered", [("sales", True), ("viewer", False)])
 def test_the_shopping_list_page_shows_lines_and_create_order_only_to_creators(
-        login_as, catalog, role, offered):
+    login_as, catalog, role, offered
+):
     shopping_list = _shopping_list(catalog)
     client = login_as(role)
 
-    page = client.get(f"/admin/shopping_lists/details/?id={shopping_list.id}").get_data(
-        as_text=True)
+    page = client.get(f"/admin/shopping_lists/details/?id={shopping_list.id}").get_data(as_text=True)
 
     assert "WID-1" in page and "blue ones" in page and "Back door" in page
     assert "Sales Orders" in page
@@ -180,8 +221,7 @@ def test_the_shopping_list_page_lists_the_orders_made_from_it(login_as, catalog,
     client = login_as("viewer")
 
     # When its page is opened
-    page = client.get(f"/admin/shopping_lists/details/?id={shopping_list.id}").get_data(
-        as_text=True)
+    page = client.get(f"/admin/shopping_lists/details/?id={shopping_list.id}").get_data(as_text=True)
 
     # Then the order is listed with a link, status and total
     assert f'href="/admin/orders/details/?id={order.id}"' in page
@@ -200,6 +240,7 @@ def test_an_unknown_shopping_list_is_not_an_error(login_as):
 
 
 # --- RFQs ---------------------------------------------------------------------------------
+
 
 def test_the_rfq_grid_and_page_show_the_request(login_as, catalog):
     rfq = _rfq(catalog)
@@ -220,32 +261,45 @@ def test_sales_creates_an_rfq_with_nested_requested_items(login_as, catalog):
     names = _field_names(client.get("/admin/rfqs/new/").get_data(as_text=True))
     assert {"product", "comment", "quantity", "unit", "target_price", "currency"} <= names
 
-    response = client.post("/admin/rfqs/new/", data={
-        "customer": str(catalog["customer"].id),
-        "customer_user": str(catalog["buyer"].id),
-        "first_name": "Bea", "last_name": "Buyer", "email": "buyer@acme.example",
-        "po_number": "PO-NEW", "ship_until": "2031-05-01", "note": "Asap",
-        "status": "open",
-        "requested_products-0-product": str(catalog["widget"].id),
-        "requested_products-0-comment": "matte",
-        "requested_products-0-items-0-quantity": "10",
-        "requested_products-0-items-0-unit": "item",
-        "requested_products-0-items-0-target_price": "8.50",
-        "requested_products-0-items-0-currency": "USD",
-        "requested_products-0-items-1-quantity": "50",
-        "requested_products-0-items-1-unit": "item",
-        "requested_products-0-items-1-currency": "USD",
-    })
+    response = client.post(
+        "/admin/rfqs/new/",
+        data={
+            "customer": str(catalog["customer"].id),
+            "customer_user": str(catalog["buyer"].id),
+            "first_name": "Bea",
+            "last_name": "Buyer",
+            "email": "buyer@acme.example",
+            "po_number": "PO-NEW",
+            "ship_until": "2031-05-01",
+            "note": "Asap",
+            "status": "open",
+            "requested_products-0-product": str(catalog["widget"].id),
+            "requested_products-0-comment": "matte",
+            "requested_products-0-items-0-quantity": "10",
+            "requested_products-0-items-0-unit": "item",
+            "requested_products-0-items-0-target_price": "8.50",
+            "requested_products-0-items-0-currency": "USD",
+            "requested_products-0-items-1-quantity": "50",
+            "requested_products-0-items-1-unit": "item",
+            "requested_products-0-items-1-currency": "USD",
+        },
+    )
 
     assert response.status_code == 302
     db.session.expire_all()
     rfq = db.session.scalars(select(RequestForQuote)).one()
     assert (rfq.po_number, rfq.ship_until, rfq.note, rfq.status) == (
-        "PO-NEW", date(2031, 5, 1), "Asap", "open")
+        "PO-NEW",
+        date(2031, 5, 1),
+        "Asap",
+        "open",
+    )
     (requested,) = rfq.requested_products
     assert (requested.product_sku, requested.comment) == ("WID-1", "matte")
     assert [(i.quantity, i.unit, i.target_price, i.currency) for i in requested.items] == [
-        (D("10"), "item", D("8.50"), "USD"), (D("50"), "item", None, "USD")]
+        (D("10"), "item", D("8.50"), "USD"),
+        (D("50"), "item", None, "USD"),
+    ]
 
 
 def test_editing_an_rfq_changes_a_nested_item(login_as, catalog):
@@ -255,17 +309,21 @@ def test_editing_an_rfq_changes_a_nested_item(login_as, catalog):
     form = client.get(f"/admin/rfqs/edit/?id={rfq.id}").get_data(as_text=True)
     assert 'name="requested_products-0-items-0-quantity"' in form
 
-    response = client.post(f"/admin/rfqs/edit/?id={rfq.id}", data={
-        "customer": str(catalog["customer"].id), "status": "processed",
-        "requested_products-0-id": str(rfq.requested_products[0].id),
-        "requested_products-0-product": str(catalog["gadget"].id),
-        "requested_products-0-comment": "urgent",
-        "requested_products-0-items-0-id": str(item.id),
-        "requested_products-0-items-0-quantity": "7",
-        "requested_products-0-items-0-unit": "item",
-        "requested_products-0-items-0-target_price": "19.00",
-        "requested_products-0-items-0-currency": "USD",
-    })
+    response = client.post(
+        f"/admin/rfqs/edit/?id={rfq.id}",
+        data={
+            "customer": str(catalog["customer"].id),
+            "status": "processed",
+            "requested_products-0-id": str(rfq.requested_products[0].id),
+            "requested_products-0-product": str(catalog["gadget"].id),
+            "requested_products-0-comment": "urgent",
+            "requested_products-0-items-0-id": str(item.id),
+            "requested_products-0-items-0-quantity": "7",
+            "requested_products-0-items-0-unit": "item",
+            "requested_products-0-items-0-target_price": "19.00",
+            "requested_products-0-items-0-currency": "USD",
+        },
+    )
 
     assert response.status_code == 302
     db.session.expire_all()
@@ -274,8 +332,7 @@ def test_editing_an_rfq_changes_a_nested_item(login_as, catalog):
     assert db.session.get(RequestForQuote, rfq.id).status == "processed"
 
 
-def test_the_rfq_page_lists_its_orders_and_hides_create_order_from_viewers(
-        login_as, catalog, users):
+def test_the_rfq_page_lists_its_orders_and_hides_create_order_from_viewers(login_as, catalog, users):
     rfq = _rfq(catalog)
     order = create_order_from_rfq(db.session, rfq, actor=users["sales"])
     db.session.commit()

@@ -1,5 +1,6 @@
 """The security baseline (DESIGN §7): login everywhere, server-side permissions, CSRF,
 safe redirects, generic login errors, throttling, headers and cookie flags."""
+
 from __future__ import annotations
 
 import re
@@ -20,9 +21,11 @@ GENERIC_LOGIN_ERROR = "Invalid email or password."
 
 def _admin_rules(app: Flask, method: str) -> list[Any]:
     """Every rule under /admin answering `method`, except static files (public by design)."""
-    rules = [r for r in app.url_map.iter_rules()
-             if r.rule.startswith("/admin") and method in r.methods
-             and not r.endpoint.endswith("static")]
+    rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if r.rule.startswith("/admin") and method in r.methods and not r.endpoint.endswith("static")
+    ]
     assert rules, f"no {method} rules under /admin"
     return sorted(rules, key=lambda r: r.rule)
 
@@ -38,15 +41,17 @@ def _database_rows() -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, read through a fresh connection (no session cache)."""
     with db.engine.connect() as conn:
         return {
-            table.name: [tuple(row) for row in conn.execute(
-                select(table).order_by(*table.primary_key.columns))]
+            table.name: [
+                tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key.columns))
+            ]
             for table in Base.metadata.sorted_tables
         }
 
 
 def _csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     assert match, "no CSRF token on the page"
     return match.group(1)
 
@@ -69,6 +74,7 @@ def csrf_app(app: Flask) -> Iterator[Flask]:
 
 # --- login required -------------------------------------------------------------------------
 
+
 def test_every_admin_page_redirects_an_anonymous_visitor_to_the_login_page(app, client, order):
     # Given an anonymous visitor; when they GET every /admin URL
     for rule in _admin_rules(app, "GET"):
@@ -88,8 +94,9 @@ def test_an_anonymous_post_to_any_admin_url_changes_nothing(app, client, order):
     # When an anonymous visitor POSTs to every admin URL
     for rule in _admin_rules(app, "POST"):
         url = _url(app, rule, order.id)
-        response = client.post(url, data={"id": order.id, "rowid": [order.id],
-                                          "action": "delete", "po_number": "HACKED"})
+        response = client.post(
+            url, data={"id": order.id, "rowid": [order.id], "action": "delete", "po_number": "HACKED"}
+        )
         # Then each is sent to the login page
         assert response.status_code == 302, f"{url} answered {response.status_code}"
         assert urlsplit(response.headers["Location"]).path == "/login"
@@ -101,18 +108,28 @@ def test_a_viewer_posting_to_every_admin_endpoint_changes_nothing(app, login_as,
     # Given a logged-in viewer and the database as it is
     client = login_as("viewer")
     before = _database_rows()
-    actions = {view.endpoint: [name for name, _ in getattr(view, "_actions", [])]
-               for view in app.extensions["admin"][0]._views}
+    actions = {
+        view.endpoint: [name for name, _ in getattr(view, "_actions", [])]
+        for view in app.extensions["admin"][0]._views
+    }
 
     # When they POST to every admin endpoint (every bulk action too), with plausible data
     for rule in _admin_rules(app, "POST"):
         url = _url(app, rule, order.id)
         view_actions = actions.get(rule.endpoint.split(".")[0]) or ["delete"]
         for action in view_actions if rule.endpoint.endswith("action_view") else [None]:
-            data = {"id": order.id, "rowid": [order.id], "action": action or "",
-                    "list_form_pk": order.id, "po_number": "HACKED", "name": "HACKED",
-                    "email": "hacker@example.com", "role": "admin", "value": "HACKED",
-                    "url": "/admin/"}
+            data = {
+                "id": order.id,
+                "rowid": [order.id],
+                "action": action or "",
+                "list_form_pk": order.id,
+                "po_number": "HACKED",
+                "name": "HACKED",
+                "email": "hacker@example.com",
+                "role": "admin",
+                "value": "HACKED",
+                "url": "/admin/",
+            }
             response = client.post(url, data=data)
 
             # Then none fails with a server error, and nothing in the database changed
@@ -121,6 +138,7 @@ def test_a_viewer_posting_to_every_admin_endpoint_changes_nothing(app, login_as,
 
 
 # --- CSRF -----------------------------------------------------------------------------------
+
 
 def test_a_login_post_without_a_csrf_token_is_refused(csrf_app, users):
     # Given CSRF protection on; when the login form is posted without its token
@@ -136,19 +154,23 @@ def test_a_login_post_with_its_csrf_token_succeeds(csrf_app, users):
     # Given the token from the login page; when the form is posted with it; then it logs in
     client = csrf_app.test_client()
     token = _csrf_token(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": "admin@example.com", "password": PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": "admin@example.com", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
 
 
-def test_an_admin_post_without_a_csrf_token_is_refused_and_changes_nothing(
-        csrf_app, users, order):
+def test_an_admin_post_without_a_csrf_token_is_refused_and_changes_nothing(csrf_app, users, order):
     # Given an admin logged in through the real, token-carrying form
     client = csrf_app.test_client()
     token = _csrf_token(client.get("/login").get_data(as_text=True))
-    assert client.post("/login", data={"email": "admin@example.com", "password": PASSWORD,
-                                       "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": "admin@example.com", "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
     before = _database_rows()
 
     # When they post a bulk delete and a delete without the token (a forged cross-site form)
@@ -161,6 +183,7 @@ def test_an_admin_post_without_a_csrf_token_is_refused_and_changes_nothing(
 
 
 # --- logout ---------------------------------------------------------------------------------
+
 
 def test_logging_out_by_get_is_not_allowed(login_as):
     client = login_as("viewer")
@@ -180,16 +203,25 @@ def test_logging_out_by_post_ends_the_session(login_as):
 
 # --- redirects after login ------------------------------------------------------------------
 
-@pytest.mark.parametrize("target", [
-    "//evil.example", "https://evil.example/", "/\\evil", "\\\\evil.example", "http:evil",
-    "javascript:alert(1)",
-])
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "https://evil.example/",
+        "/\\evil",
+        "\\\\evil.example",
+        "http:evil",
+        "javascript:alert(1)",
+    ],
+)
 def test_login_never_redirects_to_another_site(app, users, target):
     # Given a login link carrying a foreign next=
     client = app.test_client()
     # When the user logs in
-    response = client.post("/login", query_string={"next": target},
-                           data={"email": "viewer@example.com", "password": PASSWORD})
+    response = client.post(
+        "/login", query_string={"next": target}, data={"email": "viewer@example.com", "password": PASSWORD}
+    )
     # Then they land on a local path of this site
     assert response.status_code == 302
     location = response.headers["Location"]
@@ -201,13 +233,17 @@ def test_login_never_redirects_to_another_site(app, users, target):
 
 def test_login_redirects_to_a_local_next_path(app, users):
     client = app.test_client()
-    response = client.post("/login", query_string={"next": "/admin/orders/"},
-                           data={"email": "viewer@example.com", "password": PASSWORD})
+    response = client.post(
+        "/login",
+        query_string={"next": "/admin/orders/"},
+        data={"email": "viewer@example.com", "password": PASSWORD},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/orders/"
 
 
 # --- login errors and throttling ------------------------------------------------------------
+
 
 def test_a_wrong_password_and_an_unknown_email_get_the_same_generic_message(client, users):
     # When one attempt has a wrong password and another an unknown email
@@ -236,8 +272,7 @@ def test_login_attempts_are_throttled_after_ten_a_minute(app, users):
     client = throttled.test_client()
     try:
         # When an attacker posts eleven guesses within a minute
-        statuses = [login(client, "admin@example.com", f"guess-{i}").status_code
-                    for i in range(11)]
+        statuses = [login(client, "admin@example.com", f"guess-{i}").status_code for i in range(11)]
     finally:
         with throttled.app_context():
             db.engine.dispose()
@@ -247,6 +282,7 @@ def test_login_attempts_are_throttled_after_ten_a_minute(app, users):
 
 
 # --- headers and cookies --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", ["/login", "/admin/"])
 def test_every_response_carries_the_security_headers(client, path):

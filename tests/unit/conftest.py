@@ -1,4 +1,5 @@
 """Unit-test data on the plain session (no Flask): one user per role and a small catalog."""
+
 from __future__ import annotations
 
 from typing import Any

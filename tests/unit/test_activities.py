@@ -1,4 +1,5 @@
 """Notes, events and the order timeline as actions on a plain Session (no Flask)."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -35,8 +36,9 @@ def setup(session):
     return users, order
 
 
-@pytest.mark.parametrize(("role", "allowed"), [("admin", True), ("manager", True),
-                                               ("sales", True), ("viewer", False)])
+@pytest.mark.parametrize(
+    ("role", "allowed"), [("admin", True), ("manager", True), ("sales", True), ("viewer", False)]
+)
 def test_activities_are_allowed_to_everyone_who_may_edit_orders(setup, role, allowed):
     users, order = setup
     assert may_add_activities(users[role]) is allowed
@@ -75,28 +77,44 @@ def test_a_note_is_changed_by_its_author_or_an_admin_only(session, setup):
 def test_an_event_ending_before_it_starts_is_refused_and_nothing_is_kept(session, setup):
     users, order = setup
     with pytest.raises(ValidationFailed, match="cannot end before it starts"):
-        add_event(session, order, EventData(title="Call", starts_at="2031-01-02T10:00",
-                                            ends_at="2031-01-02T09:59"), actor=users["sales"])
+        add_event(
+            session,
+            order,
+            EventData(title="Call", starts_at="2031-01-02T10:00", ends_at="2031-01-02T09:59"),
+            actor=users["sales"],
+        )
     assert session.scalar(select(func.count()).select_from(CalendarEvent)) == 0
 
 
-@pytest.mark.parametrize(("title", "start", "message"), [
-    ("", "2031-01-02T10:00", "needs a title"),
-    ("Call", "", "Start is required"),
-    ("Call", "tomorrow", "not a valid date"),
-])
+@pytest.mark.parametrize(
+    ("title", "start", "message"),
+    [
+        ("", "2031-01-02T10:00", "needs a title"),
+        ("Call", "", "Start is required"),
+        ("Call", "tomorrow", "not a valid date"),
+    ],
+)
 def test_an_event_needs_a_title_and_valid_times(session, setup, title, start, message):
     users, order = setup
     with pytest.raises(ValidationFailed, match=message):
-        add_event(session, order, EventData(title=title, starts_at=start,
-                                            ends_at="2031-01-02T11:00"), actor=users["sales"])
+        add_event(
+            session,
+            order,
+            EventData(title=title, starts_at=start, ends_at="2031-01-02T11:00"),
+            actor=users["sales"],
+        )
 
 
 def test_an_all_day_event_keeps_whole_days_and_may_end_on_its_start_day(session, setup):
     users, order = setup
-    event = add_event(session, order, EventData(title="Stock count", starts_at="2031-03-04T15:30",
-                                                ends_at="2031-03-04T09:00", all_day=True),
-                      actor=users["sales"])
+    event = add_event(
+        session,
+        order,
+        EventData(
+            title="Stock count", starts_at="2031-03-04T15:30", ends_at="2031-03-04T09:00", all_day=True
+        ),
+        actor=users["sales"],
+    )
     assert event.starts_at == datetime(2031, 3, 4, tzinfo=UTC) == event.ends_at
 
     ics = event_ics(event, order_number=order.identifier)
@@ -105,13 +123,25 @@ def test_an_all_day_event_keeps_whole_days_and_may_end_on_its_start_day(session,
 
 def test_an_event_is_changed_by_its_author_and_deleted_by_an_admin(session, setup):
     users, order = setup
-    event = add_event(session, order, EventData(title="Call", starts_at="2031-01-02T10:00",
-                                                ends_at="2031-01-02T11:00"), actor=users["sales"])
+    event = add_event(
+        session,
+        order,
+        EventData(title="Call", starts_at="2031-01-02T10:00", ends_at="2031-01-02T11:00"),
+        actor=users["sales"],
+    )
     with pytest.raises(PermissionDenied):
-        update_event(session, event, EventData(title="X", starts_at="2031-01-02T10:00",
-                                               ends_at="2031-01-02T11:00"), actor=users["manager"])
-    update_event(session, event, EventData(title="Call back", starts_at="2031-01-02T12:00",
-                                           ends_at="2031-01-02T13:00"), actor=users["sales"])
+        update_event(
+            session,
+            event,
+            EventData(title="X", starts_at="2031-01-02T10:00", ends_at="2031-01-02T11:00"),
+            actor=users["manager"],
+        )
+    update_event(
+        session,
+        event,
+        EventData(title="Call back", starts_at="2031-01-02T12:00", ends_at="2031-01-02T13:00"),
+        actor=users["sales"],
+    )
     assert (event.title, event.starts_at.hour) == ("Call back", 12)
     delete_event(session, event, actor=users["admin"])
     assert session.scalar(select(func.count()).select_from(CalendarEvent)) == 0
@@ -119,9 +149,17 @@ def test_an_event_is_changed_by_its_author_and_deleted_by_an_admin(session, setu
 
 def test_the_ics_file_escapes_text_and_folds_long_lines(session, setup):
     users, order = setup
-    event = add_event(session, order, EventData(
-        title="Call; confirm, dock\\door " + "é" * 60, description="Line 1\nLine 2",
-        starts_at="2031-01-02T10:00", ends_at="2031-01-02T11:00"), actor=users["sales"])
+    event = add_event(
+        session,
+        order,
+        EventData(
+            title="Call; confirm, dock\\door " + "é" * 60,
+            description="Line 1\nLine 2",
+            starts_at="2031-01-02T10:00",
+            ends_at="2031-01-02T11:00",
+        ),
+        actor=users["sales"],
+    )
 
     ics = event_ics(event, order_number=order.identifier)
 
@@ -137,12 +175,30 @@ def test_the_timeline_merges_every_kind_newest_first_and_filters(session, setup)
     sales = users["sales"]
     base = utcnow() + timedelta(minutes=1)
     note = add_note(session, order, "note", actor=sales)
-    event = add_event(session, order, EventData(title="Call", starts_at="2031-01-02T10:00",
-                                                ends_at="2031-01-02T11:00"), actor=sales)
-    email = Email(order_id=order.id, author_id=sales.id, to="a@b.example", subject="Hi",
-                  body="x", attachments=[], headers={}, status="sent")
-    attachment = Attachment(order_id=order.id, author_id=sales.id, original_name="a.pdf",
-                            stored_name="0" * 32, content_type="application/pdf", size=1)
+    event = add_event(
+        session,
+        order,
+        EventData(title="Call", starts_at="2031-01-02T10:00", ends_at="2031-01-02T11:00"),
+        actor=sales,
+    )
+    email = Email(
+        order_id=order.id,
+        author_id=sales.id,
+        to="a@b.example",
+        subject="Hi",
+        body="x",
+        attachments=[],
+        headers={},
+        status="sent",
+    )
+    attachment = Attachment(
+        order_id=order.id,
+        author_id=sales.id,
+        original_name="a.pdf",
+        stored_name="0" * 32,
+        content_type="application/pdf",
+        size=1,
+    )
     session.add_all([email, attachment])
     session.flush()
     for minutes, item in enumerate((note, attachment, event, email), 1):
@@ -170,13 +226,13 @@ def test_unknown_timeline_filters_mean_everything():
     assert parse_kinds("email,bogus") == ("email",)
 
 
-def test_the_demo_has_notes_attachments_events_and_emails_sent_and_failed(session, tmp_path,
-                                                                         monkeypatch):
+def test_the_demo_has_notes_attachments_events_and_emails_sent_and_failed(session, tmp_path, monkeypatch):
     monkeypatch.setenv("ORDERDESK_UPLOAD_DIR", str(tmp_path))
     seed_demo(session, orders=20, seed=3, echo=lambda _m: None)
 
     def count(model):
         return session.scalar(select(func.count()).select_from(model))
+
     assert count(Note) >= 10 and count(Attachment) >= 5 and count(CalendarEvent) >= 3
     statuses = set(session.scalars(select(Email.status)))
     assert statuses == {"sent", "failed"}

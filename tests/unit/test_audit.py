@@ -1,4 +1,5 @@
 """The audit trail (SPEC §1 AuditEntry): every order change is recorded in the same transaction."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -48,8 +49,7 @@ def test_changing_the_po_number_writes_an_update_entry_with_old_and_new(session,
     assert _updates_after_creation(session, order_id) == [{"po_number": ["PO-1001", "PO-2002"]}]
 
 
-def test_a_change_after_a_commit_in_the_same_session_still_records_the_old_value(
-        session, catalog):
+def test_a_change_after_a_commit_in_the_same_session_still_records_the_old_value(session, catalog):
     # Given an order committed in this session (its attributes are now expired, as in a bulk
     # action that commits order by order)
     order = make_order(session, catalog)

@@ -1,4 +1,5 @@
 """Bulk operations on a grid selection (SPEC §3): each order on its own, one report for all."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,15 +25,13 @@ def _order_ids(session) -> set[int]:
 def test_deleting_a_mix_of_existing_and_missing_ids_reports_each(session, orders, users):
     # Given three orders; when two of them and an unknown id are deleted
     first, second, kept = orders
-    report = delete_orders(session, [str(first.id), "999", str(second.id)],
-                           actor=users["manager"])
+    report = delete_orders(session, [str(first.id), "999", str(second.id)], actor=users["manager"])
     session.commit()
 
     # Then the two are gone, the third stays, and the summary names the skipped id
     assert _order_ids(session) == {kept.id}
     assert report.done == [first.identifier, second.identifier]
-    assert report.summary("deleted") == (
-        "2 orders deleted; 1 skipped: Order id 999 does not exist")
+    assert report.summary("deleted") == ("2 orders deleted; 1 skipped: Order id 999 does not exist")
 
 
 def test_the_summary_uses_the_singular_for_one_order(session, orders, users):
@@ -42,14 +41,18 @@ def test_the_summary_uses_the_singular_for_one_order(session, orders, users):
 
 def test_the_summary_lists_every_reason_for_skipping():
     # Given a report with one success and two refusals
-    report = BulkReport(done=["SO-000001"],
-                        skipped=[("SO-000002", "Order SO-000002 cannot be cancelled because "
-                                               "it is closed"),
-                                 ("7", "Order id 7 does not exist")])
+    report = BulkReport(
+        done=["SO-000001"],
+        skipped=[
+            ("SO-000002", "Order SO-000002 cannot be cancelled because it is closed"),
+            ("7", "Order id 7 does not exist"),
+        ],
+    )
     # Then the summary names both, in order
     assert report.summary("cancelled") == (
         "1 order cancelled; 2 skipped: Order SO-000002 cannot be cancelled because it is "
-        "closed; Order id 7 does not exist")
+        "closed; Order id 7 does not exist"
+    )
 
 
 def test_deleted_orders_keep_their_snapshots_in_the_audit(session, orders, users):
@@ -57,10 +60,10 @@ def test_deleted_orders_keep_their_snapshots_in_the_audit(session, orders, users
     delete_orders(session, [str(first.id), str(second.id)], actor=users["admin"])
     session.commit()
 
-    deletes = session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "Order",
-                                                       AuditEntry.action == "delete")).all()
-    assert sorted(e.changes["identifier"] for e in deletes) == sorted(
-        [first.identifier, second.identifier])
+    deletes = session.scalars(
+        select(AuditEntry).where(AuditEntry.entity_type == "Order", AuditEntry.action == "delete")
+    ).all()
+    assert sorted(e.changes["identifier"] for e in deletes) == sorted([first.identifier, second.identifier])
     assert all(e.actor_id == users["admin"].id for e in deletes)
 
 
@@ -104,30 +107,30 @@ def test_an_id_too_large_for_the_database_is_reported_not_a_crash(session, order
 
 def test_more_ids_than_the_selection_limit_are_refused_whole(session, orders, users):
     # Given a selection one over the limit, starting with real orders
-    ids = [str(o.id) for o in orders] + [str(n) for n in range(10_000, 10_000 + MAX_SELECTION
-                                                                - len(orders) + 1)]
+    ids = [str(o.id) for o in orders] + [
+        str(n) for n in range(10_000, 10_000 + MAX_SELECTION - len(orders) + 1)
+    ]
     assert len(ids) == MAX_SELECTION + 1
 
     # When it is deleted; then it is refused and nothing is deleted
     with pytest.raises(DomainError) as refused:
         delete_orders(session, ids, actor=users["manager"])
     assert refused.value.message == (
-        f"At most {MAX_SELECTION:,} orders can be changed at once; nothing was changed.")
+        f"At most {MAX_SELECTION:,} orders can be changed at once; nothing was changed."
+    )
     session.rollback()
     assert _order_ids(session) == {o.id for o in orders}
 
 
 def test_a_selection_at_the_limit_is_accepted(session, orders, users):
-    ids = [str(o.id) for o in orders] + [str(n) for n in range(10_000, 10_000 + MAX_SELECTION
-                                                                - len(orders))]
+    ids = [str(o.id) for o in orders] + [str(n) for n in range(10_000, 10_000 + MAX_SELECTION - len(orders))]
     report = delete_orders(session, ids, actor=users["manager"])
     assert len(report.done) == 3
     assert len(report.skipped) == MAX_SELECTION - 3
 
 
 @pytest.mark.parametrize("role", ["sales", "viewer"])
-def test_an_actor_without_delete_orders_is_refused_for_the_whole_batch(
-        session, orders, users, role):
+def test_an_actor_without_delete_orders_is_refused_for_the_whole_batch(session, orders, users, role):
     # When a user without delete_orders deletes the selection
     with pytest.raises(PermissionDenied):
         delete_orders(session, [str(o.id) for o in orders], actor=users[role])
@@ -135,8 +138,9 @@ def test_an_actor_without_delete_orders_is_refused_for_the_whole_batch(
     # Then nothing is deleted and nothing is audited as deleted
     session.rollback()
     assert _order_ids(session) == {o.id for o in orders}
-    assert session.scalar(select(func.count()).select_from(AuditEntry)
-                          .where(AuditEntry.action == "delete")) == 0
+    assert (
+        session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "delete")) == 0
+    )
 
 
 def test_the_permission_is_checked_before_the_ids(session, users):
@@ -175,16 +179,19 @@ def test_a_refused_order_is_skipped_and_the_others_go_on(session, orders, users)
         order.po_number = "BULK"
 
     # When it is applied to all three
-    report = apply_to_orders(session, [str(o.id) for o in orders], operation,
-                             permission="edit_orders", actor=users["sales"])
+    report = apply_to_orders(
+        session, [str(o.id) for o in orders], operation, permission="edit_orders", actor=users["sales"]
+    )
 
     # Then one is done, and each refusal is reported once with its order number (SPEC §3)
     assert report.done == [orders[0].identifier]
     assert report.skipped == [
         (second, f"Order {second} cannot be cancelled because it is closed"),
-        (third, f"Order {third}: The order is locked")]
+        (third, f"Order {third}: The order is locked"),
+    ]
     assert report.summary("cancelled") == (
         f"1 order cancelled; 2 skipped: Order {second} cannot be cancelled because it is "
-        f"closed; Order {third}: The order is locked")
+        f"closed; Order {third}: The order is locked"
+    )
     assert orders[0].po_number == "BULK"
     assert orders[1].po_number == "PO-1001"

@@ -1,5 +1,6 @@
 """Add Coupon Code and managing what is applied (SPEC §7): each refusal in its order with its
 own message, usage counters that follow apply/remove/cancel/delete, and automatic promotions."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -51,9 +52,17 @@ def world(session) -> dict[str, Any]:
 
 
 def make_promotion(session, **overrides: Any) -> Promotion:
-    values: dict[str, Any] = dict(name="Spring Sale", kind="order_percent", value=D("10"),
-                                  currency=None, minimum_subtotal=None, starts_at=None,
-                                  ends_at=None, active=True, requires_coupon=True)
+    values: dict[str, Any] = dict(
+        name="Spring Sale",
+        kind="order_percent",
+        value=D("10"),
+        currency=None,
+        minimum_subtotal=None,
+        starts_at=None,
+        ends_at=None,
+        active=True,
+        requires_coupon=True,
+    )
     values.update(overrides)
     promotion = Promotion(**values)
     session.add(promotion)
@@ -62,8 +71,9 @@ def make_promotion(session, **overrides: Any) -> Promotion:
 
 
 def make_coupon(session, promotion: Promotion, code: str = "SPRING10", **overrides: Any) -> Coupon:
-    coupon = Coupon(code=code, promotion=promotion, enabled=True, uses=0, uses_per_coupon=1,
-                    uses_per_customer_user=1)
+    coupon = Coupon(
+        code=code, promotion=promotion, enabled=True, uses=0, uses_per_coupon=1, uses_per_customer_user=1
+    )
     for key, value in overrides.items():
         setattr(coupon, key, value)
     check_new_coupon(session, coupon)
@@ -83,6 +93,7 @@ def refusal(session, order, code: str, actor=None) -> CouponNotApplicable:
 
 
 # ---- every refusal, in SPEC §7's order, each with its own message ---------------------------
+
 
 def test_a_blank_code_is_refused(session, world):
     order = order_for(session, world)
@@ -121,11 +132,11 @@ def test_a_coupon_of_an_inactive_promotion_is_refused(session, world):
 
 def test_a_coupon_of_a_promotion_not_started_or_ended_is_refused(session, world):
     make_coupon(session, make_promotion(session, starts_at=NOW + timedelta(hours=1)))
-    make_coupon(session, make_promotion(session, name="Old", ends_at=NOW - timedelta(hours=1)),
-                code="OLD")
+    make_coupon(session, make_promotion(session, name="Old", ends_at=NOW - timedelta(hours=1)), code="OLD")
     order = order_for(session, world)
-    assert refusal(session, order, "SPRING10").message == \
-        "The promotion of coupon SPRING10 has not started yet."
+    assert (
+        refusal(session, order, "SPRING10").message == "The promotion of coupon SPRING10 has not started yet."
+    )
     assert refusal(session, order, "old").message == "The promotion of coupon OLD has ended."
 
 
@@ -137,8 +148,7 @@ def test_a_coupon_below_its_minimum_subtotal_is_refused(session, world):
 
 
 def test_an_amount_coupon_in_another_currency_is_refused(session, world):
-    make_coupon(session, make_promotion(session, kind="order_amount", value=D("5"),
-                                        currency="EUR"))
+    make_coupon(session, make_promotion(session, kind="order_amount", value=D("5"), currency="EUR"))
     error = refusal(session, order_for(session, world), "SPRING10")
     assert error.message == "Coupon SPRING10 can only be used on orders in EUR."
 
@@ -166,14 +176,18 @@ def test_a_second_coupon_of_the_same_promotion_is_refused(session, world):
     order = order_for(session, world)
     apply_coupon(session, order, "SPRING10", actor=None, now=NOW)
     error = refusal(session, order, "SPRING-B")
-    assert error.message == ("A coupon of the promotion Spring Sale is already applied to "
-                             "this order.")
+    assert error.message == ("A coupon of the promotion Spring Sale is already applied to this order.")
 
 
 def test_the_checks_run_in_the_spec_order(session, world):
     # Given a coupon that is disabled, expired and used up at once
-    make_coupon(session, make_promotion(session, active=False), enabled=False,
-                valid_until=NOW - timedelta(days=1), uses=1)
+    make_coupon(
+        session,
+        make_promotion(session, active=False),
+        enabled=False,
+        valid_until=NOW - timedelta(days=1),
+        uses=1,
+    )
     # Then the first check in SPEC §7's order answers
     assert refusal(session, order_for(session, world), "SPRING10").reason == "disabled"
 
@@ -183,8 +197,9 @@ def test_every_refusal_has_its_own_message():
 
 
 def test_an_amount_coupon_larger_than_the_subtotal_is_refused_and_counts_nothing(session, world):
-    coupon = make_coupon(session, make_promotion(session, kind="order_amount", value=D("500"),
-                                                 currency="USD"))
+    coupon = make_coupon(
+        session, make_promotion(session, kind="order_amount", value=D("500"), currency="USD")
+    )
     order = order_for(session, world)
     with pytest.raises(DiscountTooLarge, match="cannot exceed the order subtotal"):
         apply_coupon(session, order, "SPRING10", actor=None, now=NOW)
@@ -204,14 +219,14 @@ def test_a_viewer_cannot_apply_a_coupon_and_a_closed_order_refuses_one(session, 
 
 # ---- applying, and what follows ------------------------------------------------------------
 
+
 def test_applying_a_coupon_adds_the_discount_and_counts_one_use(session, world):
     # Given a 10% coupon and an order of $45.50 + $10 shipping + 10% US tax on goods
     coupon = make_coupon(session, make_promotion(session), code="Spring10")
     order = order_for(session, world)
 
     # When it is applied, typed in another case with spaces around
-    applied = apply_coupon(session, order, "  sPrInG10 ", actor=world["users"]["sales"],
-                           now=NOW)
+    applied = apply_coupon(session, order, "  sPrInG10 ", actor=world["users"]["sales"], now=NOW)
 
     # Then the promotion's discount is on the order and the use is counted
     assert (applied.coupon_code, applied.amount) == ("Spring10", D("4.55"))
@@ -222,8 +237,14 @@ def test_applying_a_coupon_adds_the_discount_and_counts_one_use(session, world):
     assert coupon.uses == 1
     per_user = session.scalars(select(CouponCustomerUserUse)).one()
     assert (per_user.customer_user_id, per_user.uses) == (world["buyer"].id, 1)
-    assert session.scalar(select(AuditEntry).where(
-        AuditEntry.entity_type == "AppliedPromotion", AuditEntry.action == "create")) is not None
+    assert (
+        session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.entity_type == "AppliedPromotion", AuditEntry.action == "create"
+            )
+        )
+        is not None
+    )
 
 
 def test_removing_a_coupon_gives_its_use_back_and_the_totals_follow(session, world):
@@ -240,8 +261,7 @@ def test_removing_a_coupon_gives_its_use_back_and_the_totals_follow(session, wor
     apply_coupon(session, order, "SPRING10", actor=None, now=NOW)
 
 
-def test_deactivating_keeps_the_promotion_without_its_discount_and_activating_restores_it(
-        session, world):
+def test_deactivating_keeps_the_promotion_without_its_discount_and_activating_restores_it(session, world):
     coupon = make_coupon(session, make_promotion(session))
     order = order_for(session, world)
     applied = apply_coupon(session, order, "SPRING10", actor=None, now=NOW)
@@ -295,22 +315,41 @@ def test_an_automatic_promotion_cannot_be_removed_only_deactivated(session, worl
 
 # ---- automatic promotions --------------------------------------------------------------------
 
+
 def test_an_automatic_promotion_applies_when_an_order_is_created(session, world):
-    make_promotion(session, name="Free shipping", kind="shipping_percent", value=D("100"),
-                   requires_coupon=False, currency="USD", minimum_subtotal=D("40"))
-    make_promotion(session, name="Big orders", value=D("5"), requires_coupon=False,
-                   currency="USD", minimum_subtotal=D("1000"))
+    make_promotion(
+        session,
+        name="Free shipping",
+        kind="shipping_percent",
+        value=D("100"),
+        requires_coupon=False,
+        currency="USD",
+        minimum_subtotal=D("40"),
+    )
+    make_promotion(
+        session,
+        name="Big orders",
+        value=D("5"),
+        requires_coupon=False,
+        currency="USD",
+        minimum_subtotal=D("1000"),
+    )
     order = order_for(session, world)
     assert [p.promotion_name for p in order.applied_promotions] == ["Free shipping"]
     assert order.shipping_discounts_total == D("10.00")
     assert order.total == D("45.50") + D("4.55")
 
 
-def test_editing_an_order_adds_and_drops_automatic_promotions_but_keeps_a_deactivation(
-        session, world):
+def test_editing_an_order_adds_and_drops_automatic_promotions_but_keeps_a_deactivation(session, world):
     # Given an order too small for the automatic "Big orders" promotion
-    make_promotion(session, name="Big orders", value=D("5"), requires_coupon=False,
-                   currency="USD", minimum_subtotal=D("100"))
+    make_promotion(
+        session,
+        name="Big orders",
+        value=D("5"),
+        requires_coupon=False,
+        currency="USD",
+        minimum_subtotal=D("100"),
+    )
     order = order_for(session, world)
     assert order.applied_promotions == []
 
@@ -326,8 +365,7 @@ def test_editing_an_order_adds_and_drops_automatic_promotions_but_keeps_a_deacti
     data.promotion_states = {applied.id: "inactive"}
     update_order(session, order, data, actor=None, expected_version=None)
     update_order(session, order, order_data_from(order), actor=None, expected_version=None)
-    assert [(p.promotion_name, p.active) for p in order.applied_promotions] == [
-        ("Big orders", False)]
+    assert [(p.promotion_name, p.active) for p in order.applied_promotions] == [("Big orders", False)]
 
     # When re-activated and the order shrinks below the minimum, it is dropped
     data = order_data_from(order)
@@ -358,17 +396,28 @@ def test_the_edit_form_can_remove_a_coupon_and_refuses_removing_an_automatic_one
 
 # ---- managing promotions and coupons --------------------------------------------------------
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"name": " "}, "Name: this value should not be blank."),
-    ({"value": D("0")}, "greater than 0 and at most 100"),
-    ({"value": D("100.5")}, "greater than 0 and at most 100"),
-    ({"kind": "order_amount", "value": D("5")}, "needs the currency of its amount"),
-    ({"kind": "order_amount", "value": D("5.001"), "currency": "USD"}, "at most 2 decimal"),
-    ({"ends_at": NOW, "starts_at": NOW + timedelta(days=1)}, "must not be before the start"),
-])
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"name": " "}, "Name: this value should not be blank."),
+        ({"value": D("0")}, "greater than 0 and at most 100"),
+        ({"value": D("100.5")}, "greater than 0 and at most 100"),
+        ({"kind": "order_amount", "value": D("5")}, "needs the currency of its amount"),
+        ({"kind": "order_amount", "value": D("5.001"), "currency": "USD"}, "at most 2 decimal"),
+        ({"ends_at": NOW, "starts_at": NOW + timedelta(days=1)}, "must not be before the start"),
+    ],
+)
 def test_a_promotion_with_bad_terms_is_refused(overrides, message):
-    values: dict[str, Any] = dict(name="P", kind="order_percent", value=D("10"), currency=None,
-                                  minimum_subtotal=None, starts_at=None, ends_at=None)
+    values: dict[str, Any] = dict(
+        name="P",
+        kind="order_percent",
+        value=D("10"),
+        currency=None,
+        minimum_subtotal=None,
+        starts_at=None,
+        ends_at=None,
+    )
     values.update(overrides)
     with pytest.raises(ValidationFailed, match=message):
         check_promotion(Promotion(**values))
@@ -383,8 +432,15 @@ def test_coupon_codes_are_unique_whatever_their_case(session, world):
 
 def test_a_batch_of_coupons_gets_new_prefixed_codes_and_can_be_disabled(session, world):
     promotion = make_promotion(session)
-    made = generate_coupons(session, promotion, count=25, prefix="fall-", code_length=6,
-                            uses_per_coupon=3, uses_per_customer_user=None)
+    made = generate_coupons(
+        session,
+        promotion,
+        count=25,
+        prefix="fall-",
+        code_length=6,
+        uses_per_coupon=3,
+        uses_per_customer_user=None,
+    )
     assert len({c.code_key for c in made}) == 25
     assert all(c.code.startswith("FALL-") and len(c.code) == 11 for c in made)
     assert all((c.uses_per_coupon, c.uses_per_customer_user) == (3, None) for c in made)
@@ -405,14 +461,18 @@ def test_a_coupon_without_a_customer_user_counts_only_the_coupon_limit(session, 
 
 
 def test_an_order_data_copy_ignores_promotion_states_when_creating(session, world):
-    data = OrderData(customer_id=world["customer"].id, currency="USD",
-                     lines=[LineData(product_id=world["widget"].id, quantity="1")],
-                     promotion_states={999: "remove"})
+    data = OrderData(
+        customer_id=world["customer"].id,
+        currency="USD",
+        lines=[LineData(product_id=world["widget"].id, quantity="1")],
+        promotion_states={999: "remove"},
+    )
     order = create_order(session, data, actor=None)
     assert order.applied_promotions == []
 
 
 # ---- the demo ------------------------------------------------------------------------------
+
 
 def test_the_demo_coupon_codes_do_what_the_readme_says(session):
     from pathlib import Path
@@ -427,15 +487,28 @@ def test_the_demo_coupon_codes_do_what_the_readme_says(session):
     address = session.scalars(select(CustomerAddress).order_by(CustomerAddress.id)).first()
     product = session.scalars(select(Product).order_by(Product.id)).first()
     flat = session.scalar(select(ShippingMethod).where(ShippingMethod.name == "Flat Rate"))
-    order = create_order(session, OrderData(
-        customer_id=address.customer_id, currency="USD", shipping_method_id=flat.id,
-        lines=[LineData(product_id=product.id, quantity="1", unit_price="50.00")]), actor=None)
+    order = create_order(
+        session,
+        OrderData(
+            customer_id=address.customer_id,
+            currency="USD",
+            shipping_method_id=flat.id,
+            lines=[LineData(product_id=product.id, quantity="1", unit_price="50.00")],
+        ),
+        actor=None,
+    )
 
     # Then every demo code is documented, and each gives the refusal it is there for
     assert all(f"`{demo.code}`" in readme for demo in DEMO_COUPONS)
-    expected = {"FLASH5": "coupon_limit", "WINTER15": "expired", "SUMMER99": "not_started",
-                "PAUSED10": "disabled", "CLEARANCE30": "promotion_inactive",
-                "WELCOME20": "minimum_subtotal", "NOPE": "unknown"}
+    expected = {
+        "FLASH5": "coupon_limit",
+        "WINTER15": "expired",
+        "SUMMER99": "not_started",
+        "PAUSED10": "disabled",
+        "CLEARANCE30": "promotion_inactive",
+        "WELCOME20": "minimum_subtotal",
+        "NOPE": "unknown",
+    }
     for code, reason in expected.items():
         with pytest.raises(CouponNotApplicable) as caught:
             apply_coupon(session, order, code, actor=None)

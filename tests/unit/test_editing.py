@@ -3,6 +3,7 @@
 Every refusal is checked to leave the order exactly as it was: its columns, its lines, its
 discounts and its address copies, both in the session and in the database.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -92,6 +93,7 @@ def _audit(session: Session, **where: Any) -> list[AuditEntry]:
 
 # --- update_order: what a successful edit does -----------------------------------------------
 
+
 def test_changing_a_quantity_recomputes_and_stores_the_totals(session, order, users):
     # Given the default order with 2 widgets; when the widgets become 5
     data = _edit_data(order)
@@ -139,8 +141,7 @@ def test_removing_a_line_deletes_it_and_writes_a_delete_audit_entry(session, ord
     assert [li.product_sku for li in order.line_items] == ["WID-1"]
     assert order.total == D("32.00")
     # ... and the audit log has a 'delete' entry with the line's snapshot, by the editor
-    entries = _audit(session, entity_type="OrderLineItem", entity_id=gadget_line_id,
-                     action="delete")
+    entries = _audit(session, entity_type="OrderLineItem", entity_id=gadget_line_id, action="delete")
     assert len(entries) == 1
     assert entries[0].order_id == order.id
     assert entries[0].actor_id == users["sales"].id
@@ -159,12 +160,13 @@ def test_adding_a_line_stores_it_with_the_list_price(session, order, catalog, us
     session.expire_all()
     stored = session.get(Order, order.id)
     assert [(li.product_sku, li.quantity, li.unit_price) for li in stored.line_items] == [
-        ("WID-1", D("2"), D("10.00")), ("GAD-2", D("1"), D("25.50")),
-        ("WID-1", D("3"), D("10.00"))]
+        ("WID-1", D("2"), D("10.00")),
+        ("GAD-2", D("1"), D("25.50")),
+        ("WID-1", D("3"), D("10.00")),
+    ]
     assert stored.subtotal == D("75.50")
     # and the new line's creation is audited under the order
-    assert _audit(session, entity_type="OrderLineItem", entity_id=stored.line_items[2].id,
-                  action="create")
+    assert _audit(session, entity_type="OrderLineItem", entity_id=stored.line_items[2].id, action="create")
 
 
 def test_a_price_override_on_an_existing_line_is_kept(session, order, users):
@@ -208,9 +210,15 @@ def test_a_manual_shipping_address_replaces_the_copy_with_a_new_one(session, ord
 
     # When the edit enters another address by hand
     data = _edit_data(order)
-    data.shipping_address = AddressData(first_name="Dock", last_name="Worker",
-                                        street="9 Harbour Rd", city="Portland",
-                                        postal_code="97201", region="OR", country="us")
+    data.shipping_address = AddressData(
+        first_name="Dock",
+        last_name="Worker",
+        street="9 Harbour Rd",
+        city="Portland",
+        postal_code="97201",
+        region="OR",
+        country="us",
+    )
     update_order(session, order, data, actor=users["sales"], expected_version=order.version)
     session.commit()
 
@@ -253,11 +261,13 @@ def test_an_edit_writes_field_changes_to_the_audit_log(session, order, users):
 
     # Then an update entry records old → new, by the editor
     updates = _audit(session, entity_type="Order", entity_id=order.id, action="update")
-    assert any(e.changes.get("po_number") == ["PO-1001", "PO-7"]
-               and e.actor_id == users["sales"].id for e in updates)
+    assert any(
+        e.changes.get("po_number") == ["PO-1001", "PO-7"] and e.actor_id == users["sales"].id for e in updates
+    )
 
 
 # --- update_order: refusals change nothing ---------------------------------------------------
+
 
 @pytest.mark.parametrize("status", ["cancelled", "closed", "shipped", "archived"])
 def test_editing_an_order_that_is_not_open_is_refused(session, order, users, status):
@@ -282,8 +292,7 @@ def test_saving_with_an_old_version_is_refused_with_the_stale_message(session, o
     data.po_number = "PO-LATE"
 
     with pytest.raises(StaleOrder) as refused:
-        update_order(session, order, data, actor=users["sales"],
-                     expected_version=order.version - 1)
+        update_order(session, order, data, actor=users["sales"], expected_version=order.version - 1)
 
     # Then the message is exactly the spec's and nothing changed
     assert refused.value.message == "This order was changed by someone else since you opened it"
@@ -291,8 +300,7 @@ def test_saving_with_an_old_version_is_refused_with_the_stale_message(session, o
     _assert_unchanged(session, order, before)
 
 
-def test_a_concurrent_save_from_another_session_makes_the_second_save_stale(
-        session, order, users, clean_db):
+def test_a_concurrent_save_from_another_session_makes_the_second_save_stale(session, order, users, clean_db):
     # Given two people who opened the same order in two sessions
     with Session(clean_db) as first, Session(clean_db) as second:
         mine = first.get(Order, order.id)
@@ -305,16 +313,24 @@ def test_a_concurrent_save_from_another_session_makes_the_second_save_stale(
         # When the first saves and commits
         data_mine = _edit_data(mine)
         data_mine.po_number = "PO-FIRST"
-        update_order(first, mine, data_mine, actor=first.get(type(users["sales"]),
-                                                              users["sales"].id),
-                     expected_version=version_loaded)
+        update_order(
+            first,
+            mine,
+            data_mine,
+            actor=first.get(type(users["sales"]), users["sales"].id),
+            expected_version=version_loaded,
+        )
         first.commit()
 
         # Then the second save, made with the version it loaded, is refused as stale
         with pytest.raises(StaleOrder) as refused:
-            update_order(second, theirs, data_theirs,
-                         actor=second.get(type(users["sales"]), users["sales"].id),
-                         expected_version=version_loaded)
+            update_order(
+                second,
+                theirs,
+                data_theirs,
+                actor=second.get(type(users["sales"]), users["sales"].id),
+                expected_version=version_loaded,
+            )
         assert refused.value.message == STALE_MESSAGE
         second.rollback()
 
@@ -339,8 +355,9 @@ def test_changing_the_currency_is_refused(session, order, users):
 
 def test_a_customer_user_of_another_customer_is_refused(session, order, users):
     # Given a buyer of another customer
-    other = CustomerUser(customer=Customer(name="Globex"), email="hank@globex.example",
-                         first_name="Hank", last_name="Scorpio")
+    other = CustomerUser(
+        customer=Customer(name="Globex"), email="hank@globex.example", first_name="Hank", last_name="Scorpio"
+    )
     session.add(other)
     session.commit()
     before = _state(order)
@@ -350,8 +367,7 @@ def test_a_customer_user_of_another_customer_is_refused(session, order, users):
     with pytest.raises(ValidationFailed) as refused:
         update_order(session, order, data, actor=users["sales"], expected_version=order.version)
 
-    assert refused.value.message == (
-        "Customer User: the customer user must belong to the customer.")
+    assert refused.value.message == ("Customer User: the customer user must belong to the customer.")
     _assert_unchanged(session, order, before)
 
 
@@ -380,8 +396,7 @@ def test_a_quantity_below_the_shipped_quantity_is_refused(session, order, users)
         update_order(session, order, data, actor=users["sales"], expected_version=order.version)
 
     # Then it is refused, saying how many were shipped
-    assert refused.value.message == (
-        "Line 1: the quantity cannot be less than the 2 already shipped.")
+    assert refused.value.message == ("Line 1: the quantity cannot be less than the 2 already shipped.")
     _assert_unchanged(session, order, before)
 
 
@@ -424,8 +439,10 @@ def test_discounts_exceeding_the_subtotal_are_refused(session, order, users):
     # Given a subtotal of $45.50; when discounts of $40 + 20% (= $9.10) are added
     before = _state(order)
     data = _edit_data(order)
-    data.special_discounts = [DiscountData(type="amount", value="40.00"),
-                              DiscountData(type="percent", value="20")]
+    data.special_discounts = [
+        DiscountData(type="amount", value="40.00"),
+        DiscountData(type="percent", value="20"),
+    ]
 
     with pytest.raises(DiscountTooLarge) as refused:
         update_order(session, order, data, actor=users["sales"], expected_version=order.version)
@@ -447,8 +464,8 @@ def test_a_viewer_cannot_edit_an_order(session, order, users):
 
 # --- delete_order ----------------------------------------------------------------------------
 
-def test_deleting_an_order_keeps_snapshots_of_it_and_its_lines_in_the_audit(
-        session, order, users):
+
+def test_deleting_an_order_keeps_snapshots_of_it_and_its_lines_in_the_audit(session, order, users):
     # Given the order with its two lines and a tracking
     order.shipping_trackings.append(ShippingTracking(method="UPS", number="1Z999"))
     session.commit()
@@ -461,11 +478,10 @@ def test_deleting_an_order_keeps_snapshots_of_it_and_its_lines_in_the_audit(
 
     # Then the order, its lines and address copies are gone ...
     assert session.get(Order, order_id) is None
-    assert session.scalars(select(OrderLineItem).where(OrderLineItem.order_id == order_id)
-                           ).all() == []
+    assert session.scalars(select(OrderLineItem).where(OrderLineItem.order_id == order_id)).all() == []
     assert session.scalars(select(OrderAddress)).all() == []
     # ... and the audit log kept what was deleted, attributed to the manager
-    order_entry, = _audit(session, entity_type="Order", entity_id=order_id, action="delete")
+    (order_entry,) = _audit(session, entity_type="Order", entity_id=order_id, action="delete")
     assert order_entry.actor_id == users["manager"].id
     assert order_entry.changes["identifier"] == number
     assert order_entry.changes["total"] == "60.05"
@@ -492,17 +508,28 @@ def test_deleting_an_order_without_delete_orders_is_refused(session, order, user
 
 # --- reorder ---------------------------------------------------------------------------------
 
+
 def test_reorder_creates_an_open_order_with_the_same_contents(session, catalog, users):
     # Given a shipped order with an overridden price, a free-form line, a discount, an
     # overridden shipping cost, a manual shipping address and a tracking
     original = make_order(
-        session, catalog, actor=users["sales"],
-        lines=[LineData(product_id=catalog["widget"].id, quantity="2", unit_price="8.00"),
-               LineData(free_form_sku="CUST-9", free_form_name="Custom bracket",
-                        quantity="3", unit_price="4.50")],
-        shipping_address=AddressData(first_name="Dock", last_name="Worker",
-                                     street="9 Harbour Rd", city="Portland",
-                                     postal_code="97201", country="US"),
+        session,
+        catalog,
+        actor=users["sales"],
+        lines=[
+            LineData(product_id=catalog["widget"].id, quantity="2", unit_price="8.00"),
+            LineData(
+                free_form_sku="CUST-9", free_form_name="Custom bracket", quantity="3", unit_price="4.50"
+            ),
+        ],
+        shipping_address=AddressData(
+            first_name="Dock",
+            last_name="Worker",
+            street="9 Harbour Rd",
+            city="Portland",
+            postal_code="97201",
+            country="US",
+        ),
         overridden_shipping_cost="7.00",
         special_discounts=[DiscountData(type="percent", value="10", description="Loyal")],
         customer_notes="Leave at the dock",
@@ -523,31 +550,55 @@ def test_reorder_creates_an_open_order_with_the_same_contents(session, catalog, 
     # Then the new order is open, not shipped, not paid, without trackings
     assert new.id != original.id and new.identifier != original.identifier
     assert (new.internal_status, new.shipping_status, new.payment_status) == (
-        "open", "not_shipped", "pending")
+        "open",
+        "not_shipped",
+        "pending",
+    )
     assert new.shipping_trackings == []
     # with the same lines and prices, nothing shipped yet
-    assert [(li.product_id, li.product_sku, li.product_name, li.free_form, li.quantity,
-             li.unit_price, li.shipped_quantity) for li in new.line_items] == [
+    assert [
+        (
+            li.product_id,
+            li.product_sku,
+            li.product_name,
+            li.free_form,
+            li.quantity,
+            li.unit_price,
+            li.shipped_quantity,
+        )
+        for li in new.line_items
+    ] == [
         (catalog["widget"].id, "WID-1", "Widget", False, D("2"), D("8.00"), D("0")),
-        (None, "CUST-9", "Custom bracket", True, D("3"), D("4.50"), D("0"))]
+        (None, "CUST-9", "Custom bracket", True, D("3"), D("4.50"), D("0")),
+    ]
     # the same shipping and discounts, so the same totals
     assert new.shipping_method_id == original.shipping_method_id
     assert new.overridden_shipping_cost == D("7.00")
     assert [(d.type, d.value, d.description) for d in new.special_discounts] == [
-        ("percent", D("10"), "Loyal")]
+        ("percent", D("10"), "Loyal")
+    ]
     assert new.total == original.total
     assert (new.customer_id, new.customer_user_id, new.currency, new.customer_notes) == (
-        original.customer_id, original.customer_user_id, "USD", "Leave at the dock")
+        original.customer_id,
+        original.customer_user_id,
+        "USD",
+        "Leave at the dock",
+    )
     # its own address copies with the same values and the same book links
-    for copy, source in ((new.billing_address, original.billing_address),
-                         (new.shipping_address, original.shipping_address)):
+    for copy, source in (
+        (new.billing_address, original.billing_address),
+        (new.shipping_address, original.shipping_address),
+    ):
         assert copy.id != source.id
         assert copy.one_line() == source.one_line()
         assert copy.customer_address_id == source.customer_address_id
     assert new.billing_address.customer_address_id == catalog["address"].id
     # it points back at the original, and is owned by whoever re-ordered
     assert (new.source_type, new.source_id, new.source_identifier) == (
-        "order", original.id, original.identifier)
+        "order",
+        original.id,
+        original.identifier,
+    )
     assert new.owner_id == users["manager"].id
     # and the original is unchanged
     session.expire_all()
@@ -564,13 +615,21 @@ def test_reorder_by_a_viewer_is_refused(session, order, users):
 def test_reorder_keeps_the_book_link_of_a_customer_user_address(session, catalog, users):
     # Given an order whose billing address comes from the buyer's own address book
     from models import CustomerUserAddress
-    entry = CustomerUserAddress(customer_user=catalog["buyer"], first_name="Bea",
-                                last_name="Buyer", street="2 Side St", city="Springfield",
-                                postal_code="12345", country="US")
+
+    entry = CustomerUserAddress(
+        customer_user=catalog["buyer"],
+        first_name="Bea",
+        last_name="Buyer",
+        street="2 Side St",
+        city="Springfield",
+        postal_code="12345",
+        country="US",
+    )
     session.add(entry)
     session.commit()
-    original = make_order(session, catalog, actor=users["sales"],
-                          billing_address=AddressData(customer_user_address_id=entry.id))
+    original = make_order(
+        session, catalog, actor=users["sales"], billing_address=AddressData(customer_user_address_id=entry.id)
+    )
     session.commit()
 
     # When it is re-ordered
@@ -585,33 +644,39 @@ def test_reorder_keeps_the_book_link_of_a_customer_user_address(session, catalog
 
 def test_special_discounts_survive_an_unchanged_edit(session, catalog, users):
     # Given an order with a $5 discount
-    order = make_order(session, catalog, actor=users["sales"],
-                       special_discounts=[DiscountData(type="amount", value="5.00",
-                                                       description="Goodwill")])
+    order = make_order(
+        session,
+        catalog,
+        actor=users["sales"],
+        special_discounts=[DiscountData(type="amount", value="5.00", description="Goodwill")],
+    )
     session.commit()
     assert order.special_discounts_total == D("5.00")
 
     # When it is saved without changes
-    update_order(session, order, _edit_data(order), actor=users["sales"],
-                 expected_version=order.version)
+    update_order(session, order, _edit_data(order), actor=users["sales"], expected_version=order.version)
     session.commit()
 
     # Then the discount and totals are the same
     session.expire_all()
     stored = session.get(Order, order.id)
-    assert [(d.type, d.value, d.amount) for d in stored.special_discounts] == [
-        ("amount", D("5"), D("5.00"))]
+    assert [(d.type, d.value, d.amount) for d in stored.special_discounts] == [("amount", D("5"), D("5.00"))]
     assert stored.total == D("54.55")  # 45.50 - 5 + 10 + 4.05 tax
     assert session.scalars(select(SpecialDiscount)).all() == stored.special_discounts
 
 
-@pytest.mark.parametrize(("discount", "message"), [
-    (DiscountData(type="percent", value="150"),
-     "A percent discount must be greater than 0 and at most 100."),
-    (DiscountData(type="amount", value="0"), "A discount amount must be greater than 0."),
-], ids=["percent-over-100", "zero-amount"])
-def test_an_invalid_discount_on_edit_is_refused_and_changes_nothing(
-        session, order, users, discount, message):
+@pytest.mark.parametrize(
+    ("discount", "message"),
+    [
+        (
+            DiscountData(type="percent", value="150"),
+            "A percent discount must be greater than 0 and at most 100.",
+        ),
+        (DiscountData(type="amount", value="0"), "A discount amount must be greater than 0."),
+    ],
+    ids=["percent-over-100", "zero-amount"],
+)
+def test_an_invalid_discount_on_edit_is_refused_and_changes_nothing(session, order, users, discount, message):
     # Given the open order; when the edit adds a discount the totals refuse
     before = _state(order)
     data = _edit_data(order)

@@ -1,4 +1,5 @@
 """actions/ is the domain layer: it must not import the web framework (DESIGN §2)."""
+
 from __future__ import annotations
 
 import ast
@@ -24,12 +25,18 @@ def forbidden_imports(source: str, filename: str = "<source>") -> list[str]:
 
 def test_the_checker_catches_every_spelling_of_a_framework_import():
     # Given sources importing Flask in the ways people write it
-    source = ("import os\nimport flask\nfrom flask_admin.contrib import sqla\n"
-              "import wtforms.validators as v\ndef f():\n    from flask_login import current_user\n"
-              "from flask_sqlalchemy_helpers import x\nfrom . import flask\n")
+    source = (
+        "import os\nimport flask\nfrom flask_admin.contrib import sqla\n"
+        "import wtforms.validators as v\ndef f():\n    from flask_login import current_user\n"
+        "from flask_sqlalchemy_helpers import x\nfrom . import flask\n"
+    )
     # When checked; then the four framework imports are found (nested ones too), nothing else
     assert forbidden_imports(source) == [
-        "2: flask", "3: flask_admin.contrib", "4: wtforms.validators", "6: flask_login"]
+        "2: flask",
+        "3: flask_admin.contrib",
+        "4: wtforms.validators",
+        "6: flask_login",
+    ]
 
 
 def test_no_module_in_actions_imports_flask_or_its_extensions():

@@ -3,6 +3,7 @@
 The expected table is written out here from the SPEC, not read from actions.lifecycle, so a
 wrong row in the product's table makes these tests fail.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -58,30 +59,42 @@ def state_of(session, order: Order) -> tuple:
     """Everything a transition may touch, read back from the database."""
     session.expire_all()
     fresh = session.get(Order, order.id)
-    audit_rows = session.scalar(select(func.count()).select_from(AuditEntry)
-                                .where(AuditEntry.order_id == order.id))
-    return (fresh.internal_status, fresh.shipping_status, fresh.version,
-            tuple(li.shipped_quantity for li in fresh.line_items), audit_rows)
+    audit_rows = session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.order_id == order.id)
+    )
+    return (
+        fresh.internal_status,
+        fresh.shipping_status,
+        fresh.version,
+        tuple(li.shipped_quantity for li in fresh.line_items),
+        audit_rows,
+    )
 
 
 def order_entries(session, order: Order) -> list[AuditEntry]:
-    return list(session.scalars(
-        select(AuditEntry).where(AuditEntry.entity_type == "Order",
-                                 AuditEntry.entity_id == order.id)
-        .order_by(AuditEntry.id)))
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity_type == "Order", AuditEntry.entity_id == order.id)
+            .order_by(AuditEntry.id)
+        )
+    )
 
 
 # ---- the table itself ----
 
+
 def test_the_product_table_has_exactly_the_four_transitions_of_the_spec():
     # Then the table's rows are the SPEC's rows, with their sources, targets and permissions
-    assert {name: (set(t.sources), t.target, t.permission) for name, t in TRANSITIONS.items()} \
-        == {name: (sources, target, perm) for name, (sources, target, perm, _v) in TABLE.items()}
+    assert {name: (set(t.sources), t.target, t.permission) for name, t in TRANSITIONS.items()} == {
+        name: (sources, target, perm) for name, (sources, target, perm, _v) in TABLE.items()
+    }
 
 
 @pytest.mark.parametrize(("status", "name"), PAIRS, ids=[f"{s}-{n}" for s, n in PAIRS])
 def test_every_status_and_transition_pair_either_reaches_the_target_or_is_refused(
-        session, catalog, status, name):
+    session, catalog, status, name
+):
     # Given an order in the status
     order = order_in(session, catalog, status)
     sources, target, _permission, verb = TABLE[name]
@@ -97,8 +110,7 @@ def test_every_status_and_transition_pair_either_reaches_the_target_or_is_refuse
         # When the transition is applied, then it is refused naming the order and its status
         with pytest.raises(InvalidTransition) as refused:
             apply_transition(session, order, name, actor=None)
-        assert refused.value.message == (
-            f"Order {order.identifier} cannot be {verb} because it is {status}")
+        assert refused.value.message == (f"Order {order.identifier} cannot be {verb} because it is {status}")
         # and nothing changed, neither in the session nor in the database
         assert not session.dirty and not session.new
         session.commit()
@@ -112,8 +124,7 @@ def test_can_apply_agrees_with_the_table(session, catalog, status, name):
 
 
 @pytest.mark.parametrize("status", STATUSES)
-def test_allowed_transitions_lists_exactly_the_table_rows_leaving_the_status(
-        session, catalog, status):
+def test_allowed_transitions_lists_exactly_the_table_rows_leaving_the_status(session, catalog, status):
     # Given an order in the status
     order = order_in(session, catalog, status)
 
@@ -126,12 +137,10 @@ def test_allowed_transitions_lists_exactly_the_table_rows_leaving_the_status(
 
 @pytest.mark.parametrize("role", ["admin", "manager", "sales", "viewer"])
 @pytest.mark.parametrize("status", STATUSES)
-def test_allowed_transitions_for_a_user_also_respect_the_role(
-        session, catalog, users, role, status):
+def test_allowed_transitions_for_a_user_also_respect_the_role(session, catalog, users, role, status):
     order = order_in(session, catalog, status)
     names = {t.name for t in allowed_transitions(order, users[role])}
-    assert names == {name for name, row in TABLE.items()
-                     if status in row[0] and name in ROLE_MAY[role]}
+    assert names == {name for name, row in TABLE.items() if status in row[0] and name in ROLE_MAY[role]}
 
 
 def test_allowed_transitions_keep_the_table_order_for_the_buttons(session, catalog):
@@ -140,6 +149,7 @@ def test_allowed_transitions_keep_the_table_order_for_the_buttons(session, catal
 
 
 # ---- mark as shipped ----
+
 
 def test_marking_an_open_order_as_shipped_ships_every_remaining_quantity(session, catalog):
     # Given an open order with one line partly shipped already
@@ -157,8 +167,7 @@ def test_marking_an_open_order_as_shipped_ships_every_remaining_quantity(session
     order = session.get(Order, order.id)
     assert order.internal_status == "shipped"
     assert order.shipping_status == "shipped"
-    assert [li.shipped_quantity for li in order.line_items] == [li.quantity
-                                                                for li in order.line_items]
+    assert [li.shipped_quantity for li in order.line_items] == [li.quantity for li in order.line_items]
     assert [li.shipped_quantity for li in order.line_items] == [Decimal("2"), Decimal("1")]
 
 
@@ -180,7 +189,8 @@ ROLE_CASES = [(role, name) for role in ROLE_MAY for name in TABLE]
 
 @pytest.mark.parametrize(("role", "name"), ROLE_CASES, ids=[f"{r}-{n}" for r, n in ROLE_CASES])
 def test_each_role_may_apply_exactly_the_transitions_its_permissions_grant(
-        session, catalog, users, role, name):
+    session, catalog, users, role, name
+):
     # Given an order in a status the transition leaves from
     source = sorted(TABLE[name][0])[0]
     order = order_in(session, catalog, source)
@@ -223,8 +233,8 @@ def test_an_inactive_manager_may_apply_nothing(session, catalog, users):
 
 # ---- unknown names ----
 
-@pytest.mark.parametrize("name", ["refund", "", "Cancel", "CANCEL", " cancel", "delete",
-                                  "x" * 500])
+
+@pytest.mark.parametrize("name", ["refund", "", "Cancel", "CANCEL", " cancel", "delete", "x" * 500])
 def test_an_unknown_transition_name_is_refused_and_changes_nothing(session, catalog, name):
     # Given an open order
     order = order_in(session, catalog, "open")
@@ -243,8 +253,7 @@ def test_an_unknown_transition_name_is_refused_and_changes_nothing(session, cata
     assert state_of(session, order) == before
 
 
-def test_an_unknown_transition_name_is_refused_even_for_a_viewer_before_permissions(
-        session, catalog, users):
+def test_an_unknown_transition_name_is_refused_even_for_a_viewer_before_permissions(session, catalog, users):
     order = order_in(session, catalog, "open")
     with pytest.raises(InvalidTransition):
         apply_transition(session, order, "explode", actor=users["viewer"])
@@ -252,9 +261,11 @@ def test_an_unknown_transition_name_is_refused_even_for_a_viewer_before_permissi
 
 # ---- audit ----
 
+
 @pytest.mark.parametrize(("status", "name"), [(s, n) for s, n in PAIRS if s in TABLE[n][0]])
 def test_a_transition_writes_one_audit_row_named_after_it_with_old_and_new_status_and_actor(
-        session, catalog, users, status, name):
+    session, catalog, users, status, name
+):
     # Given an order in a source status of the transition
     order = order_in(session, catalog, status)
     entries_before = len(order_entries(session, order))
@@ -273,8 +284,7 @@ def test_a_transition_writes_one_audit_row_named_after_it_with_old_and_new_statu
     assert entry.order_id == order.id
 
 
-def test_marking_shipped_records_the_shipping_status_change_in_the_same_entry(
-        session, catalog, users):
+def test_marking_shipped_records_the_shipping_status_change_in_the_same_entry(session, catalog, users):
     order = order_in(session, catalog, "open")
     apply_transition(session, order, "mark_shipped", actor=users["sales"])
     session.commit()
@@ -313,8 +323,7 @@ def test_the_label_of_a_transition_does_not_leak_onto_the_next_plain_edit(sessio
 TODAY = date(2031, 6, 15)
 
 
-def test_cancel_overdue_cancels_open_orders_past_their_ship_until_date_only(
-        session, catalog):
+def test_cancel_overdue_cancels_open_orders_past_their_ship_until_date_only(session, catalog):
     # Given open orders due yesterday, today, tomorrow and with no date, and overdue orders in
     # other statuses
     yesterday = make_order(session, catalog, ship_until=TODAY - timedelta(days=1))
@@ -322,8 +331,10 @@ def test_cancel_overdue_cancels_open_orders_past_their_ship_until_date_only(
     due_today = make_order(session, catalog, ship_until=TODAY)
     tomorrow = make_order(session, catalog, ship_until=TODAY + timedelta(days=1))
     undated = make_order(session, catalog, ship_until=None)
-    others = {status: make_order(session, catalog, ship_until=TODAY - timedelta(days=1))
-              for status in ("cancelled", "shipped", "closed", "archived")}
+    others = {
+        status: make_order(session, catalog, ship_until=TODAY - timedelta(days=1))
+        for status in ("cancelled", "shipped", "closed", "archived")
+    }
     for status, order in others.items():
         order.internal_status = status
     session.commit()
@@ -343,8 +354,7 @@ def test_cancel_overdue_cancels_open_orders_past_their_ship_until_date_only(
 
 def test_cancel_overdue_writes_cancel_entries_attributed_to_the_system(session, catalog, users):
     # Given an overdue order, in a session last used by a manager
-    order = make_order(session, catalog, actor=users["manager"],
-                       ship_until=TODAY - timedelta(days=1))
+    order = make_order(session, catalog, actor=users["manager"], ship_until=TODAY - timedelta(days=1))
     session.commit()
 
     # When the job runs

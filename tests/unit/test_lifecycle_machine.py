@@ -8,6 +8,7 @@ partial shipments and edits, checking after every step that
 
 Each example gets its own in-memory SQLite database, so examples never see each other.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -61,15 +62,17 @@ class OrderLifecycleMachine(RuleBasedStateMachine):
         self.session = Session(self.engine)
         self.catalog = make_catalog(self.session)
         # Users are made directly: hashing a password per example would only slow the run.
-        users = {role: User(email=f"{role}@example.com", full_name=role, role=role,
-                            password_hash="-", active=True) for role in ROLE_MAY}
+        users = {
+            role: User(email=f"{role}@example.com", full_name=role, role=role, password_hash="-", active=True)
+            for role in ROLE_MAY
+        }
         self.session.add_all(users.values())
         self.session.commit()
         self.user_ids = {role: user.id for role, user in users.items()}
         self.order_ids: list[int] = []
-        self.status: list[str] = []          # the status after the last step
-        self.previous: list[str] = []        # the status before the last step
-        self.applied: list[list[str]] = []   # transitions applied per order, in order
+        self.status: list[str] = []  # the status after the last step
+        self.previous: list[str] = []  # the status before the last step
+        self.applied: list[list[str]] = []  # transitions applied per order, in order
 
     def teardown(self) -> None:
         self.session.close()
@@ -95,9 +98,13 @@ class OrderLifecycleMachine(RuleBasedStateMachine):
 
     def snapshot(self, index: int) -> tuple:
         order = self.order(index)
-        return (order.internal_status, order.shipping_status, order.version,
-                tuple((li.id, li.quantity, li.shipped_quantity) for li in order.line_items),
-                tuple((t.method, t.number) for t in order.shipping_trackings))
+        return (
+            order.internal_status,
+            order.shipping_status,
+            order.version,
+            tuple((li.id, li.quantity, li.shipped_quantity) for li in order.line_items),
+            tuple((t.method, t.number) for t in order.shipping_trackings),
+        )
 
     def refused(self, index: int, before: tuple) -> None:
         """After a refusal: nothing pending in the session, nothing changed in the database."""
@@ -150,8 +157,7 @@ class OrderLifecycleMachine(RuleBasedStateMachine):
         quantities = {}
         for line in order.line_items:
             remaining = int(line.quantity - line.shipped_quantity)
-            quantities[line.id] = str(data.draw(st.integers(0, remaining),
-                                                label=f"ship line {line.id}"))
+            quantities[line.id] = str(data.draw(st.integers(0, remaining), label=f"ship line {line.id}"))
         open_before = order.internal_status == "open"
         nothing = all(q == "0" for q in quantities.values())
         try:
@@ -180,8 +186,7 @@ class OrderLifecycleMachine(RuleBasedStateMachine):
         line = data.draw(st.sampled_from(order.line_items), label="line")
         excess = line.quantity - line.shipped_quantity + data.draw(st.integers(1, 5), label="+")
         try:
-            ship_order(self.session, order, actor=self.user("sales"),
-                       quantities={line.id: str(excess)})
+            ship_order(self.session, order, actor=self.user("sales"), quantities={line.id: str(excess)})
         except (ValidationFailed, InvalidTransition):
             self.refused(index, before)
             self.stayed()
@@ -196,11 +201,9 @@ class OrderLifecycleMachine(RuleBasedStateMachine):
         for line, item in zip(form.lines, order.line_items, strict=True):
             line.id = item.id
             floor = max(1, int(item.shipped_quantity))
-            line.quantity = str(data.draw(st.integers(floor, floor + 3),
-                                          label=f"quantity of line {item.id}"))
+            line.quantity = str(data.draw(st.integers(floor, floor + 3), label=f"quantity of line {item.id}"))
         try:
-            update_order(self.session, order, form, actor=self.user("sales"),
-                         expected_version=order.version)
+            update_order(self.session, order, form, actor=self.user("sales"), expected_version=order.version)
         except OrderNotEditable:
             assert before[0] != "open"
             self.refused(index, before)
@@ -254,20 +257,25 @@ class OrderLifecycleMachine(RuleBasedStateMachine):
     def the_audit_status_changes_are_the_applied_transitions(self) -> None:
         for index, order_id in enumerate(self.order_ids):
             entries = self.session.scalars(
-                select(AuditEntry).where(AuditEntry.entity_type == "Order",
-                                         AuditEntry.entity_id == order_id)
-                .order_by(AuditEntry.id)).all()
-            changes = [e for e in entries if e.action != "create"
-                       and "internal_status" in (e.changes or {})]
+                select(AuditEntry)
+                .where(AuditEntry.entity_type == "Order", AuditEntry.entity_id == order_id)
+                .order_by(AuditEntry.id)
+            ).all()
+            changes = [e for e in entries if e.action != "create" and "internal_status" in (e.changes or {})]
             assert [e.action for e in changes] == self.applied[index]
             walked = ["open"] + [TABLE[name][1] for name in self.applied[index]]
             assert [e.changes["internal_status"] for e in changes] == [
-                [a, b] for a, b in zip(walked, walked[1:], strict=False)]
+                [a, b] for a, b in zip(walked, walked[1:], strict=False)
+            ]
 
 
 OrderLifecycleMachine.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=20, deadline=None,
+    max_examples=25,
+    stateful_step_count=20,
+    deadline=None,
     # The same examples every run: a failure here is reproducible, never a one-off.
-    derandomize=True, database=None,
-    suppress_health_check=[HealthCheck.too_slow])
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 TestOrderLifecycleMachine = OrderLifecycleMachine.TestCase

@@ -1,6 +1,7 @@
 """Send Email as actions: addresses checked before anything is kept, the message built from the
 stored copy, and every send recorded as sent or failed (transports stand in for a server here;
 tests/functional/test_email_smtp.py uses a real one)."""
+
 from __future__ import annotations
 
 import smtplib
@@ -46,21 +47,34 @@ def _data(**overrides):
     return EmailData(**values)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a@b.example", ["a@b.example"]),
-    ("a@b.example, c.d+x@e-f.example; g@h.io", ["a@b.example", "c.d+x@e-f.example", "g@h.io"]),
-    ("Bea Buyer <bea@acme.example>", ["Bea Buyer <bea@acme.example>"]),
-    ('"Buyer" <bea@acme.example>', ["Buyer <bea@acme.example>"]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a@b.example", ["a@b.example"]),
+        ("a@b.example, c.d+x@e-f.example; g@h.io", ["a@b.example", "c.d+x@e-f.example", "g@h.io"]),
+        ("Bea Buyer <bea@acme.example>", ["Bea Buyer <bea@acme.example>"]),
+        ('"Buyer" <bea@acme.example>', ["Buyer <bea@acme.example>"]),
+    ],
+)
 def test_valid_address_lists_are_accepted(text, expected):
     assert parse_addresses(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "plainaddress", "@acme.example", "bea@", "bea@acme", "bea@@acme.example", "bea@acme..example",
-    ".bea@acme.example", "bea@acme.example\r\nBcc: x@y.example", "Bea <bea@acme.example",
-    "bea @acme.example",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plainaddress",
+        "@acme.example",
+        "bea@",
+        "bea@acme",
+        "bea@@acme.example",
+        "bea@acme..example",
+        ".bea@acme.example",
+        "bea@acme.example\r\nBcc: x@y.example",
+        "Bea <bea@acme.example",
+        "bea @acme.example",
+    ],
+)
 def test_invalid_addresses_are_refused_with_the_address_named(text):
     with pytest.raises(ValidationFailed, match="is not a valid email address"):
         parse_addresses(text)
@@ -79,8 +93,13 @@ def test_the_default_recipient_is_the_customer_users_email(setup):
 
 def test_an_invalid_email_is_refused_before_anything_is_kept(session, setup):
     users, order = setup
-    for data in (_data(to="nobody"), _data(cc="bad@"), _data(subject=" "), _data(body=""),
-                 _data(attachment_ids=[999])):
+    for data in (
+        _data(to="nobody"),
+        _data(cc="bad@"),
+        _data(subject=" "),
+        _data(body=""),
+        _data(attachment_ids=[999]),
+    ):
         with pytest.raises(ValidationFailed):
             compose_email(session, order, data, actor=users["sales"])
     with pytest.raises(PermissionDenied):
@@ -90,16 +109,27 @@ def test_an_invalid_email_is_refused_before_anything_is_kept(session, setup):
 
 def test_a_sent_email_records_its_headers_message_id_and_time(session, setup, tmp_path):
     users, order = setup
-    pdf = add_attachment(session, order, filename="po.pdf", data=PDF, comment=None,
-                         actor=users["sales"], upload_dir=tmp_path)
-    email = compose_email(session, order, _data(cc="boss@acme.example", attachment_ids=[pdf.id]),
-                          actor=users["sales"])
+    pdf = add_attachment(
+        session, order, filename="po.pdf", data=PDF, comment=None, actor=users["sales"], upload_dir=tmp_path
+    )
+    email = compose_email(
+        session, order, _data(cc="boss@acme.example", attachment_ids=[pdf.id]), actor=users["sales"]
+    )
     assert (email.status, email.attempts, email.attachments) == (
-        "pending", 0, [{"id": pdf.id, "name": "po.pdf"}])
+        "pending",
+        0,
+        [{"id": pdf.id, "name": "po.pdf"}],
+    )
     sent = []
 
-    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, reply_to="s@x.example",
-               transport=lambda message, settings: sent.append(message) or {})
+    send_email(
+        session,
+        email,
+        settings=SETTINGS,
+        upload_dir=tmp_path,
+        reply_to="s@x.example",
+        transport=lambda message, settings: sent.append(message) or {},
+    )
 
     assert (email.status, email.attempts, email.error) == ("sent", 1, None)
     assert email.sent_at is not None and email.message_id == sent[0]["Message-ID"]
@@ -116,23 +146,36 @@ def test_a_refused_send_is_kept_as_failed_and_a_retry_counts_attempts(session, s
 
     def refuse(message, settings):
         raise smtplib.SMTPDataError(554, b"5.7.1 Rejected")
+
     send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=refuse)
     assert (email.status, email.attempts) == ("failed", 1)
     assert email.error == "The mail server refused the message: 554 5.7.1 Rejected"
 
     with pytest.raises(PermissionDenied):
-        retry_email(session, email, actor=users["viewer"], settings=SETTINGS, upload_dir=tmp_path,
-                    transport=lambda m, s: {})
-    retry_email(session, email, actor=users["sales"], settings=SETTINGS, upload_dir=tmp_path,
-                transport=lambda m, s: {})
+        retry_email(
+            session,
+            email,
+            actor=users["viewer"],
+            settings=SETTINGS,
+            upload_dir=tmp_path,
+            transport=lambda m, s: {},
+        )
+    retry_email(
+        session,
+        email,
+        actor=users["sales"],
+        settings=SETTINGS,
+        upload_dir=tmp_path,
+        transport=lambda m, s: {},
+    )
     assert (email.status, email.attempts, email.error) == ("sent", 2, None)
 
 
-def test_an_attachment_deleted_before_a_retry_fails_the_send_with_its_name(session, setup,
-                                                                             tmp_path):
+def test_an_attachment_deleted_before_a_retry_fails_the_send_with_its_name(session, setup, tmp_path):
     users, order = setup
-    pdf = add_attachment(session, order, filename="po.pdf", data=PDF, comment=None,
-                         actor=users["sales"], upload_dir=tmp_path)
+    pdf = add_attachment(
+        session, order, filename="po.pdf", data=PDF, comment=None, actor=users["sales"], upload_dir=tmp_path
+    )
     email = compose_email(session, order, _data(attachment_ids=[pdf.id]), actor=users["sales"])
     (tmp_path / pdf.stored_name).unlink()
 
@@ -153,10 +196,20 @@ def test_the_order_confirmation_template_has_number_lines_totals_and_addresses(s
     users, order = setup
     subject, body = order_confirmation(session, order, sender=users["sales"])
     assert subject == f"Order confirmation: {order.identifier}"
-    for text in (order.identifier, "PO number: PO-1001", "WID-1  Widget: 2 item x $10.00 = $20.00",
-                 "Subtotal: $45.50", "Shipping: $10.00", "Tax: $4.55", "Total: $60.05",
-                 "Billing address:", "1 Main St", "12345 Springfield", "Dear Bea Buyer",
-                 "Sales User"):
+    for text in (
+        order.identifier,
+        "PO number: PO-1001",
+        "WID-1  Widget: 2 item x $10.00 = $20.00",
+        "Subtotal: $45.50",
+        "Shipping: $10.00",
+        "Tax: $4.55",
+        "Total: $60.05",
+        "Billing address:",
+        "1 Main St",
+        "12345 Springfield",
+        "Dear Bea Buyer",
+        "Sales User",
+    ):
         assert text in body
     with pytest.raises(ValidationFailed):
         render_email_template(session, "nope", order)
@@ -170,11 +223,14 @@ def test_deliver_logs_in_when_a_username_is_configured():
     def authenticator(server, session, envelope, mechanism, auth_data):
         logins.append((auth_data.login, auth_data.password))
         return AuthResult(success=auth_data.password == b"s3cret")
-    controller = Controller(sink, hostname=sink.host, port=sink.port, auth_require_tls=False,
-                            authenticator=authenticator)
+
+    controller = Controller(
+        sink, hostname=sink.host, port=sink.port, auth_require_tls=False, authenticator=authenticator
+    )
     controller.start()
     try:
         from email.message import EmailMessage
+
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = "a@b.example", "c@d.example", "Hi"
         message.set_content("x")
@@ -193,6 +249,7 @@ def test_starttls_is_required_when_configured():
     controller.start()
     try:
         from email.message import EmailMessage
+
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = "a@b.example", "c@d.example", "Hi"
         message.set_content("x")

@@ -1,4 +1,5 @@
 """The role table (SPEC §8): what each role may do, checked by every view and action."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,9 +23,19 @@ class FakeUser:
 
 
 SPEC_PERMISSIONS = {
-    "view_orders", "create_orders", "edit_orders", "delete_orders", "cancel_orders",
-    "ship_orders", "close_orders", "archive_orders", "manage_promotions", "manage_customers",
-    "manage_catalog", "manage_users", "view_audit",
+    "view_orders",
+    "create_orders",
+    "edit_orders",
+    "delete_orders",
+    "cancel_orders",
+    "ship_orders",
+    "close_orders",
+    "archive_orders",
+    "manage_promotions",
+    "manage_customers",
+    "manage_catalog",
+    "manage_users",
+    "view_audit",
 }
 
 
@@ -41,11 +52,22 @@ def test_an_admin_may_do_everything(permission):
     assert has_permission(FakeUser("admin"), permission)
 
 
-@pytest.mark.parametrize("permission", [
-    "view_orders", "create_orders", "edit_orders", "delete_orders", "cancel_orders",
-    "ship_orders", "close_orders", "archive_orders", "manage_promotions", "manage_customers",
-    "manage_catalog",
-])
+@pytest.mark.parametrize(
+    "permission",
+    [
+        "view_orders",
+        "create_orders",
+        "edit_orders",
+        "delete_orders",
+        "cancel_orders",
+        "ship_orders",
+        "close_orders",
+        "archive_orders",
+        "manage_promotions",
+        "manage_customers",
+        "manage_catalog",
+    ],
+)
 def test_a_manager_may_do_every_order_customer_catalog_and_promotion_operation(permission):
     assert has_permission(FakeUser("manager"), permission)
 
@@ -59,10 +81,19 @@ def test_sales_may_view_create_and_edit_orders(permission):
     assert has_permission(FakeUser("sales"), permission)
 
 
-@pytest.mark.parametrize("permission", [
-    "delete_orders", "cancel_orders", "close_orders", "archive_orders", "manage_users",
-    "manage_promotions", "manage_customers", "manage_catalog",
-])
+@pytest.mark.parametrize(
+    "permission",
+    [
+        "delete_orders",
+        "cancel_orders",
+        "close_orders",
+        "archive_orders",
+        "manage_users",
+        "manage_promotions",
+        "manage_customers",
+        "manage_catalog",
+    ],
+)
 def test_sales_cannot_delete_cancel_close_archive_or_manage(permission):
     assert not has_permission(FakeUser("sales"), permission)
 

@@ -1,5 +1,6 @@
 """The demo seed (SPEC §9): deterministic per seed, every status present, a used database
 left alone, and bulk-inserted orders as consistent as those made through create_order."""
+
 from __future__ import annotations
 
 import random
@@ -46,16 +47,32 @@ def _empty(session: Session) -> None:
 
 def _fingerprint(session: Session) -> list[Any]:
     orders = session.execute(
-        select(Order.identifier, Customer.name, Order.customer_user_id, Order.currency,
-               Order.po_number, Order.internal_status, Order.shipping_status,
-               Order.payment_status, Order.subtotal, Order.special_discounts_total,
-               Order.shipping_cost, Order.tax_total, Order.total)
-        .join(Customer, Order.customer_id == Customer.id).order_by(Order.id)
+        select(
+            Order.identifier,
+            Customer.name,
+            Order.customer_user_id,
+            Order.currency,
+            Order.po_number,
+            Order.internal_status,
+            Order.shipping_status,
+            Order.payment_status,
+            Order.subtotal,
+            Order.special_discounts_total,
+            Order.shipping_cost,
+            Order.tax_total,
+            Order.total,
+        )
+        .join(Customer, Order.customer_id == Customer.id)
+        .order_by(Order.id)
     ).all()
     lines = session.execute(
-        select(OrderLineItem.order_id, OrderLineItem.product_sku, OrderLineItem.quantity,
-               OrderLineItem.unit_price, OrderLineItem.shipped_quantity)
-        .order_by(OrderLineItem.id)
+        select(
+            OrderLineItem.order_id,
+            OrderLineItem.product_sku,
+            OrderLineItem.quantity,
+            OrderLineItem.unit_price,
+            OrderLineItem.shipped_quantity,
+        ).order_by(OrderLineItem.id)
     ).all()
     trackings = session.execute(
         select(ShippingTracking.order_id, ShippingTracking.number).order_by(ShippingTracking.id)
@@ -99,8 +116,9 @@ def test_the_demo_has_every_status_trackings_and_the_documented_logins(session):
     report = seed_demo(session, orders=40, seed=42, echo=_quiet)
 
     # Then every internal status is present and the report counts them
-    statuses = dict(session.execute(
-        select(Order.internal_status, func.count()).group_by(Order.internal_status)).all())
+    statuses = dict(
+        session.execute(select(Order.internal_status, func.count()).group_by(Order.internal_status)).all()
+    )
     assert set(statuses) == set(INTERNAL_STATUSES)
     assert f"open {statuses['open']:,}" in report
     # And shipped orders are fully shipped, with UPS or FedEx trackings
@@ -120,8 +138,7 @@ def test_the_demo_has_every_status_trackings_and_the_documented_logins(session):
 
 def test_seeding_if_empty_leaves_a_database_with_users_alone(session):
     # Given a database that already has a user
-    create_user(session, "someone@example.com", full_name="Some One", role="admin",
-                password="long-enough-1")
+    create_user(session, "someone@example.com", full_name="Some One", role="admin", password="long-enough-1")
     session.commit()
 
     # When the demo is seeded with if_empty
@@ -136,8 +153,9 @@ def test_seeding_if_empty_leaves_a_database_with_users_alone(session):
 def test_bulk_orders_are_numbered_priced_and_totalled_like_created_ones(session):
     # Given a demo just above the create_order share, so 100 orders take the bulk path
     seed_demo(session, orders=ORM_ORDERS + 100, seed=5, echo=_quiet)
-    audited = select(AuditEntry.order_id).where(AuditEntry.action == "create",
-                                                AuditEntry.entity_type == "Order")
+    audited = select(AuditEntry.order_id).where(
+        AuditEntry.action == "create", AuditEntry.entity_type == "Order"
+    )
     bulk = session.scalars(select(Order).where(Order.id.not_in(audited)).order_by(Order.id)).all()
 
     # Then the bulk orders follow the created ones, numbered from their ids, at version 1
@@ -152,17 +170,22 @@ def test_bulk_orders_are_numbered_priced_and_totalled_like_created_ones(session)
         assert order.created_at.tzinfo is not None
         # And the stored totals are what the totals function computes from the stored rows
         totals = order_totals(session, order)
-        assert (order.subtotal, order.special_discounts_total, order.shipping_cost,
-                order.tax_total, order.total) == (
-            totals.subtotal, totals.special_discounts_total, totals.shipping or 0,
-            totals.tax, totals.total)
+        assert (
+            order.subtotal,
+            order.special_discounts_total,
+            order.shipping_cost,
+            order.tax_total,
+            order.total,
+        ) == (totals.subtotal, totals.special_discounts_total, totals.shipping or 0, totals.tax, totals.total)
         assert [d.amount for d in order.special_discounts] == list(totals.special_discounts)
         if order.shipping_status == "shipped":
             assert all(li.shipped_quantity == li.quantity for li in order.line_items)
     # And no bulk order has audit rows
     bulk_ids = [o.id for o in bulk]
-    assert session.scalar(select(func.count()).select_from(AuditEntry)
-                          .where(AuditEntry.order_id.in_(bulk_ids))) == 0
+    assert (
+        session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.order_id.in_(bulk_ids)))
+        == 0
+    )
 
 
 @pytest.mark.parametrize("seed_value", range(5))

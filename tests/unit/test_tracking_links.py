@@ -1,5 +1,6 @@
 """Carrier tracking links (SPEC §4 "trackings with carrier links"): a number becomes a link only
 for a known carrier and a number of that carrier's format; anything else stays plain text."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -26,15 +27,18 @@ def test_a_method_naming_ups_in_any_case_or_with_a_service_links_to_ups(method):
     assert carrier_of(method) == "UPS"
 
 
-@pytest.mark.parametrize(("method", "number"), [
-    ("UPS", "call the warehouse"),
-    ("FedEx", "not a number at all"),
-    ("UPS", ""),
-    ("FedEx", "12345"),
-    ("Courier Bob", "1Z999AA10123456784"),
-    ("", "1Z999AA10123456784"),
-    ("UPSX", "1Z999AA10123456784"),
-])
+@pytest.mark.parametrize(
+    ("method", "number"),
+    [
+        ("UPS", "call the warehouse"),
+        ("FedEx", "not a number at all"),
+        ("UPS", ""),
+        ("FedEx", "12345"),
+        ("Courier Bob", "1Z999AA10123456784"),
+        ("", "1Z999AA10123456784"),
+        ("UPSX", "1Z999AA10123456784"),
+    ],
+)
 def test_random_text_or_an_unknown_carrier_gives_no_link(method, number):
     assert tracking_url(method, number) is None
 
@@ -49,12 +53,15 @@ def test_a_ups_number_written_with_spaces_links_without_them():
     assert url == UPS + "1Z999AA10123456784"
 
 
-@pytest.mark.parametrize(("method", "number"), [
-    ("UPS", "1Z999AA10123456784&InquiryNumber2=evil"),
-    ("UPS", "x&y=1 1Z999AA10123456784"),
-    ("FedEx", "123456789012#frag"),
-    ("DHL", "1234567890?a=b"),
-])
+@pytest.mark.parametrize(
+    ("method", "number"),
+    [
+        ("UPS", "1Z999AA10123456784&InquiryNumber2=evil"),
+        ("UPS", "x&y=1 1Z999AA10123456784"),
+        ("FedEx", "123456789012#frag"),
+        ("DHL", "1234567890?a=b"),
+    ],
+)
 def test_the_number_in_the_link_is_url_quoted_and_nothing_else_is_injected(method, number):
     # When a number comes with characters that mean something in a URL
     url = tracking_url(method, number)
@@ -75,8 +82,11 @@ def test_what_goes_into_the_link_is_quoted_with_no_safe_characters(monkeypatch):
 
     from actions import tracking_links
 
-    monkeypatch.setitem(tracking_links.CARRIER_LINKS, "Acme", tracking_links.CarrierLink(
-        re.compile(r"\S+"), "https://track.example/?n={number}"))
+    monkeypatch.setitem(
+        tracking_links.CARRIER_LINKS,
+        "Acme",
+        tracking_links.CarrierLink(re.compile(r"\S+"), "https://track.example/?n={number}"),
+    )
 
     # When a number with & / ? # % and + is linked
     url = tracking_url("Acme", "A&B/C?D#E%F+G")
@@ -85,12 +95,15 @@ def test_what_goes_into_the_link_is_quoted_with_no_safe_characters(monkeypatch):
     assert url == "https://track.example/?n=A%26B%2FC%3FD%23E%25F%2BG"
 
 
-@pytest.mark.parametrize(("method", "number", "prefix"), [
-    ("USPS", "9400100000000000000000", "https://tools.usps.com/"),
-    ("USPS", "EA123456789US", "https://tools.usps.com/"),
-    ("DHL", "1234567890", "https://www.dhl.com/"),
-    ("DHL Express", "JJD000000000000000000", "https://www.dhl.com/"),
-])
+@pytest.mark.parametrize(
+    ("method", "number", "prefix"),
+    [
+        ("USPS", "9400100000000000000000", "https://tools.usps.com/"),
+        ("USPS", "EA123456789US", "https://tools.usps.com/"),
+        ("DHL", "1234567890", "https://www.dhl.com/"),
+        ("DHL Express", "JJD000000000000000000", "https://www.dhl.com/"),
+    ],
+)
 def test_usps_and_dhl_numbers_link_to_their_carriers(method, number, prefix):
     url = tracking_url(method, number)
     assert url is not None and url.startswith(prefix)

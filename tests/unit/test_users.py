@@ -1,4 +1,5 @@
 """Back-office accounts: argon2id hashes, and authentication that never says which part failed."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,7 @@ PASSWORD = "correct-horse-42"
 
 @pytest.fixture
 def alice(session):
-    user = create_user(session, "Alice@Example.com", full_name="Alice", role="sales",
-                       password=PASSWORD)
+    user = create_user(session, "Alice@Example.com", full_name="Alice", role="sales", password=PASSWORD)
     session.commit()
     return user
 
@@ -50,14 +50,18 @@ def test_an_inactive_user_cannot_authenticate_even_with_the_right_password(sessi
     assert authenticate(session, "alice@example.com", PASSWORD) is None
 
 
-@pytest.mark.parametrize(("email", "role", "password", "message"), [
-    ("not-an-email", "sales", PASSWORD, "Email: this value is not a valid email address."),
-    ("x@example.com", "root", PASSWORD, "Role must be one of: admin, manager, sales, viewer."),
-    ("x@example.com", "sales", "short", "Password must be at least 8 characters."),
-    ("ALICE@example.com", "sales", PASSWORD, "Email: a user with this email already exists."),
-])
+@pytest.mark.parametrize(
+    ("email", "role", "password", "message"),
+    [
+        ("not-an-email", "sales", PASSWORD, "Email: this value is not a valid email address."),
+        ("x@example.com", "root", PASSWORD, "Role must be one of: admin, manager, sales, viewer."),
+        ("x@example.com", "sales", "short", "Password must be at least 8 characters."),
+        ("ALICE@example.com", "sales", PASSWORD, "Email: a user with this email already exists."),
+    ],
+)
 def test_creating_a_user_with_bad_input_is_refused_and_adds_nobody(
-        session, alice, email, role, password, message):
+    session, alice, email, role, password, message
+):
     # When a user is created with bad input
     with pytest.raises(ValidationFailed) as refused:
         create_user(session, email, full_name="X", role=role, password=password)
