@@ -13,6 +13,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy.orm import Session
 
+from actions.money import CURRENCIES
 from models import db
 from models.dialect import configure_engine, normalize_database_url
 
@@ -51,6 +52,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         ORDERDESK_UPLOAD_DIR=os.environ.get("ORDERDESK_UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),
         ORDERDESK_MAX_UPLOAD_MB=int(os.environ.get("ORDERDESK_MAX_UPLOAD_MB", "10")),
+        ORDERDESK_DEFAULT_CURRENCY=os.environ.get("ORDERDESK_DEFAULT_CURRENCY", "USD").strip().upper(),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", "localhost"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
         MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes"),
@@ -63,6 +65,8 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         # One MB above the upload limit: a slightly larger file reaches the upload check and
         # gets its message; anything bigger is cut off early with a 413 (also explained).
         app.config["MAX_CONTENT_LENGTH"] = (int(app.config["ORDERDESK_MAX_UPLOAD_MB"]) + 1) << 20
+    if app.config["ORDERDESK_DEFAULT_CURRENCY"] not in CURRENCIES:
+        raise RuntimeError(f"ORDERDESK_DEFAULT_CURRENCY must be one of {', '.join(CURRENCIES)}.")
     if "SECRET_KEY" not in overrides:
         app.config["SECRET_KEY"] = _secret_key(app)
 

@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from actions.errors import PermissionDenied, ValidationFailed
+from actions.history import is_status_action
 from actions.permissions import has_permission, require_permission
 from models import Attachment, AuditEntry, CalendarEvent, Email, Note, Order, User, utcnow
 
@@ -42,7 +43,6 @@ ITEM_LABELS = {
 }
 TIMELINE_LIMIT = 200
 STATUS_FIELDS = frozenset({"internal_status", "shipping_status", "payment_status"})
-TRANSITION_ACTIONS = frozenset({"cancel", "close", "archive", "mark_shipped", "ship"})
 
 
 def may_add_activities(user: User | None) -> bool:
@@ -273,7 +273,7 @@ class TimelineItem:
 
 def audit_kind(entry: AuditEntry) -> str:
     """'status' for transitions and status edits, 'field' for every other recorded change."""
-    if entry.action in TRANSITION_ACTIONS:
+    if is_status_action(entry.action):
         return "status"
     if entry.action == "update" and STATUS_FIELDS & set(entry.changes or {}):
         return "status"

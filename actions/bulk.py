@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.editing import delete_order
-from actions.errors import DomainError
-from actions.lifecycle import apply_transition, get_transition
+from actions.errors import DomainError, InvalidTransition
+from actions.lifecycle import TRANSITIONS, apply_transition
 from actions.permissions import require_permission
 from models import Order, User
 
@@ -59,7 +59,7 @@ def parse_ids(raw_ids: Iterable[str]) -> list[int]:
 def apply_to_orders(
     session: Session,
     raw_ids: Iterable[str],
-    operation: Callable[[Order], None],
+    operation: Callable[[Order], object],
     *,
     permission: str,
     actor: User | None,
@@ -93,34 +93,83 @@ def apply_to_orders(
     return report
 
 
-def delete_orders(
-    session: Session, raw_ids: Iterable[str], *, actor: User | None, upload_dir: str | Path | None = None
+OrderStep = Callable[[Session, Order, User | None, str | Path | None], Sequence[Path]]
+
+
+@dataclass(frozen=True)
+class BulkOperation:
+    """One entry of the grid's "With selected" and filter-wide menus."""
+
+    name: str
+    label: str
+    permission: str
+    done: str  # "3 orders <done>; 1 skipped: …"
+    confirmation: str
+    # Changes one order; returns the files to remove once the work is committed.
+    step: OrderStep
+
+
+def _transition_step(name: str) -> OrderStep:
+    def step(session: Session, order: Order, actor: User | None, upload_dir: str | Path | None) -> list[Path]:
+        apply_transition(session, order, name, actor=actor)
+        return []
+
+    return step
+
+
+def _delete_step(
+    session: Session, order: Order, actor: User | None, upload_dir: str | Path | None
+) -> list[Path]:
+    return delete_order(session, order, actor=actor, upload_dir=upload_dir)
+
+
+DELETE = BulkOperation(
+    "delete",
+    "Delete",
+    "delete_orders",
+    "deleted",
+    "Are you sure you want to delete the selected orders?",
+    _delete_step,
+)
+
+
+def bulk_operations() -> list[BulkOperation]:
+    """Every transition of the lifecycle table, then Delete (read live from the table)."""
+    return [
+        BulkOperation(t.name, t.label, t.permission, t.done, t.confirmation, _transition_step(t.name))
+        for t in TRANSITIONS.values()
+    ] + [DELETE]
+
+
+def get_bulk_operation(name: str) -> BulkOperation:
+    """Raises: InvalidTransition for a name that is no bulk operation."""
+    for operation in bulk_operations():
+        if operation.name == name:
+            return operation
+    raise InvalidTransition(f"{str(name)[:40]!r} is not an order action; nothing was changed.")
+
+
+def run_bulk(
+    session: Session,
+    name: str,
+    raw_ids: Iterable[str],
+    *,
+    actor: User | None,
+    upload_dir: str | Path | None = None,
 ) -> BulkReport:
-    """Delete the selected orders one by one (SPEC §3 bulk Delete)."""
+    """Apply one bulk operation to each selected order (SPEC §3 bulk actions).
+
+    Raises: InvalidTransition for an unknown operation; PermissionDenied for the whole
+    selection; DomainError for malformed ids. The caller commits, then removes the files.
+    """
+    operation = get_bulk_operation(name)
     files: list[Path] = []
     report = apply_to_orders(
         session,
         raw_ids,
-        lambda order: files.extend(delete_order(session, order, actor=actor, upload_dir=upload_dir)),
-        permission="delete_orders",
+        lambda order: files.extend(operation.step(session, order, actor, upload_dir)),
+        permission=operation.permission,
         actor=actor,
     )
     report.files_to_remove = files
     return report
-
-
-def transition_orders(
-    session: Session, raw_ids: Iterable[str], name: str, *, actor: User | None
-) -> BulkReport:
-    """Apply one lifecycle transition to each selected order (SPEC §3 bulk actions).
-
-    Raises: InvalidTransition for an unknown action; PermissionDenied for the whole selection.
-    """
-    transition = get_transition(name)
-    return apply_to_orders(
-        session,
-        raw_ids,
-        lambda order: apply_transition(session, order, name, actor=actor),
-        permission=transition.permission,
-        actor=actor,
-    )

@@ -20,6 +20,7 @@ from actions.order_input import (
     check_currency,
     customer_and_user,
 )
+from actions.permissions import require_permission
 from actions.pricing import estimate_shipping_cost, find_price, recalculate
 from actions.promotions import apply_automatic_promotions
 from models import Customer, Order, Product, User
@@ -74,8 +75,11 @@ def with_form_defaults(session: Session, data: OrderData) -> OrderData:
 def create_order(session: Session, data: OrderData, *, actor: User | None) -> Order:
     """Validate the data, create an open order with its lines and addresses, and store its totals.
 
-    Raises: ValidationFailed (naming the field) or DiscountTooLarge; nothing is added then.
+    Raises: PermissionDenied without create_orders; ValidationFailed (naming the field) or
+    DiscountTooLarge; nothing is added then.
     """
+    if actor is not None:
+        require_permission(actor, "create_orders")
     currency = check_currency(data.currency)
     customer_and_user(session, data.customer_id, data.customer_user_id)  # first, as the form
     if not data.lines:

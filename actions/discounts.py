@@ -13,19 +13,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from actions.audit import set_actor
 from actions.coupons import check_coupon, drop_applied_coupon, take_coupon_use
-from actions.editing import STALE_MESSAGE, ensure_editable
+from actions.editing import STALE_MESSAGE, check_editable
 from actions.errors import DomainError, StaleOrder
 from actions.order_input import DiscountData, build_discount
-from actions.permissions import require_permission
 from actions.pricing import recalculate, totals_for
 from actions.promotions import applied_from, line_subtotal
 from models import AppliedPromotion, Order, SpecialDiscount, User, utcnow
 
 
 def _prepare(session: Session, order: Order, actor: User | None) -> None:
-    if actor is not None:
-        require_permission(actor, "edit_orders")
-    ensure_editable(order)
+    check_editable(order, actor=actor)
 
 
 def _check_totals(

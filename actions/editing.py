@@ -11,7 +11,7 @@ from actions.attachments import attachment_files
 from actions.audit import set_actor
 from actions.coupons import drop_applied_coupon, release_coupon_uses
 from actions.creation import OrderData, create_order
-from actions.errors import OrderNotEditable, StaleOrder, ValidationFailed
+from actions.errors import OrderNotEditable, PermissionDenied, StaleOrder, ValidationFailed
 from actions.order_header import check_header
 from actions.order_input import (
     ADDRESS_FIELDS,
@@ -21,7 +21,7 @@ from actions.order_input import (
     build_line,
     customer_and_user,
 )
-from actions.permissions import require_permission
+from actions.permissions import has_permission, require_permission
 from actions.pricing import estimate_shipping_cost, recalculate, totals_for
 from actions.promotions import apply_automatic_promotions
 from actions.shipping import shipping_status_of
@@ -37,9 +37,17 @@ STALE_MESSAGE = "This order was changed by someone else since you opened it"
 EDITABLE_STATUSES = frozenset({"open"})
 
 
-def ensure_editable(order: Order) -> None:
-    """Raises: OrderNotEditable unless the order is open (SPEC §2.2)."""
-    if order.internal_status not in EDITABLE_STATUSES:
+def is_editable(order: Order) -> bool:
+    """Tell whether the order's lines, addresses, discounts and coupons may change (SPEC §2.2)."""
+    return order.internal_status in EDITABLE_STATUSES
+
+
+def check_editable(order: Order, *, actor: User | None) -> None:
+    """Raises: PermissionDenied without edit_orders; OrderNotEditable unless the order is open
+    (SPEC §2.2)."""
+    if actor is not None and not has_permission(actor, "edit_orders"):
+        raise PermissionDenied("You do not have permission to edit orders.")
+    if not is_editable(order):
         raise OrderNotEditable(
             f"Order {order.identifier} cannot be edited because it is {order.internal_status}."
         )
@@ -168,9 +176,7 @@ def update_order(
     `expected_version` is the version the form was opened at; None skips the check (scripts).
     Raises: OrderNotEditable, StaleOrder, ValidationFailed, DiscountTooLarge; nothing changes.
     """
-    if actor is not None:
-        require_permission(actor, "edit_orders")
-    ensure_editable(order)
+    check_editable(order, actor=actor)
     if expected_version is not None and expected_version != order.version:
         raise StaleOrder(STALE_MESSAGE)
     if data.currency and data.currency != order.currency:
@@ -308,8 +314,6 @@ def reorder(session: Session, order: Order, *, actor: User | None) -> Order:
 
     Raises: PermissionDenied without create_orders; ValidationFailed if a product is gone.
     """
-    if actor is not None:
-        require_permission(actor, "create_orders")
     data = order_data_from(order)
     data.source_type, data.source_id, data.source_identifier = "order", order.id, order.identifier
     new = create_order(session, data, actor=actor)

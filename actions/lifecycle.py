@@ -1,7 +1,14 @@
-"""The order state machine (SPEC §2.2) as data: buttons, bulk actions and checks read one table."""
+"""The order state machine (SPEC §2.2) as data.
+
+Every transition is one row of TRANSITIONS: its button label, the statuses it leaves from,
+its target, the permission it needs, the words of its confirmation and result, and its side
+effect. The order page's buttons, the grid's bulk menus, the history labels, the flash texts
+and the server's checks all read this table, so a new row shows up everywhere at once.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,67 +22,82 @@ from actions.errors import InvalidTransition
 from actions.permissions import has_permission, require_permission
 from models import Order, User
 
+Effect = Callable[[Session, Order], None]
+
 
 @dataclass(frozen=True)
 class Transition:
     name: str
-    label: str  # the button, OroCommerce's wording
+    label: str  # the button and menu entry, OroCommerce's wording
     sources: frozenset[str]
     target: str
     permission: str
-    done: str  # "Order #SO-000042 has been <done>."
-    verb: str  # "cannot be <verb> because it is closed"
+    done: str  # "Order #SO-000042 has been <done>." / "cannot be <done> because it is closed"
     confirmation: str
+    effect: Effect | None = None  # what else changes, before the status does
+    # A transition that needs more input (quantities, tracking numbers) names the form that
+    # asks for it; the order page opens that form instead of applying the transition at once.
+    form: str | None = None
+
+    def result(self, order: Order) -> str:
+        return f"Order #{order.identifier} has been {self.done}."
 
 
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in (
-        Transition(
-            "cancel",
-            "Cancel",
-            frozenset({"open"}),
-            "cancelled",
-            "cancel_orders",
-            "cancelled",
-            "cancelled",
-            "Are you sure you want to cancel this order? Please note that once your order "
-            "is canceled, it cannot be changed.",
-        ),
-        Transition(
-            "mark_shipped",
-            "Mark as Shipped",
-            frozenset({"open"}),
-            "shipped",
-            "ship_orders",
-            "marked as shipped",
-            "marked as shipped",
-            "Are you sure you want to mark this order as shipped? Every remaining quantity "
-            "will be recorded as shipped.",
-        ),
-        Transition(
-            "close",
-            "Close",
-            frozenset({"open", "cancelled", "shipped"}),
-            "closed",
-            "close_orders",
-            "closed",
-            "closed",
-            "Are you sure you want to close this order? Please note that once your order "
-            "is closed, it cannot be changed.",
-        ),
-        Transition(
-            "archive",
-            "Archive",
-            frozenset({"closed"}),
-            "archived",
-            "archive_orders",
-            "archived",
-            "archived",
-            "Are you sure you want to archive this order? Archived orders are kept for history only.",
-        ),
-    )
-}
+def _ship_everything_remaining(session: Session, order: Order) -> None:
+    for line in order.line_items:
+        if line.shipped_quantity != line.quantity:
+            line.shipped_quantity = Decimal(line.quantity)
+    order.shipping_status = "shipped"
+
+
+def _release_coupon_uses(session: Session, order: Order) -> None:
+    release_coupon_uses(session, order)  # a cancelled order holds no coupon use (SPEC §7)
+
+
+CANCEL = Transition(
+    "cancel",
+    "Cancel",
+    frozenset({"open"}),
+    "cancelled",
+    "cancel_orders",
+    "cancelled",
+    "Are you sure you want to cancel this order? Please note that once your order is "
+    "cancelled, it cannot be changed.",
+    effect=_release_coupon_uses,
+)
+MARK_SHIPPED = Transition(
+    "mark_shipped",
+    "Mark as Shipped",
+    frozenset({"open"}),
+    "shipped",
+    "ship_orders",
+    "marked as shipped",
+    "Are you sure you want to mark this order as shipped? Every remaining quantity will be "
+    "recorded as shipped.",
+    effect=_ship_everything_remaining,
+    form="shipment",
+)
+CLOSE = Transition(
+    "close",
+    "Close",
+    frozenset({"open", "cancelled", "shipped"}),
+    "closed",
+    "close_orders",
+    "closed",
+    "Are you sure you want to close this order? Please note that once your order is closed, "
+    "it cannot be changed.",
+)
+ARCHIVE = Transition(
+    "archive",
+    "Archive",
+    frozenset({"closed"}),
+    "archived",
+    "archive_orders",
+    "archived",
+    "Are you sure you want to archive this order? Archived orders are kept for history only.",
+)
+
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in (CANCEL, MARK_SHIPPED, CLOSE, ARCHIVE)}
 
 
 def get_transition(name: str) -> Transition:
@@ -108,13 +130,13 @@ def check_transition(order: Order, name: str, *, actor: User | None) -> Transiti
         require_permission(actor, transition.permission)
     if order.internal_status not in transition.sources:
         raise InvalidTransition(
-            f"Order {order.identifier} cannot be {transition.verb} because it is {order.internal_status}"
+            f"Order {order.identifier} cannot be {transition.done} because it is {order.internal_status}"
         )
     return transition
 
 
 def apply_transition(session: Session, order: Order, name: str, *, actor: User | None) -> Order:
-    """Move the order along one transition; the audit names the transition, old → new.
+    """Move the order along one transition, with its side effect; the audit names it, old → new.
 
     Raises: InvalidTransition, PermissionDenied; nothing changes then.
     """
@@ -122,13 +144,8 @@ def apply_transition(session: Session, order: Order, name: str, *, actor: User |
     if actor is not None:
         set_actor(session, actor.id)
     label_change(session, order, transition.name)
-    if transition.name == "mark_shipped":
-        for line in order.line_items:
-            if line.shipped_quantity != line.quantity:
-                line.shipped_quantity = Decimal(line.quantity)
-        order.shipping_status = "shipped"
-    if transition.name == "cancel":
-        release_coupon_uses(session, order)  # a cancelled order holds no coupon use (SPEC §7)
+    if transition.effect is not None:
+        transition.effect(session, order)
     order.internal_status = transition.target
     session.flush()
     return order
@@ -139,7 +156,11 @@ def overdue_orders(session: Session, today: date) -> list[Order]:
     return list(
         session.scalars(
             select(Order)
-            .where(Order.internal_status == "open", Order.ship_until.is_not(None), Order.ship_until < today)
+            .where(
+                Order.internal_status == "open",
+                Order.ship_until.is_not(None),
+                Order.ship_until < today,
+            )
             .order_by(Order.id)
         )
     )
@@ -150,6 +171,6 @@ def cancel_overdue(session: Session, today: date) -> list[str]:
     set_actor(session, None)
     cancelled = []
     for order in overdue_orders(session, today):
-        apply_transition(session, order, "cancel", actor=None)
+        apply_transition(session, order, CANCEL.name, actor=None)
         cancelled.append(order.identifier or str(order.id))
     return cancelled

@@ -199,6 +199,11 @@ def _text(value: bytes | str) -> str:
 Transport = Callable[[EmailMessage, MailSettings], dict[str, tuple[int, bytes]]]
 
 
+def is_unsent(email: Email) -> bool:
+    """Tell whether an email is still to be sent (pending, or failed and retryable)."""
+    return email.status != "sent"
+
+
 def send_email(
     session: Session,
     email: Email,
@@ -213,7 +218,7 @@ def send_email(
     A refused or unreachable server is not an exception: the email becomes `failed` with the
     reason. Raises: ValidationFailed when the email was already sent.
     """
-    if email.status == "sent":
+    if not is_unsent(email):
         raise ValidationFailed("This email has already been sent.")
     order = session.get(Order, email.order_id)
     email.attempts = (email.attempts or 0) + 1

@@ -20,13 +20,21 @@ from models.promotions import PROMOTION_KINDS
 HUNDRED = Decimal("100")
 
 
+def check_promotion_deletable(promotion: Promotion) -> None:
+    """Raises: ValidationFailed while the promotion has coupons (their orders refer to them)."""
+    if promotion.coupons:
+        raise ValidationFailed(f"Promotion {promotion.name} has coupons; make it inactive instead.")
+
+
 def check_promotion(promotion: Promotion) -> None:
     """Check a promotion's terms before it is saved.
 
+    An empty currency from a form means none.
     Raises: ValidationFailed naming the field: blank name, unknown kind, a percent outside
     (0, 100], an amount ≤ 0 or without a currency, an unknown currency, too many decimals,
     a negative minimum subtotal, or an end before the start.
     """
+    promotion.currency = promotion.currency or None
     if not (promotion.name or "").strip():
         raise ValidationFailed("Name: this value should not be blank.", field="name")
     if promotion.kind not in PROMOTION_KINDS:

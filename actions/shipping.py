@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from actions.audit import label_change, set_actor
 from actions.errors import InvalidTransition, ValidationFailed
-from actions.lifecycle import apply_transition, check_transition
+from actions.lifecycle import MARK_SHIPPED, apply_transition, check_transition
 from actions.permissions import has_permission, require_permission
 from models import Order, ShippingTracking, User, utcnow
 from models.catalog import FRACTIONAL_UNITS
 
 TRACKING_STATUSES = frozenset({"open", "shipped"})
+# The audit action of a shipment that leaves something to ship (the order stays open).
+PARTIAL_SHIPMENT = "ship"
 # Quantities are stored with four decimals; a finer one could not be recorded exactly.
 QUANTITY_STEP = Decimal("0.0001")
 
@@ -104,7 +106,7 @@ def ship_order(
     shipped the order becomes Shipped. Tracking rows given here are added.
     Raises: InvalidTransition, PermissionDenied, ValidationFailed; nothing changes then.
     """
-    check_transition(order, "mark_shipped", actor=actor)
+    check_transition(order, MARK_SHIPPED.name, actor=actor)
     new_rows = _check_trackings(trackings)
     shipment = None if quantities is None else _parse_shipment(order, quantities)
     if actor is not None:
@@ -118,11 +120,18 @@ def ship_order(
             if line.id in shipment:
                 line.shipped_quantity = line.shipped_quantity + shipment[line.id]
         if any(li.shipped_quantity < li.quantity for li in order.line_items):
-            label_change(session, order, "ship")
+            label_change(session, order, PARTIAL_SHIPMENT)
             order.shipping_status = "partially_shipped"
             session.flush()
             return order
-    return apply_transition(session, order, "mark_shipped", actor=actor)
+    return apply_transition(session, order, MARK_SHIPPED.name, actor=actor)
+
+
+def shipment_result(order: Order) -> str:
+    """What a shipment did: "… has been marked as shipped." or "… partially shipped."."""
+    if order.internal_status == MARK_SHIPPED.target:
+        return MARK_SHIPPED.result(order)
+    return f"Order #{order.identifier} has been partially shipped."
 
 
 def set_trackings(
@@ -159,5 +168,10 @@ def set_trackings(
     return order
 
 
-def _may_track(actor: User) -> bool:
-    return has_permission(actor, "ship_orders") or has_permission(actor, "edit_orders")
+def may_track(order: Order, user: User | None) -> bool:
+    """Tell whether a user may change the order's tracking numbers now."""
+    return order.internal_status in TRACKING_STATUSES and _may_track(user)
+
+
+def _may_track(user: User | None) -> bool:
+    return has_permission(user, "ship_orders") or has_permission(user, "edit_orders")

@@ -94,15 +94,16 @@ def order_data_from_shopping_list(session: Session, shopping_list: ShoppingList)
     )
 
 
-def order_data_from_rfq(session: Session, rfq: RequestForQuote) -> OrderData:
-    """Return the new-order data an RFQ pre-fills: one line per requested product.
+def order_data_from_rfq(session: Session, rfq: RequestForQuote, *, default_currency: str) -> OrderData:
+    """Return the new-order data an RFQ pre-fills: one line per requested product, in the
+    currency of its target prices (the default currency when it names none).
 
     Each line takes the first requested item's quantity, unit and target price; a product
     deleted since becomes a free-form line with its SKU (and a zero price without a target).
 
     Raises: nothing; create_order validates the result.
     """
-    currency = rfq.currency
+    currency = rfq.target_currency or default_currency
     lines = []
     for requested in rfq.requested_products:
         item = requested.items[0] if requested.items else None
@@ -158,12 +159,15 @@ def create_order_from_shopping_list(
     return create_order(session, order_data_from_shopping_list(session, shopping_list), actor=actor)
 
 
-def create_order_from_rfq(session: Session, rfq: RequestForQuote, *, actor: User | None) -> Order:
+def create_order_from_rfq(
+    session: Session, rfq: RequestForQuote, *, actor: User | None, default_currency: str
+) -> Order:
     """Create an open order from an RFQ, which keeps its status and contents.
 
     Raises: ValidationFailed (e.g. an RFQ without requested products) or DiscountTooLarge.
     """
-    return create_order(session, order_data_from_rfq(session, rfq), actor=actor)
+    data = order_data_from_rfq(session, rfq, default_currency=default_currency)
+    return create_order(session, data, actor=actor)
 
 
 def orders_from_source(session: Session, source_type: str, source_id: int) -> list[Order]:

@@ -13,6 +13,7 @@ from models import ROLES, User
 # OWASP's argon2id baseline: 19 MiB of memory, 2 iterations, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 MIN_PASSWORD_LENGTH = 8
+MAX_EMAIL_LENGTH = 255
 # Verified against when the email is unknown, so both failures take the same time.
 _DUMMY_HASH = _hasher.hash("orderdesk-timing-equaliser")
 
@@ -21,32 +22,115 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(session: Session, email: str, *, full_name: str, role: str, password: str) -> User:
-    """Create an active back-office user.
-
-    Raises: ValidationFailed for a bad email, an unknown role, a short or reused email/password.
-    """
-    email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
+def _checked_email(session: Session, email: str, *, other_than: User | None = None) -> str:
+    """The email as stored (trimmed, lower case). Raises: ValidationFailed if bad or taken."""
+    email = (email or "").strip().lower()
+    local, _, domain = email.partition("@")
+    if not local or not domain or " " in email or len(email) > MAX_EMAIL_LENGTH:
         raise ValidationFailed("Email: this value is not a valid email address.", field="email")
-    if role not in ROLES:
-        raise ValidationFailed(f"Role must be one of: {', '.join(ROLES)}.", field="role")
+    taken = select(User.id).where(func.lower(User.email) == email)
+    if other_than is not None:
+        taken = taken.where(User.id != other_than.id)
+    if session.scalar(taken) is not None:
+        raise ValidationFailed("Email: a user with this email already exists.", field="email")
+    return email
+
+
+def _checked_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
             f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
         )
-    if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise ValidationFailed("Email: a user with this email already exists.", field="email")
+    return password
+
+
+def _checked_role(role: str) -> str:
+    if role not in ROLES:
+        raise ValidationFailed(f"Role must be one of: {', '.join(ROLES)}.", field="role")
+    return role
+
+
+def create_user(
+    session: Session, email: str, *, full_name: str, role: str, password: str, active: bool = True
+) -> User:
+    """Create a back-office user (active unless said otherwise).
+
+    Raises: ValidationFailed for a bad email, an unknown role, a short password, a taken email.
+    """
+    email = _checked_email(session, email)
+    role = _checked_role(role)
     user = User(
         email=email,
         full_name=full_name.strip() or email,
         role=role,
-        password_hash=hash_password(password),
-        active=True,
+        password_hash=hash_password(_checked_password(password)),
+        active=active,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def _is_last_active_admin(session: Session, user: User) -> bool:
+    others = select(func.count()).where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    return user.role == "admin" and user.active and not session.scalar(others)
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    email: str,
+    full_name: str,
+    role: str,
+    active: bool,
+    password: str | None = None,
+) -> User:
+    """Change a user's account; an empty password keeps the current one.
+
+    Raises: ValidationFailed for a bad or taken email, an unknown role, a short password, or a
+    change that would leave no active administrator (demoting or deactivating the last one,
+    also oneself); nothing changes then.
+    """
+    email = _checked_email(session, email, other_than=user)
+    role = _checked_role(role)
+    if password:
+        _checked_password(password)
+    if (role != "admin" or not active) and _is_last_active_admin(session, user):
+        raise ValidationFailed(
+            "At least one active administrator must remain: make another user an active administrator first.",
+            field="role",
+        )
+    user.email = email
+    user.full_name = full_name.strip() or email
+    user.role = role
+    user.active = active
+    if password:
+        user.password_hash = hash_password(password)
+    session.flush()
+    return user
+
+
+def find_user(session: Session, email: str) -> User:
+    """Raises: ValidationFailed when no user has this email."""
+    user = session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+    if user is None:
+        raise ValidationFailed(f"No user has the email {email.strip()!r}.", field="email")
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> User:
+    """Give a user a new password. Raises: ValidationFailed for a short password."""
+    user.password_hash = hash_password(_checked_password(password))
+    session.flush()
+    return user
+
+
+def deactivate_user(session: Session, user: User) -> User:
+    """Stop a user from logging in. Raises: ValidationFailed for the last active administrator."""
+    return update_user(
+        session, user, email=user.email, full_name=user.full_name, role=user.role, active=False
+    )
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

@@ -7,12 +7,13 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 
-from admin.activities import activity_views
 from admin.auth import init_auth
 from admin.base import user_can
+from admin.calendar import calendar_views
 from admin.catalog import catalog_views
 from admin.customers import customer_views
 from admin.dashboard import DashboardView
+from admin.errors import init_errors
 from admin.formatting import init_formatting
 from admin.orders import OrderView
 from admin.promotions import promotion_views
@@ -26,6 +27,7 @@ def init_admin(app: Flask) -> Admin:
     init_security(app)
     init_auth(app)
     init_formatting(app)
+    init_errors(app)
     app.jinja_env.globals["user_can"] = user_can
     app.jinja_env.globals["current_user"] = current_user
     admin = Admin(
@@ -38,7 +40,7 @@ def init_admin(app: Flask) -> Admin:
     for view in (
         sales_document_views()
         + promotion_views()
-        + activity_views()
+        + calendar_views()
         + customer_views()
         + catalog_views()
         + system_views()

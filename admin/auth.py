@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -14,7 +15,7 @@ from wtforms.validators import DataRequired
 
 from actions.audit import set_actor
 from actions.users import authenticate
-from admin.base import parse_id
+from admin.base import parse_id, run_action
 from models import User, db
 
 bp = Blueprint("auth", __name__)
@@ -49,13 +50,15 @@ def load_user(user_id: str) -> User | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.email.data or "", form.password.data or "")
-        db.session.commit()  # keeps a password rehash, if one was needed
+        # Committed: a password rehash, if one was needed, is kept.
+        user = run_action(
+            lambda: authenticate(db.session, form.email.data or "", form.password.data or "")
+        ).result
         if user is not None:
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
@@ -64,7 +67,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     logout_user()
     flash("You have been logged out.", "info")
     return redirect(url_for("auth.login"))
@@ -81,5 +84,5 @@ def init_auth(app: Flask) -> None:
         set_actor(db.session(), current_user.id if current_user.is_authenticated else None)
 
     @app.route("/")
-    def root():  # type: ignore[no-untyped-def]
+    def root() -> ResponseReturnValue:
         return redirect(url_for("admin.index"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView
@@ -16,6 +17,7 @@ from actions.permissions import has_permission
 from models import db
 
 MAX_ID = 2**63 - 1
+T = TypeVar("T")
 
 
 def parse_id(value: object) -> int | None:
@@ -31,35 +33,37 @@ def current_actor() -> Any:
     return current_user._get_current_object()
 
 
-def commit_action(operation: Callable[[], Any], done: str | Callable[[Any], str]) -> bool:
-    """Run one action and commit, flashing its result; roll back and flash a refusal."""
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What running an action gave: its result, or the refusal (nothing was changed then)."""
+
+    result: T | None = None
+    refusal: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+
+def run_action(
+    operation: Callable[[], T],
+    *,
+    done: str | Callable[[T], str] | None = None,
+    flash_refusal: bool = True,
+) -> Outcome[T]:
+    """Run one action as one unit of work: commit on success (flashing `done`), roll back and
+    flash the DomainError's message on refusal. The only place admin/ commits or rolls back."""
     try:
         result = operation()
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
-        return False
-    flash(done(result) if callable(done) else done, "success")
-    return True
-
-
-def editable_order_or_redirect(view: Any, raw_id: Any) -> Any:
-    """The open order a change is about, or a response: 404 when it is gone, back to its page
-    with the reason when it cannot be edited (closed to edits, or no edit permission)."""
-    from actions.editing import ensure_editable
-
-    order = view.get_one(str(raw_id or ""))
-    if order is None:
-        abort(404)
-    try:
-        if not user_can("edit_orders"):
-            raise DomainError("You do not have permission to edit orders.")
-        ensure_editable(order)
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for(".details_view", id=order.id))
-    return order
+        if flash_refusal:
+            flash(exc.message, "error")
+        return Outcome(refusal=exc)
+    if done is not None:
+        flash(done(result) if callable(done) else done, "success")
+    return Outcome(result=result)
 
 
 def user_can(permission: str) -> bool:

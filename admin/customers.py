@@ -30,8 +30,12 @@ ADDRESS_COLUMNS = (
 )
 
 
-class CustomerOrdersMixin:
-    """The details page lists the latest orders and offers Create Order, pre-filled."""
+class CustomerPageView(SecuredModelView):
+    """Customers and customer users: the details page lists the latest orders and offers
+    Create Order, pre-filled."""
+
+    view_permission = "view_orders"
+    manage_permission = "manage_customers"
 
     details_template = "customers/details.html"
     orders_filter = "customer_id"
@@ -41,13 +45,10 @@ class CustomerOrdersMixin:
         if template == self.details_template and model is not None:
             kwargs["orders"] = recent_orders(db.session, **{self.orders_filter: model.id})
             kwargs["create_order_url"] = url_for("orders.create_view", **{self.orders_filter: model.id})
-        return super().render(template, **kwargs)  # type: ignore[misc]
+        return super().render(template, **kwargs)
 
 
-class CustomerView(CustomerOrdersMixin, SecuredModelView):
-    view_permission = "view_orders"
-    manage_permission = "manage_customers"
-
+class CustomerView(CustomerPageView):
     column_list = ("name", "parent", "owner", "payment_term", "created_at")
     column_searchable_list = ("name",)
     column_filters = ("name", "created_at")
@@ -69,9 +70,7 @@ class CustomerView(CustomerOrdersMixin, SecuredModelView):
     inline_models = ((CustomerAddress, {"form_columns": ("id",) + ADDRESS_COLUMNS}),)
 
 
-class CustomerUserView(CustomerOrdersMixin, SecuredModelView):
-    view_permission = "view_orders"
-    manage_permission = "manage_customers"
+class CustomerUserView(CustomerPageView):
     orders_filter = "customer_user_id"
 
     column_list = ("email", "first_name", "last_name", "customer", "enabled", "created_at")

@@ -11,6 +11,6 @@ from models import db, utcnow
 
 class DashboardView(SecuredIndexView):
     @expose("/")
-    def index(self):  # type: ignore[no-untyped-def]
+    def index(self) -> str:
         figures = dashboard_figures(db.session, utcnow())
         return self.render("admin/dashboard.html", figures=figures)

@@ -17,10 +17,9 @@ from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from actions.coupons import check_new_coupon, generate_coupons, set_coupons_enabled
-from actions.errors import DomainError
 from actions.money import CURRENCIES
-from actions.promotions import check_promotion
-from admin.base import SecuredModelView, parse_id, user_can
+from actions.promotions import check_promotion, check_promotion_deletable
+from admin.base import SecuredModelView, parse_id, run_action, user_can
 from admin.choices import select_choices
 from admin.formatting import money
 from models import AppliedPromotion, Coupon, Order, Promotion, db
@@ -121,12 +120,10 @@ class PromotionView(MarketingView):
     }
 
     def on_model_change(self, form: Any, model: Promotion, is_created: bool) -> None:
-        model.currency = model.currency or None
         check_promotion(model)
 
     def on_model_delete(self, model: Promotion) -> None:
-        if model.coupons:
-            raise DomainError(f"Promotion {model.name} has coupons; make it inactive instead.")
+        check_promotion_deletable(model)
 
 
 class GenerateCouponsForm(FlaskForm):
@@ -201,8 +198,6 @@ class CouponView(MarketingView):
     details_template = "promotions/coupon_details.html"
 
     def on_model_change(self, form: Any, model: Coupon, is_created: bool) -> None:
-        if is_created:
-            model.uses = 0
         check_new_coupon(db.session, model)
 
     def render(self, template: str, **kwargs: Any) -> Any:
@@ -218,17 +213,12 @@ class CouponView(MarketingView):
         return super().render(template, **kwargs)
 
     def _enable(self, ids: list[str], enabled: bool) -> None:
-        try:
-            changed = set_coupons_enabled(
-                db.session, [i for i in map(parse_id, ids) if i is not None], enabled
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return
-        noun = "coupon" if changed == 1 else "coupons"
-        flash(f"{changed} {noun} {'enabled' if enabled else 'disabled'}.", "success")
+        coupon_ids = [i for i in map(parse_id, ids) if i is not None]
+        verb = "enabled" if enabled else "disabled"
+        run_action(
+            lambda: set_coupons_enabled(db.session, coupon_ids, enabled),
+            done=lambda changed: f"{changed} {'coupon' if changed == 1 else 'coupons'} {verb}.",
+        )
 
     def is_action_allowed(self, name: str) -> bool:
         if name in ("enable", "disable"):
@@ -257,10 +247,10 @@ class CouponView(MarketingView):
         if request.method == "POST" and form.validate():
             promotion_id = parse_id(form.promotion_id.data)
             promotion = db.session.get(Promotion, promotion_id) if promotion_id is not None else None
-            try:
-                if promotion is None:
-                    raise DomainError("Promotion: please choose a promotion.")
-                made = generate_coupons(
+            if promotion is None:
+                flash("Promotion: please choose a promotion.", "error")
+            elif run_action(
+                lambda: generate_coupons(
                     db.session,
                     promotion,
                     count=form.count.data,
@@ -270,13 +260,9 @@ class CouponView(MarketingView):
                     uses_per_customer_user=form.uses_per_customer_user.data,
                     valid_from=_utc(form.valid_from.data),
                     valid_until=_utc(form.valid_until.data),
-                )
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
-            else:
-                flash(f"{len(made)} coupons generated for {promotion.name}.", "success")
+                ),
+                done=lambda made: f"{len(made)} coupons generated for {promotion.name}.",
+            ).ok:
                 return redirect(url_for(".index_view", search=form.prefix.data or None))
         for field in form:
             for error in field.errors:

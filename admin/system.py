@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Optional
+from wtforms.validators import DataRequired, Optional
 
-from actions.errors import DomainError
-from actions.users import create_user, hash_password
-from admin.base import SecuredModelView
+from actions.users import MIN_PASSWORD_LENGTH, create_user, update_user
+from admin.base import SecuredModelView, run_action
 from admin.choices import select_choices
 from models import ROLES, AuditEntry, User, db
 
 
 class UserView(SecuredModelView):
+    """Back-office users; the rules (password policy, unique emails, at least one active
+    administrator) are in actions/users.py."""
+
     view_permission = "manage_users"
     manage_permission = "manage_users"
     can_delete = False  # users own orders and audit rows; deactivate them instead
@@ -29,35 +30,41 @@ class UserView(SecuredModelView):
         "password": PasswordField(
             "Password",
             validators=[Optional()],
-            description="At least 8 characters. Leave empty to keep the current password.",
+            description=f"At least {MIN_PASSWORD_LENGTH} characters. "
+            "Leave empty to keep the current password.",
         ),
     }
     form_overrides = {"role": SelectField, "email": StringField}
     form_args = {
         "role": {"choices": select_choices((r, r.capitalize()) for r in ROLES)},
-        "email": {"validators": [DataRequired(), Email()]},
+        "email": {"validators": [DataRequired()]},
     }
 
     def create_model(self, form: Any) -> Any:
-        try:
-            user = create_user(
+        outcome = run_action(
+            lambda: create_user(
                 db.session,
-                form.email.data,
+                form.email.data or "",
                 full_name=form.full_name.data or "",
                 role=form.role.data,
                 password=form.password.data or "",
+                active=bool(form.active.data),
             )
-            user.active = bool(form.active.data)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return False
-        return user
+        )
+        return outcome.result or False
 
-    def on_model_change(self, form: Any, model: User, is_created: bool) -> None:
-        if not is_created and form.password.data:
-            model.password_hash = hash_password(form.password.data)
+    def update_model(self, form: Any, model: User) -> bool:
+        return run_action(
+            lambda: update_user(
+                db.session,
+                model,
+                email=form.email.data or "",
+                full_name=form.full_name.data or "",
+                role=form.role.data,
+                active=bool(form.active.data),
+                password=form.password.data or None,
+            )
+        ).ok
 
 
 class AuditView(SecuredModelView):

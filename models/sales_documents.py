@@ -34,7 +34,7 @@ RFQ_STATUS_LABELS = {
     "declined": "Declined",
     "cancelled_by_customer": "Cancelled By Customer",
 }
-# An RFQ without any target price is quoted in this currency.
+# What a requested item's target price is in when nobody says otherwise.
 DEFAULT_RFQ_CURRENCY = "USD"
 
 
@@ -111,13 +111,13 @@ class RequestForQuote(Timestamped, db.Model):
     )
 
     @property
-    def currency(self) -> str:
-        """The currency of the first target price, else the default currency."""
+    def target_currency(self) -> str | None:
+        """The currency of the first target price; None when no item has one."""
         for requested in self.requested_products:
             for item in requested.items:
                 if item.target_price is not None and item.currency:
                     return item.currency
-        return DEFAULT_RFQ_CURRENCY
+        return None
 
     @property
     def contact_name(self) -> str:

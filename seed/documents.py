@@ -115,4 +115,4 @@ def create_documents(session: Session, rng: random.Random, actor: User) -> None:
     for shopping_list in lists[:CONVERTED]:
         create_order_from_shopping_list(session, shopping_list, actor=actor)
     for rfq in rfqs[:CONVERTED]:
-        create_order_from_rfq(session, rfq, actor=actor)
+        create_order_from_rfq(session, rfq, actor=actor, default_currency="USD")

@@ -111,7 +111,7 @@ def test_the_cancel_button_asks_the_orocommerce_confirmation(login_as, open_orde
     page = html.unescape(page_of(login_as("manager"), open_order.id))
     assert (
         "Are you sure you want to cancel this order? Please note that once your order is "
-        "canceled, it cannot be changed."
+        "cancelled, it cannot be changed."
     ) in page
 
 

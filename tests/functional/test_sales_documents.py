@@ -334,7 +334,7 @@ def test_editing_an_rfq_changes_a_nested_item(login_as, catalog):
 
 def test_the_rfq_page_lists_its_orders_and_hides_create_order_from_viewers(login_as, catalog, users):
     rfq = _rfq(catalog)
-    order = create_order_from_rfq(db.session, rfq, actor=users["sales"])
+    order = create_order_from_rfq(db.session, rfq, actor=users["sales"], default_currency="USD")
     db.session.commit()
     client = login_as("viewer")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from actions.bulk import MAX_SELECTION, BulkReport, apply_to_orders, delete_orders, parse_ids
+from actions.bulk import MAX_SELECTION, BulkReport, apply_to_orders, parse_ids, run_bulk
 from actions.errors import DomainError, OrderNotEditable, PermissionDenied
 from models import AuditEntry, Order
 from tests.factories import make_order
@@ -25,7 +25,7 @@ def _order_ids(session) -> set[int]:
 def test_deleting_a_mix_of_existing_and_missing_ids_reports_each(session, orders, users):
     # Given three orders; when two of them and an unknown id are deleted
     first, second, kept = orders
-    report = delete_orders(session, [str(first.id), "999", str(second.id)], actor=users["manager"])
+    report = run_bulk(session, "delete", [str(first.id), "999", str(second.id)], actor=users["manager"])
     session.commit()
 
     # Then the two are gone, the third stays, and the summary names the skipped id
@@ -35,7 +35,7 @@ def test_deleting_a_mix_of_existing_and_missing_ids_reports_each(session, orders
 
 
 def test_the_summary_uses_the_singular_for_one_order(session, orders, users):
-    report = delete_orders(session, [str(orders[0].id)], actor=users["manager"])
+    report = run_bulk(session, "delete", [str(orders[0].id)], actor=users["manager"])
     assert report.summary("deleted") == "1 order deleted"
 
 
@@ -57,7 +57,7 @@ def test_the_summary_lists_every_reason_for_skipping():
 
 def test_deleted_orders_keep_their_snapshots_in_the_audit(session, orders, users):
     first, second, _kept = orders
-    delete_orders(session, [str(first.id), str(second.id)], actor=users["admin"])
+    run_bulk(session, "delete", [str(first.id), str(second.id)], actor=users["admin"])
     session.commit()
 
     deletes = session.scalars(
@@ -74,7 +74,7 @@ def test_an_id_that_is_not_a_number_refuses_the_whole_batch(session, orders, use
 
     # When it is deleted; then nothing is deleted and the message names the bad value
     with pytest.raises(DomainError) as refused:
-        delete_orders(session, ids, actor=users["manager"])
+        run_bulk(session, "delete", ids, actor=users["manager"])
     assert "is not an order id; nothing was changed." in refused.value.message
     session.rollback()
     assert _order_ids(session) == {o.id for o in orders}
@@ -85,7 +85,7 @@ def test_a_unicode_digit_that_is_not_a_number_is_refused_cleanly(session, orders
     # Given a posted id made of characters str.isdigit() accepts but int() does not
     # When it is deleted; then it is a clear refusal, not a crash
     with pytest.raises(DomainError):
-        delete_orders(session, [str(orders[0].id), bad], actor=users["manager"])
+        run_bulk(session, "delete", [str(orders[0].id), bad], actor=users["manager"])
     session.rollback()
     assert _order_ids(session) == {o.id for o in orders}
 
@@ -96,7 +96,7 @@ def test_an_id_too_large_for_the_database_is_reported_not_a_crash(session, order
 
     # When it is deleted with a real order; then it is refused or reported, never a crash
     try:
-        report = delete_orders(session, [huge, str(orders[0].id)], actor=users["manager"])
+        report = run_bulk(session, "delete", [huge, str(orders[0].id)], actor=users["manager"])
     except DomainError:
         session.rollback()
         assert _order_ids(session) == {o.id for o in orders}
@@ -114,7 +114,7 @@ def test_more_ids_than_the_selection_limit_are_refused_whole(session, orders, us
 
     # When it is deleted; then it is refused and nothing is deleted
     with pytest.raises(DomainError) as refused:
-        delete_orders(session, ids, actor=users["manager"])
+        run_bulk(session, "delete", ids, actor=users["manager"])
     assert refused.value.message == (
         f"At most {MAX_SELECTION:,} orders can be changed at once; nothing was changed."
     )
@@ -124,7 +124,7 @@ def test_more_ids_than_the_selection_limit_are_refused_whole(session, orders, us
 
 def test_a_selection_at_the_limit_is_accepted(session, orders, users):
     ids = [str(o.id) for o in orders] + [str(n) for n in range(10_000, 10_000 + MAX_SELECTION - len(orders))]
-    report = delete_orders(session, ids, actor=users["manager"])
+    report = run_bulk(session, "delete", ids, actor=users["manager"])
     assert len(report.done) == 3
     assert len(report.skipped) == MAX_SELECTION - 3
 
@@ -133,7 +133,7 @@ def test_a_selection_at_the_limit_is_accepted(session, orders, users):
 def test_an_actor_without_delete_orders_is_refused_for_the_whole_batch(session, orders, users, role):
     # When a user without delete_orders deletes the selection
     with pytest.raises(PermissionDenied):
-        delete_orders(session, [str(o.id) for o in orders], actor=users[role])
+        run_bulk(session, "delete", [str(o.id) for o in orders], actor=users[role])
 
     # Then nothing is deleted and nothing is audited as deleted
     session.rollback()
@@ -146,7 +146,7 @@ def test_an_actor_without_delete_orders_is_refused_for_the_whole_batch(session, 
 def test_the_permission_is_checked_before_the_ids(session, users):
     # Given a viewer posting garbage: the refusal is about permission, not the ids
     with pytest.raises(PermissionDenied):
-        delete_orders(session, ["abc"], actor=users["viewer"])
+        run_bulk(session, "delete", ["abc"], actor=users["viewer"])
 
 
 def test_duplicate_ids_are_handled_once(session, orders, users):
@@ -155,7 +155,7 @@ def test_duplicate_ids_are_handled_once(session, orders, users):
     ids = [str(target.id), f" {target.id} ", str(target.id)]
 
     # When deleted; then it is deleted once, with no "does not exist" for the repeats
-    report = delete_orders(session, ids, actor=users["manager"])
+    report = run_bulk(session, "delete", ids, actor=users["manager"])
     session.commit()
     assert report.done == [target.identifier]
     assert report.skipped == []

@@ -249,7 +249,7 @@ def test_an_rfq_prefills_header_lines_with_target_prices_and_source(session, cat
     rfq = _rfq(session, catalog)
 
     # When the new-order data is built from it
-    data = order_data_from_rfq(session, rfq)
+    data = order_data_from_rfq(session, rfq, default_currency="USD")
 
     # Then the header is copied
     assert data.customer_id == catalog["customer"].id
@@ -291,7 +291,7 @@ def test_an_rfqs_currency_is_that_of_its_target_prices(session, catalog):
         ],
     )
 
-    data = order_data_from_rfq(session, rfq)
+    data = order_data_from_rfq(session, rfq, default_currency="USD")
 
     assert data.currency == "EUR"
     assert data.lines[0].unit_price == D("8.00")
@@ -316,7 +316,7 @@ def test_a_deleted_product_becomes_a_free_form_line_with_its_sku(session, catalo
     assert rfq.requested_products[0].product_id is None
 
     # When the order data is built
-    data = order_data_from_rfq(session, rfq)
+    data = order_data_from_rfq(session, rfq, default_currency="USD")
 
     # Then the line is free-form with the SKU and name kept, at a zero price to replace
     line = data.lines[0]
@@ -324,7 +324,7 @@ def test_a_deleted_product_becomes_a_free_form_line_with_its_sku(session, catalo
     assert (line.free_form_sku, line.free_form_name) == ("GAD-2", "Gadget")
     assert (line.quantity, line.unit, line.unit_price, line.notes) == (D("2"), "item", D("0"), "any colour")
     # and an order can be made from it
-    order = create_order_from_rfq(session, rfq, actor=users["sales"])
+    order = create_order_from_rfq(session, rfq, actor=users["sales"], default_currency="USD")
     assert order.line_items[0].free_form is True
     assert order.line_items[0].product_sku == "GAD-2"
 
@@ -346,7 +346,7 @@ def test_a_deleted_product_keeps_its_target_price(session, catalog):
     session.commit()
     session.expire_all()
 
-    assert order_data_from_rfq(session, rfq).lines[0].unit_price == D("20.00")
+    assert order_data_from_rfq(session, rfq, default_currency="USD").lines[0].unit_price == D("20.00")
 
 
 def test_creating_an_order_from_an_rfq_keeps_target_prices_and_leaves_the_rfq_alone(session, catalog, users):
@@ -355,7 +355,7 @@ def test_creating_an_order_from_an_rfq_keeps_target_prices_and_leaves_the_rfq_al
     before = _rfq_snapshot(session, rfq.id)
 
     # When an order is created from it
-    order = create_order_from_rfq(session, rfq, actor=users["sales"])
+    order = create_order_from_rfq(session, rfq, actor=users["sales"], default_currency="USD")
     session.commit()
 
     # Then the widget line keeps its target price and the gadget line takes the list price
@@ -377,7 +377,7 @@ def test_an_rfq_without_requested_products_cannot_become_an_order(session, catal
     rfq = _rfq(session, catalog, requested_products=[])
 
     with pytest.raises(ValidationFailed, match="at least one Line Item"):
-        create_order_from_rfq(session, rfq, actor=users["sales"])
+        create_order_from_rfq(session, rfq, actor=users["sales"], default_currency="USD")
 
 
 def test_a_requested_product_remembers_the_product_sku_and_name(session, catalog):
@@ -402,7 +402,7 @@ def test_orders_from_a_source_lists_only_its_orders_newest_first(session, catalo
     older.created_at = older.created_at - timedelta(hours=1)
     newer = create_order_from_shopping_list(session, first_list, actor=users["sales"])
     create_order_from_shopping_list(session, other_list, actor=users["sales"])
-    from_rfq = create_order_from_rfq(session, rfq, actor=users["sales"])
+    from_rfq = create_order_from_rfq(session, rfq, actor=users["sales"], default_currency="USD")
     session.commit()
 
     # When the orders of each document are listed, Then each gets its own, newest first

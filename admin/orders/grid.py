@@ -1,26 +1,22 @@
-"""Sales > Orders: the grid (SPEC §3) and the order page (SPEC §4)."""
+"""Sales > Orders, the grid (SPEC §3): columns, filters, search, a capped count, CSV export."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, request, url_for
-from flask_admin import expose
+from flask import request, url_for
 from flask_admin.contrib.sqla import filters
-from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.routing import BuildError
+from sqlalchemy.orm import joinedload
 
-from actions.lifecycle import allowed_transitions
+from actions.capabilities import grid_capabilities, order_capabilities
+from actions.history import status_label
 from actions.money import CURRENCIES, round_money
-from actions.pricing import order_totals
-from admin.base import SecuredModelView, parse_id
-from admin.formatting import money, status_label
-from admin.order_activities import OrderActivitiesMixin
-from admin.order_editor import OrderEditorMixin
-from admin.order_filters import (
+from admin.base import current_actor
+from admin.formatting import money
+from admin.orders.base import OrderViewBase
+from admin.orders.filters import (
     AmountFilter,
     ChoiceFilter,
     CustomerUserFilter,
@@ -31,16 +27,9 @@ from admin.order_filters import (
     po_number_condition,
     search_condition,
 )
-from admin.order_lifecycle import OrderLifecycleMixin
-from admin.order_lookups import OrderLookupsMixin
-from admin.order_promotions import OrderPromotionsMixin
-from models import AuditEntry, Order, db
-from models.orders import (
-    INTERNAL_STATUSES,
-    PAYMENT_STATUSES,
-    SHIPPING_STATUSES,
-    SOURCE_LABELS,
-)
+from admin.orders.sources import source_document
+from models import Order, db
+from models.orders import INTERNAL_STATUSES, PAYMENT_STATUSES, SHIPPING_STATUSES
 
 # Counting stops here: the grid says "10,000+" instead of scanning every matching row.
 COUNT_CAP = 10_000
@@ -66,7 +55,7 @@ def _plain_money_formatter(field: str) -> Any:
 
 
 def _timestamp_formatter(view: Any, context: Any, model: Order, name: str) -> str:
-    return getattr(model, name).strftime("%Y-%m-%d %H:%M:%S")
+    return str(getattr(model, name).strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def _status_formatter(view: Any, context: Any, model: Order, name: str) -> str:
@@ -74,28 +63,7 @@ def _status_formatter(view: Any, context: Any, model: Order, name: str) -> str:
 
 
 def _source_document(view: Any, context: Any, model: Order, name: str) -> str:
-    if not model.source_type:
-        return "N/A"
-    label = SOURCE_LABELS.get(model.source_type, model.source_type)
-    return f'{label} "{model.source_identifier or model.source_id}"'
-
-
-SOURCE_ENDPOINTS = {
-    "shopping_list": "shopping_lists.details_view",
-    "rfq": "rfqs.details_view",
-    "order": "orders.details_view",
-}
-
-
-def _source_url(order: Order) -> str | None:
-    """Link the source document when it still exists in a view this app serves."""
-    endpoint = SOURCE_ENDPOINTS.get(order.source_type or "")
-    if endpoint is None or order.source_id is None:
-        return None
-    try:
-        return url_for(endpoint, id=order.source_id)
-    except BuildError:
-        return None
+    return source_document(model)
 
 
 def _identifier_link(view: Any, context: Any, model: Order, name: str) -> Markup:
@@ -110,16 +78,7 @@ def neutralise_csv_cell(value: Any) -> Any:
     return value
 
 
-class OrderView(
-    OrderLifecycleMixin,
-    OrderEditorMixin,
-    OrderLookupsMixin,
-    OrderPromotionsMixin,
-    OrderActivitiesMixin,
-    SecuredModelView,
-):
-    view_permission = "view_orders"
-    manage_permission = "edit_orders"
+class OrderGridView(OrderViewBase):
     can_create = False  # the Create Order flow is its own page
     can_edit = False
     can_delete = False
@@ -221,7 +180,6 @@ class OrderView(
     column_searchable_list = ("identifier",)
 
     list_template = "orders/list.html"
-    details_template = "orders/details.html"
 
     def search_placeholder(self) -> str:
         return "Order number, PO number or customer"
@@ -266,55 +224,14 @@ class OrderView(
     def get_export_value(self, model: Any, name: Any) -> Any:
         return neutralise_csv_cell(super().get_export_value(model, name))
 
-    def get_one(self, id: Any) -> Order | None:
-        if parse_id(id) is None:
-            return None
-        return db.session.scalar(
-            select(Order)
-            .where(Order.id == int(id))
-            .options(
-                joinedload(Order.customer),
-                joinedload(Order.customer_user),
-                joinedload(Order.owner),
-                joinedload(Order.created_by),
-                joinedload(Order.billing_address),
-                joinedload(Order.shipping_address),
-                joinedload(Order.shipping_method),
-                joinedload(Order.payment_term),
-                selectinload(Order.line_items),
-                selectinload(Order.special_discounts),
-                selectinload(Order.shipping_trackings),
-            )
-        )
-
-    @expose("/details/")
-    def details_view(self) -> Any:
-        order = self.get_one(request.args.get("id", ""))
-        if order is None:
-            abort(404)
-        history = db.session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.order_id == order.id)
-            .options(joinedload(AuditEntry.actor))
-            .order_by(AuditEntry.id.desc())
-            .limit(200)
-        ).all()
-        return self.render(
-            self.details_template,
-            order=order,
-            totals=order_totals(db.session, order),
-            history=history,
-            source_document=_source_document(self, None, order, "source_document"),
-            source_url=_source_url(order),
-            transitions=allowed_transitions(order, current_user),
-            timeline=self.activity_timeline(order),
-            return_url=self.get_url(".index_view"),
-        )
-
     def render(self, template: str, **kwargs: Any) -> Any:
         if isinstance(kwargs.get("count"), int) and kwargs["count"] > COUNT_CAP:
             kwargs["count"] = f"{COUNT_CAP:,}+"
-        kwargs.setdefault("current_view_name", self._current_grid_view())
+        if template == self.list_template:
+            kwargs.setdefault("current_view_name", self._current_grid_view())
+            actor = current_actor()
+            kwargs.setdefault("grid", grid_capabilities(actor))
+            kwargs.setdefault("row_capabilities", lambda order: order_capabilities(order, actor))
         return super().render(template, **kwargs)
 
     @staticmethod

@@ -1,43 +1,22 @@
 """Activities > Calendar Events: the upcoming events of every order, each linking to its order.
 
-Read-only (events are added and changed on the order page); needs view_orders. Also the
-configuration readers and responses the order page's activity views share.
+Read-only (events are added and changed on the order page); needs view_orders. The .ics
+download is shared with the order page's Activity section.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from actions.activities import event_ics, upcoming_events_condition
-from actions.mailer import MailSettings
 from admin.base import SecuredModelView, parse_id
 from models import CalendarEvent, db
-
-
-def upload_dir() -> str:
-    return str(current_app.config["ORDERDESK_UPLOAD_DIR"])
-
-
-def max_upload_mb() -> int:
-    return int(current_app.config["ORDERDESK_MAX_UPLOAD_MB"])
-
-
-def mail_settings() -> MailSettings:
-    config = current_app.config
-    return MailSettings(
-        server=config["MAIL_SERVER"],
-        port=int(config["MAIL_PORT"]),
-        use_tls=bool(config.get("MAIL_USE_TLS")),
-        username=config.get("MAIL_USERNAME") or None,
-        password=config.get("MAIL_PASSWORD") or None,
-        sender=config.get("MAIL_DEFAULT_SENDER") or "orderdesk@localhost",
-    )
 
 
 def ics_response(event: CalendarEvent) -> Response:
@@ -48,19 +27,6 @@ def ics_response(event: CalendarEvent) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def too_large(error: Exception) -> Any:
-    """An upload far above the limit is cut off before the view runs: explain it."""
-    raw = request.args.get("id", "")
-    order_id = parse_id(raw)
-    if request.endpoint == "orders.attachment_view" and order_id is not None:
-        flash(f"The file is too large: at most {max_upload_mb()} MB.", "error")
-        return redirect(url_for("orders.attachment_view", id=order_id))
-    flash("What was sent is too large; nothing was saved.", "error")
-    if order_id is None:
-        return redirect(url_for("orders.index_view"))
-    return redirect(url_for("orders.details_view", id=order_id))
 
 
 def _when(view: Any, context: Any, model: CalendarEvent, name: str) -> str:
@@ -125,7 +91,7 @@ class CalendarEventView(SecuredModelView):
         return ics_response(event)
 
 
-def activity_views() -> list[SecuredModelView]:
+def calendar_views() -> list[SecuredModelView]:
     return [
         CalendarEventView(
             CalendarEvent, name="Calendar Events", category="Activities", endpoint="calendar_events"

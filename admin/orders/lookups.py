@@ -5,24 +5,31 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import abort, jsonify, request
+from flask import Response, abort, jsonify, request
 from flask_admin import expose
 from sqlalchemy import func, or_, select
 
+from actions.capabilities import grid_capabilities
 from actions.customers import create_customer, create_customer_user
 from actions.errors import DomainError
 from actions.money import CURRENCIES, format_money, round_money
 from actions.pricing import list_prices, shipping_options
-from admin.base import current_actor, user_can
-from admin.order_filters import prefix_match
-from models import Customer, CustomerUser, PaymentTerm, Product, db
+from admin.base import current_actor, parse_id, run_action
+from admin.orders.base import OrderViewBase
+from admin.orders.filters import prefix_match
+from admin.settings import default_currency
+from models import Customer, PaymentTerm, Product, db
 
 PICKER_LIMIT = 20
 
 
 def _require_order_form_access() -> None:
-    if not (user_can("create_orders") or user_can("edit_orders")):
+    if not grid_capabilities(current_actor()).order_form:
         abort(403)
+
+
+def _refused(refusal: DomainError | None) -> tuple[Response, int]:
+    return jsonify({"error": refusal.message if refusal else "Nothing was saved."}), 400
 
 
 def _address_json(kind: str, entry: Any) -> dict[str, Any]:
@@ -36,10 +43,8 @@ def _address_json(kind: str, entry: Any) -> dict[str, Any]:
     }
 
 
-class OrderLookupsMixin:
-    """Mixed into the order view: every endpoint needs create_orders or edit_orders."""
-
-    json_endpoints = frozenset({"lookup_shipping", "inline_customer", "inline_customer_user"})
+class OrderLookupsView(OrderViewBase):
+    """Every endpoint needs create_orders or edit_orders."""
 
     @expose("/lookup/customers")
     def lookup_customers(self) -> Any:
@@ -59,7 +64,7 @@ class OrderLookupsMixin:
     def lookup_customer(self, customer_id: int) -> Any:
         """The customer's users, address books and default payment term, for the form."""
         _require_order_form_access()
-        customer = db.session.get(Customer, customer_id)
+        customer = db.session.get(Customer, customer_id) if parse_id(customer_id) is not None else None
         if customer is None:
             abort(404)
         users = [u for u in customer.users if u.enabled]
@@ -81,7 +86,7 @@ class OrderLookupsMixin:
         """Products by SKU or name prefix, with the list price in the order's currency."""
         _require_order_form_access()
         term = request.args.get("q", "").strip().lower()
-        currency = request.args.get("currency", "USD")
+        currency = request.args.get("currency", default_currency())
         if not term or currency not in CURRENCIES:
             return jsonify([])
         products = db.session.scalars(
@@ -112,7 +117,8 @@ class OrderLookupsMixin:
     @expose("/lookup/price")
     def lookup_price(self) -> Any:
         _require_order_form_access()
-        product = db.session.get(Product, request.args.get("product_id", type=int) or 0)
+        product_id = parse_id(request.args.get("product_id"))
+        product = db.session.get(Product, product_id) if product_id is not None else None
         currency = request.args.get("currency", "")
         if product is None or currency not in CURRENCIES:
             abort(404)
@@ -157,32 +163,35 @@ class OrderLookupsMixin:
     def inline_customer(self) -> Any:
         """Create a customer without leaving the order form."""
         _require_order_form_access()
-        try:
-            customer = create_customer(db.session, request.form.get("name", ""), actor=current_actor())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            return jsonify({"error": exc.message}), 400
+        outcome = run_action(
+            lambda: create_customer(db.session, request.form.get("name", ""), actor=current_actor()),
+            flash_refusal=False,
+        )
+        customer = outcome.result
+        if customer is None:
+            return _refused(outcome.refusal)
         return jsonify({"id": customer.id, "label": customer.name})
 
     @expose("/inline/customer_user", methods=("POST",))
     def inline_customer_user(self) -> Any:
         """Create a customer user of the chosen customer without leaving the order form."""
         _require_order_form_access()
-        customer = db.session.get(Customer, request.form.get("customer_id", type=int) or 0)
+        customer_id = parse_id(request.form.get("customer_id"))
+        customer = db.session.get(Customer, customer_id) if customer_id is not None else None
         if customer is None:
             return jsonify({"error": "Choose a customer first."}), 400
-        try:
-            buyer: CustomerUser = create_customer_user(
+        outcome = run_action(
+            lambda: create_customer_user(
                 db.session,
                 customer,
                 email=request.form.get("email", ""),
                 first_name=request.form.get("first_name", ""),
                 last_name=request.form.get("last_name", ""),
                 actor=current_actor(),
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            return jsonify({"error": exc.message}), 400
+            ),
+            flash_refusal=False,
+        )
+        buyer = outcome.result
+        if buyer is None:
+            return _refused(outcome.refusal)
         return jsonify({"id": buyer.id, "label": f"{buyer.full_name} <{buyer.email}>"})

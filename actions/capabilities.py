@@ -1,0 +1,77 @@
+"""What a user may do with an order now, and on the order grid: one answer for every screen.
+
+Views and templates read these answers instead of comparing statuses and permissions
+themselves; the actions check the same predicates again when something is posted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from actions.activities import may_add_activities, may_modify
+from actions.bulk import BulkOperation, bulk_operations
+from actions.editing import is_editable
+from actions.lifecycle import Transition, allowed_transitions
+from actions.mailer import is_unsent
+from actions.permissions import has_permission
+from actions.shipping import may_track
+from models import Email, Order, User
+
+
+@dataclass(frozen=True)
+class OrderCapabilities:
+    """The operations the order page offers one user for one order."""
+
+    user: User | None
+    edit: bool  # the edit form, special discounts, coupons and applied promotions
+    delete: bool
+    reorder: bool
+    transitions: tuple[Transition, ...]
+    track: bool  # Shipping Tracking
+    add_activities: bool  # notes, attachments, events, emails (and retrying an email)
+
+    @property
+    def discounts(self) -> bool:
+        return self.edit
+
+    @property
+    def coupons(self) -> bool:
+        return self.edit
+
+    def modify_activity(self, item: Any) -> bool:
+        """Tell whether the user may edit or delete this note, event or attachment."""
+        return may_modify(self.user, item)
+
+    def retry_email(self, email: Email) -> bool:
+        return self.add_activities and is_unsent(email)
+
+
+def order_capabilities(order: Order, user: User | None) -> OrderCapabilities:
+    """Answer "what may this user do with this order now" in one place."""
+    return OrderCapabilities(
+        user=user,
+        edit=is_editable(order) and has_permission(user, "edit_orders"),
+        delete=has_permission(user, "delete_orders"),
+        reorder=has_permission(user, "create_orders"),
+        transitions=tuple(allowed_transitions(order, user)),
+        track=may_track(order, user),
+        add_activities=may_add_activities(user),
+    )
+
+
+@dataclass(frozen=True)
+class GridCapabilities:
+    """What the order grid offers one user: Create Order and the bulk operations."""
+
+    create: bool
+    order_form: bool  # the create or edit form and its look-ups
+    bulk: tuple[BulkOperation, ...]
+
+
+def grid_capabilities(user: User | None) -> GridCapabilities:
+    return GridCapabilities(
+        create=has_permission(user, "create_orders"),
+        order_form=has_permission(user, "create_orders") or has_permission(user, "edit_orders"),
+        bulk=tuple(op for op in bulk_operations() if has_permission(user, op.permission)),
+    )

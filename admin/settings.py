@@ -1,0 +1,32 @@
+"""The application settings the admin views hand to actions (which never read Flask config)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from actions.mailer import MailSettings
+
+
+def upload_dir() -> str:
+    return str(current_app.config["ORDERDESK_UPLOAD_DIR"])
+
+
+def max_upload_mb() -> int:
+    return int(current_app.config["ORDERDESK_MAX_UPLOAD_MB"])
+
+
+def default_currency() -> str:
+    """The currency new orders and price look-ups start in (ORDERDESK_DEFAULT_CURRENCY)."""
+    return str(current_app.config["ORDERDESK_DEFAULT_CURRENCY"])
+
+
+def mail_settings() -> MailSettings:
+    config = current_app.config
+    return MailSettings(
+        server=config["MAIL_SERVER"],
+        port=int(config["MAIL_PORT"]),
+        use_tls=bool(config.get("MAIL_USE_TLS")),
+        username=config.get("MAIL_USERNAME") or None,
+        password=config.get("MAIL_PASSWORD") or None,
+        sender=config.get("MAIL_DEFAULT_SENDER") or "orderdesk@localhost",
+    )
