@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from flask import Flask
@@ -18,6 +19,7 @@ from models import db
 from models.dialect import configure_engine, normalize_database_url
 
 migrate = Migrate()
+T = TypeVar("T")
 
 
 def _secret_key(app: Flask) -> str:
@@ -90,6 +92,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _run(operation: Callable[[], T]) -> T:
+    """Run one action for a command: commit, or roll back and exit with the refusal."""
+    from actions.errors import DomainError
+
+    try:
+        result = operation()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    return result
+
+
 def _register_commands(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("email")
@@ -98,20 +119,31 @@ def _register_commands(app: Flask) -> None:
     @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
     def create_user_command(email: str, role: str, full_name: str, password_stdin: bool) -> None:
         """Create a back-office user; prompts for the password unless --password-stdin."""
-        from actions.errors import DomainError
         from actions.users import create_user
 
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
-        else:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        try:
-            user = create_user(db.session, email, full_name=full_name, role=role, password=password)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            raise click.ClickException(exc.message) from None
+        password = _read_password(password_stdin)
+        user = _run(lambda: create_user(db.session, email, full_name=full_name, role=role, password=password))
         click.echo(f"Created {user.role} {user.email}")
+
+    @app.cli.command("set-password")
+    @click.argument("email")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    def set_password_command(email: str, password_stdin: bool) -> None:
+        """Give a user a new password (e.g. a locked-out administrator)."""
+        from actions.users import find_user, set_password
+
+        password = _read_password(password_stdin)
+        user = _run(lambda: set_password(db.session, find_user(db.session, email), password))
+        click.echo(f"New password set for {user.email}")
+
+    @app.cli.command("deactivate-user")
+    @click.argument("email")
+    def deactivate_user_command(email: str) -> None:
+        """Stop a user from logging in (the last active administrator cannot be deactivated)."""
+        from actions.users import deactivate_user, find_user
+
+        user = _run(lambda: deactivate_user(db.session, find_user(db.session, email)))
+        click.echo(f"Deactivated {user.email}")
 
     @app.cli.command("cancel-overdue")
     def cancel_overdue_command() -> None:
@@ -119,8 +151,7 @@ def _register_commands(app: Flask) -> None:
         from actions.lifecycle import cancel_overdue
         from models import utcnow
 
-        numbers = cancel_overdue(db.session, utcnow().date())
-        db.session.commit()
+        numbers = _run(lambda: cancel_overdue(db.session, utcnow().date()))
         if numbers:
             click.echo(f"Cancelled {len(numbers)} overdue orders: {', '.join(numbers)}")
         else:

@@ -54,7 +54,7 @@ def order_capabilities(order: Order, user: User | None) -> OrderCapabilities:
         edit=is_editable(order) and has_permission(user, "edit_orders"),
         delete=has_permission(user, "delete_orders"),
         reorder=has_permission(user, "create_orders"),
-        transitions=tuple(allowed_transitions(order, user)),
+        transitions=tuple(allowed_transitions(order, user)) if user is not None else (),
         track=may_track(order, user),
         add_activities=may_add_activities(user),
     )

@@ -7,8 +7,9 @@ from typing import Any
 from flask import url_for
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 
+from actions.capabilities import grid_capabilities
 from actions.reports import recent_orders
-from admin.base import SecuredModelView
+from admin.base import SecuredModelView, current_actor
 from models import Customer, CustomerAddress, CustomerUser, CustomerUserAddress, db
 
 ADDRESS_COLUMNS = (
@@ -44,7 +45,11 @@ class CustomerPageView(SecuredModelView):
         model = kwargs.get("model")
         if template == self.details_template and model is not None:
             kwargs["orders"] = recent_orders(db.session, **{self.orders_filter: model.id})
-            kwargs["create_order_url"] = url_for("orders.create_view", **{self.orders_filter: model.id})
+            kwargs["create_order_url"] = (
+                url_for("orders.create_view", **{self.orders_filter: model.id})
+                if grid_capabilities(current_actor()).create
+                else None
+            )
         return super().render(template, **kwargs)
 
 

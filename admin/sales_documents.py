@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import InlineModelConverter
 from flask_admin.model.form import InlineFormAdmin
@@ -17,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import Form, SelectField
 
+from actions.capabilities import grid_capabilities
 from actions.money import CURRENCIES
 from actions.sources import check_rfq, check_shopping_list, orders_from_source
-from admin.base import SecuredModelView, parse_id
+from admin.base import SecuredModelView, current_actor, parse_id
 from admin.choices import select_choices
 from models import (
     Customer,
@@ -77,6 +79,11 @@ class SalesDocumentView(SecuredModelView):
         if template == self.details_template and model is not None:
             kwargs["orders"] = orders_from_source(db.session, self.source_type, model.id)
             kwargs["source_type"] = self.source_type
+            kwargs["create_order_url"] = (
+                url_for("orders.create_view", **{f"{self.source_type}_id": model.id})
+                if grid_capabilities(current_actor()).create
+                else None
+            )
         return super().render(template, **kwargs)
 
 

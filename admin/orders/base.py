@@ -26,7 +26,9 @@ class OrderViewParts(AdminViewMeta):
 
     def __init__(cls, classname: str, bases: tuple[type, ...], fields: dict[str, Any]) -> None:
         super().__init__(classname, bases, fields)
-        copied = [name for name, value in vars(cls).items() if name not in fields and hasattr(value, "_wrapped")]
+        copied = [
+            name for name, value in vars(cls).items() if name not in fields and hasattr(value, "_wrapped")
+        ]
         for name in copied:
             delattr(cls, name)
 

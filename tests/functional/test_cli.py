@@ -76,3 +76,44 @@ def test_a_second_user_with_the_same_email_is_refused(app):
     assert again.exit_code == 1
     assert "already exists" in again.output
     assert _user_count() == 1
+
+
+def test_set_password_gives_a_locked_out_user_a_new_password(app, users):
+    result = app.test_cli_runner().invoke(
+        args=["set-password", "SALES@example.com", "--password-stdin"], input="brand-new-horse-7\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "New password set for sales@example.com" in result.output
+    assert authenticate(db.session, "sales@example.com", "brand-new-horse-7") is not None
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("nobody@example.com", "long-enough-password", "No user has the email"),
+        ("sales@example.com", "x", "at least 8"),
+    ],
+)
+def test_set_password_refuses_an_unknown_user_or_a_short_password(app, users, email, password, message):
+    result = app.test_cli_runner().invoke(
+        args=["set-password", email, "--password-stdin"], input=password + "\n"
+    )
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_deactivate_user_stops_the_user_from_logging_in(app, users):
+    result = app.test_cli_runner().invoke(args=["deactivate-user", "sales@example.com"])
+    assert result.exit_code == 0, result.output
+    assert "Deactivated sales@example.com" in result.output
+    db.session.expire_all()
+    assert authenticate(db.session, "sales@example.com", "correct-horse-42") is None
+
+
+def test_deactivate_user_refuses_the_last_active_administrator(app, users):
+    result = app.test_cli_runner().invoke(args=["deactivate-user", "admin@example.com"])
+    assert result.exit_code == 1
+    assert "At least one active administrator must remain" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(User.active).where(User.email == "admin@example.com")) is True

@@ -1,0 +1,100 @@
+"""What a user may do with an order now: one answer (actions.capabilities) for every screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.capabilities import grid_capabilities, order_capabilities
+from actions.lifecycle import apply_transition
+from actions.shipping import ship_order
+from tests.factories import make_order
+
+ALL_STATUSES = ("open", "cancelled", "shipped", "closed", "archived")
+
+
+def _order_in(session, catalog, users, status):
+    order = make_order(session, catalog, actor=users["admin"])
+    steps = {
+        "open": [],
+        "cancelled": ["cancel"],
+        "shipped": ["mark_shipped"],
+        "closed": ["close"],
+        "archived": ["close", "archive"],
+    }[status]
+    for name in steps:
+        apply_transition(session, order, name, actor=users["admin"])
+    session.commit()
+    return order
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "expected"),
+    [
+        ("manager", "open", {"edit", "delete", "reorder", "track", "add_activities"}),
+        ("sales", "open", {"edit", "reorder", "track", "add_activities"}),
+        ("viewer", "open", set()),
+        ("manager", "shipped", {"delete", "reorder", "track", "add_activities"}),
+        ("sales", "shipped", {"reorder", "track", "add_activities"}),
+        ("manager", "closed", {"delete", "reorder", "add_activities"}),
+        ("sales", "cancelled", {"reorder", "add_activities"}),
+        ("viewer", "archived", set()),
+    ],
+)
+def test_the_operations_offered_follow_the_role_and_the_status(
+    session, catalog, users, role, status, expected
+):
+    can = order_capabilities(_order_in(session, catalog, users, status), users[role])
+    offered = {
+        name for name in ("edit", "delete", "reorder", "track", "add_activities") if getattr(can, name)
+    }
+    assert offered == expected
+    assert can.discounts is can.edit and can.coupons is can.edit
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "expected"),
+    [
+        ("manager", "open", ["cancel", "mark_shipped", "close"]),
+        ("sales", "open", ["mark_shipped"]),
+        ("viewer", "open", []),
+        ("manager", "cancelled", ["close"]),
+        ("manager", "shipped", ["close"]),
+        ("manager", "closed", ["archive"]),
+        ("sales", "closed", []),
+        ("admin", "archived", []),
+    ],
+)
+def test_the_transitions_offered_are_those_of_the_table_the_user_may_apply(
+    session, catalog, users, role, status, expected
+):
+    can = order_capabilities(_order_in(session, catalog, users, status), users[role])
+    assert [t.name for t in can.transitions] == expected
+
+
+def test_a_partially_shipped_order_can_still_be_edited_and_tracked(session, catalog, users):
+    order = make_order(session, catalog, actor=users["sales"])
+    ship_order(session, order, actor=users["sales"], quantities={order.line_items[0].id: "1"})
+    session.commit()
+    can = order_capabilities(order, users["sales"])
+    assert can.edit and can.track
+    assert [t.name for t in can.transitions] == ["mark_shipped"]
+
+
+def test_nobody_logged_in_may_do_anything(session, catalog, users):
+    can = order_capabilities(_order_in(session, catalog, users, "open"), None)
+    assert not (can.edit or can.delete or can.reorder or can.track or can.add_activities or can.transitions)
+    assert grid_capabilities(None) == grid_capabilities(users["viewer"])
+
+
+@pytest.mark.parametrize(
+    ("role", "create", "order_form", "bulk"),
+    [
+        ("admin", True, True, ["cancel", "mark_shipped", "close", "archive", "delete"]),
+        ("manager", True, True, ["cancel", "mark_shipped", "close", "archive", "delete"]),
+        ("sales", True, True, ["mark_shipped"]),
+        ("viewer", False, False, []),
+    ],
+)
+def test_the_grid_offers_create_and_the_bulk_operations_of_the_role(users, role, create, order_form, bulk):
+    grid = grid_capabilities(users[role])
+    assert (grid.create, grid.order_form, [op.name for op in grid.bulk]) == (create, order_form, bulk)
