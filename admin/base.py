@@ -97,11 +97,13 @@ class SecuredIndexView(AdminIndexView):
 class SecuredModelView(ModelView):
     """A model view that needs a login and checks the role table on every request.
 
-    `view_permission` guards reading; `manage_permission` guards create, edit and delete.
+    `view_permission` guards reading; `manage_permission` guards create, edit and every POST;
+    `delete_permission` guards delete (the manage permission unless a view says otherwise).
     """
 
     view_permission = "view_orders"
     manage_permission = "manage_users"
+    delete_permission: str | None = None
     # View methods answering scripts (JSON): refused with a bare 403, not a redirect.
     json_endpoints: frozenset[str] = frozenset()
 
@@ -136,7 +138,7 @@ class SecuredModelView(ModelView):
 
     @property
     def can_delete(self) -> bool:  # type: ignore[override]
-        return user_can(self.manage_permission)
+        return user_can(self.manage_permission) and user_can(self.delete_permission or self.manage_permission)
 
     def _handle_view(self, name: str, **kwargs: Any) -> Any:
         refused = super()._handle_view(name, **kwargs)

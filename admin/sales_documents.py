@@ -72,6 +72,7 @@ class SalesDocumentView(SecuredModelView):
 
     view_permission = "view_orders"
     manage_permission = "create_orders"
+    delete_permission = "delete_orders"  # sales staff create and edit them, never delete
     source_type = ""
 
     def render(self, template: str, **kwargs: Any) -> Any:

@@ -71,11 +71,11 @@ def _identifier_link(view: Any, context: Any, model: Order, name: str) -> Markup
     return Markup('<a href="{}">{}</a>').format(url, model.identifier or model.id)
 
 
-def neutralise_csv_cell(value: Any) -> Any:
-    """Defuse spreadsheet formulas: a cell starting with = + - @ is prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def neutralise_csv_cell(value: Any) -> str:
+    """Every cell as text, with spreadsheet formulas defused: a cell starting with = + - @, a
+    tab or a carriage return is prefixed with a quote, whatever column it comes from."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
 
 
 class OrderGridView(OrderViewBase):
