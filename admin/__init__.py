@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import flask_admin
 from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from admin.auth import init_auth
 from admin.base import user_can
@@ -18,12 +22,22 @@ from admin.formatting import init_formatting
 from admin.orders import OrderView
 from admin.promotions import promotion_views
 from admin.sales_documents import sales_document_views
-from admin.security import init_security
+from admin.security import csp_nonce, init_security
 from admin.system import system_views
 from models import Order
 
 
+def _reachable_flask_admin_templates(app: Flask) -> None:
+    """Make Flask-Admin's own templates reachable as 'flask_admin/…', so that an override
+    under templates/admin/ can reuse the original's macros and change only what it must."""
+    theme = Path(flask_admin.__file__).parent / "templates" / "bootstrap4"
+    app.jinja_loader = ChoiceLoader(
+        [app.jinja_loader, PrefixLoader({"flask_admin": FileSystemLoader(str(theme))})]
+    )
+
+
 def init_admin(app: Flask) -> Admin:
+    _reachable_flask_admin_templates(app)
     init_security(app)
     init_auth(app)
     init_formatting(app)
@@ -35,6 +49,7 @@ def init_admin(app: Flask) -> Admin:
         name="OrderDesk",
         theme=Bootstrap4Theme(fluid=True, base_template="admin/orderdesk_base.html"),
         index_view=DashboardView(name="Dashboard", url="/admin"),
+        csp_nonce_generator=csp_nonce,
     )
     admin.add_view(OrderView(Order, name="Orders", category="Sales", endpoint="orders"))
     for view in (
