@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask
@@ -37,6 +38,19 @@ def _secret_key(app: Flask) -> str:
     return path.read_text().strip()
 
 
+def _base_url() -> str:
+    """Where users reach OrderDesk; absolute links (e.g. in calendar files) start with it."""
+    default = f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    return os.environ.get("ORDERDESK_BASE_URL", default).rstrip("/")
+
+
+def _trusted_hosts(base_url: str) -> list[str]:
+    """Requests for any other Host are refused: the base URL's host, this machine's names, and
+    ORDERDESK_TRUSTED_HOSTS (comma-separated, e.g. a load balancer's address)."""
+    extra = [h.strip() for h in os.environ.get("ORDERDESK_TRUSTED_HOSTS", "").split(",") if h.strip()]
+    return list(dict.fromkeys([urlsplit(base_url).hostname or "127.0.0.1", "127.0.0.1", "localhost", *extra]))
+
+
 def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     overrides = overrides or {}
@@ -54,6 +68,8 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         ORDERDESK_UPLOAD_DIR=os.environ.get("ORDERDESK_UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),
         ORDERDESK_MAX_UPLOAD_MB=int(os.environ.get("ORDERDESK_MAX_UPLOAD_MB", "10")),
+        ORDERDESK_HTTPS=os.environ.get("ORDERDESK_HTTPS") == "1",
+        ORDERDESK_BASE_URL=_base_url(),
         ORDERDESK_DEFAULT_CURRENCY=os.environ.get("ORDERDESK_DEFAULT_CURRENCY", "USD").strip().upper(),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", "localhost"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
@@ -63,6 +79,8 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         MAIL_DEFAULT_SENDER=os.environ.get("MAIL_DEFAULT_SENDER", "OrderDesk <orderdesk@localhost>"),
     )
     app.config.update(overrides)
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = _trusted_hosts(app.config["ORDERDESK_BASE_URL"])
     if "MAX_CONTENT_LENGTH" not in overrides:
         # One MB above the upload limit: a slightly larger file reaches the upload check and
         # gets its message; anything bigger is cut off early with a 413 (also explained).

@@ -16,12 +16,13 @@ from sqlalchemy.orm import joinedload
 
 from actions.activities import event_ics, upcoming_events_condition
 from admin.base import SecuredModelView, parse_id
+from admin.settings import absolute_url
 from models import CalendarEvent, db
 
 
 def ics_response(event: CalendarEvent) -> Response:
     """An event as a downloaded .ics file."""
-    url = url_for("orders.details_view", id=event.order_id, _external=True)
+    url = absolute_url(url_for("orders.details_view", id=event.order_id))
     number = event.order.identifier if event.order else str(event.order_id)
     response = Response(event_ics(event, order_number=number, url=url), mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="event-{event.id}.ics"'

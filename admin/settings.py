@@ -20,6 +20,12 @@ def default_currency() -> str:
     return str(current_app.config["ORDERDESK_DEFAULT_CURRENCY"])
 
 
+def absolute_url(path: str) -> str:
+    """A link to this site for use outside it, from ORDERDESK_BASE_URL (never the request's
+    Host header)."""
+    return str(current_app.config["ORDERDESK_BASE_URL"]) + path
+
+
 def mail_settings() -> MailSettings:
     config = current_app.config
     return MailSettings(
