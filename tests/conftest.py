@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
@@ -137,6 +137,12 @@ def catalog(app: Flask) -> dict[str, Any]:
 def login(client: FlaskClient, email: str, password: str = factories.PASSWORD) -> Any:
     """Log a test client in through the real login form."""
     return client.post("/login", data={"email": email, "password": password})
+
+
+def flashed_messages(client: FlaskClient) -> list[str]:
+    """The texts flashed to the client and not shown yet; reading them clears them."""
+    with client.session_transaction() as flask_session:
+        return [text for _category, text in flask_session.pop("_flashes", [])]
 
 
 @pytest.fixture
