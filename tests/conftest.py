@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from actions.audit import install_audit_listeners
-from models import Base, db
+from models import Base, Order, db
 from models.dialect import configure_engine, normalize_database_url
 from tests import factories
 
@@ -130,6 +130,22 @@ def users(app: Flask) -> dict[str, Any]:
 @pytest.fixture
 def catalog(app: Flask) -> dict[str, Any]:
     made = factories.make_catalog(db.session)
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
+def cancelled_order(catalog: dict[str, Any], users: dict[str, Any]) -> Order:
+    """An order the manager created and cancelled, committed."""
+    made = factories.order_in_status(db.session, catalog, "cancelled", actor=users["manager"])
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
+def closed_order(catalog: dict[str, Any], users: dict[str, Any]) -> Order:
+    """An order the manager created and closed, committed."""
+    made = factories.order_in_status(db.session, catalog, "closed", actor=users["manager"])
     db.session.commit()
     return made
 

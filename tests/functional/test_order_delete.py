@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from models import AuditEntry, Order, OrderLineItem, db
 from tests.conftest import flashed_messages
-from tests.factories import make_order
+from tests.factories import make_order, reach_status
 
 
 def _order_ids() -> set[int]:
@@ -181,9 +181,7 @@ def test_bulk_delete_by_a_viewer_deletes_nothing(login_as, orders):
 
 def test_reorder_creates_a_new_order_and_opens_its_edit_form(login_as, orders, users):
     # Given a shipped order
-    original = orders[0]
-    original.internal_status = "shipped"
-    original.shipping_status = "shipped"
+    original = reach_status(db.session, orders[0], "shipped", actor=users["sales"])
     db.session.commit()
     original_id, number = original.id, original.identifier
     client = login_as("sales")

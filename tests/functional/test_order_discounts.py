@@ -104,13 +104,11 @@ def test_a_viewer_sees_no_discount_buttons_and_cannot_post_them(login_as, order,
     assert _uses(coupon.id) == 0
 
 
-def test_a_closed_order_offers_no_discount_dialogs_and_refuses_them(login_as, order, coupon):
-    db.session.get(Order, order.id).internal_status = "closed"
-    db.session.commit()
+def test_a_closed_order_offers_no_discount_dialogs_and_refuses_them(login_as, closed_order, coupon):
     client = login_as("sales")
-    page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    page = client.get(f"/admin/orders/details/?id={closed_order.id}").get_data(as_text=True)
     assert "Add Coupon Code" not in page
-    response = client.post(f"/admin/orders/coupon/?id={order.id}", data={"code": "SPRING10"})
+    response = client.post(f"/admin/orders/coupon/?id={closed_order.id}", data={"code": "SPRING10"})
     assert response.status_code == 302
     assert any("cannot be edited because it is closed" in m for m in flashed_messages(client))
     assert _uses(coupon.id) == 0

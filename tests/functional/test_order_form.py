@@ -285,17 +285,18 @@ def test_the_edit_page_opens_for_an_open_order_with_its_values(login_as, order):
     assert f'value="{order.line_items[0].id}"' in page
 
 
-def test_the_edit_page_of_a_cancelled_order_redirects_with_a_message(login_as, order):
+def test_the_edit_page_of_a_cancelled_order_redirects_with_a_message(login_as, cancelled_order):
     # Given a cancelled order
-    order.internal_status = "cancelled"
-    db.session.commit()
     client = login_as("sales")
 
     # When its edit page is opened; then the user is sent to the order page with the reason
-    response = client.get(f"/admin/orders/edit/?id={order.id}")
+    response = client.get(f"/admin/orders/edit/?id={cancelled_order.id}")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/admin/orders/details/?id={order.id}")
-    assert f"Order {order.identifier} cannot be edited because it is cancelled." in flashed_messages(client)
+    assert response.headers["Location"].endswith(f"/admin/orders/details/?id={cancelled_order.id}")
+    assert (
+        f"Order {cancelled_order.identifier} cannot be edited because it is cancelled."
+        in flashed_messages(client)
+    )
 
 
 def test_the_edit_page_is_refused_to_a_viewer(login_as, order):
@@ -346,22 +347,22 @@ def test_saving_the_edit_form_with_an_old_version_is_refused(login_as, order):
     assert _snapshot(order.id)[1] == "PO-FIRST"
 
 
-def test_an_edit_posted_to_a_closed_order_is_refused(login_as, order):
+def test_an_edit_posted_to_a_closed_order_is_refused(login_as, closed_order):
     # Given a closed order
-    order.internal_status = "closed"
-    db.session.commit()
-    before = _snapshot(order.id)
+    before = _snapshot(closed_order.id)
     client = login_as("manager")
 
     # When an edit is crafted and posted to its edit URL
     response = client.post(
-        f"/admin/orders/edit/?id={order.id}", data=_edit_form(order, po_number="PO-SNEAKY")
+        f"/admin/orders/edit/?id={closed_order.id}", data=_edit_form(closed_order, po_number="PO-SNEAKY")
     )
 
     # Then it is refused with the reason and nothing changes
     assert response.status_code == 302
-    assert f"Order {order.identifier} cannot be edited because it is closed." in flashed_messages(client)
-    assert _snapshot(order.id) == before
+    assert f"Order {closed_order.identifier} cannot be edited because it is closed." in flashed_messages(
+        client
+    )
+    assert _snapshot(closed_order.id) == before
 
 
 def test_an_edit_posted_by_a_viewer_changes_nothing(login_as, order):

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from models import AuditEntry, Order, db, utcnow
 from tests.conftest import flashed_messages
-from tests.factories import make_order
+from tests.factories import order_in_status
 
 BUTTONS = ("transition-cancel", "transition-mark_shipped", "transition-close", "transition-archive")
 
@@ -40,8 +40,8 @@ def audit_count() -> int:
 
 
 def order_in(catalog, users, status: str, **overrides) -> Order:
-    order = make_order(db.session, catalog, actor=users["manager"], **overrides)
-    order.internal_status = status
+    """An order the manager created and took to `status` through the actions, committed."""
+    order = order_in_status(db.session, catalog, status, actor=users["manager"], **overrides)
     db.session.commit()
     return order
 
@@ -471,15 +471,14 @@ def test_a_bad_partial_quantity_redisplays_the_form_with_a_message(login_as, ope
     assert audit_count() == before
 
 
-def test_shipping_a_closed_order_by_url_is_refused(login_as, catalog, users):
-    order = order_in(catalog, users, "closed")
+def test_shipping_a_closed_order_by_url_is_refused(login_as, closed_order):
     client = login_as("manager")
-    response = client.post(f"/admin/orders/ship/?id={order.id}", data={"mode": "all"})
+    response = client.post(f"/admin/orders/ship/?id={closed_order.id}", data={"mode": "all"})
     assert response.status_code in (200, 302)
     assert "cannot be marked as shipped because it is closed" in html.unescape(
         response.get_data(as_text=True)
     ) + " ".join(flashed_messages(client))
-    assert statuses()[order.id] == "closed"
+    assert statuses()[closed_order.id] == "closed"
 
 
 @pytest.mark.parametrize("raw_id", ["abc", "999999", "", "²"])
@@ -506,18 +505,17 @@ def test_the_tracking_dialog_saves_the_set_of_rows(login_as, open_order):
     assert "https://www.fedex.com/apps/fedextrack/?action=track&trackingnumber=123456789012" in page
 
 
-def test_the_tracking_dialog_refuses_a_cancelled_order(login_as, catalog, users):
-    order = order_in(catalog, users, "cancelled")
+def test_the_tracking_dialog_refuses_a_cancelled_order(login_as, cancelled_order):
     client = login_as("manager")
     response = client.post(
-        f"/admin/orders/trackings/?id={order.id}",
+        f"/admin/orders/trackings/?id={cancelled_order.id}",
         data={"tracking_method": ["UPS"], "tracking_number": ["1Z999AA10123456784"]},
     )
     assert "cannot get tracking numbers because it is cancelled" in html.unescape(
         response.get_data(as_text=True)
     ) + " ".join(flashed_messages(client))
     db.session.expire_all()
-    assert db.session.get(Order, order.id).shipping_trackings == []
+    assert db.session.get(Order, cancelled_order.id).shipping_trackings == []
 
 
 # ---- editing after cancellation ----
