@@ -1,8 +1,9 @@
 """The deterministic demo instance (SPEC §9): reference data, then orders in every status.
 
 `seed_demo` is a caller of actions/, like a CLI command: it commits what it builds. The
-first min(orders, 500) orders go through `create_order` (with audit rows); the rest take
-the bulk volume path in seed/volume.py (no audit rows, same plans, same totals function).
+first min(orders, 500) orders go through `create_order` and reach their statuses through
+the shipping and lifecycle actions (with audit rows); the rest take the bulk volume path in
+seed/volume.py (no audit rows, same plans, same totals function).
 """
 
 from __future__ import annotations

@@ -1,18 +1,25 @@
 """Demo orders through `actions.creation.create_order`, the path the Create Order form uses.
 
-Statuses are set directly for now (the lifecycle actions come later); those changes go
-through the ORM, so the audit listener records them like any other change.
+Each order then reaches its planned status through the actions people use: `ship_order` for
+its shipment (partial or whole, with the plan's trackings), then `apply_transition` for
+cancel, close and archive; so its audit trail and timeline read like a real order's. Only
+the dates are demo scenery, spread over the history afterwards.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from actions.creation import DiscountData, OrderData, create_order
+from actions.lifecycle import apply_transition, get_transition
 from actions.order_input import AddressData, LineData
+from actions.permissions import has_permission
+from actions.shipping import TrackingData, ship_order
 from models import (
     AuditEntry,
     Customer,
@@ -29,6 +36,16 @@ from models import (
 )
 from seed.plan import OrderPlan
 from seed.pools import AddressInfo
+
+# The transitions that follow the shipment, if any, to reach each planned status (SPEC §2.2);
+# a whole shipment is itself the step to Shipped.
+TRANSITIONS_AFTER_SHIPPING = {
+    "open": (),
+    "shipped": (),
+    "cancelled": ("cancel",),
+    "closed": ("close",),
+    "archived": ("close", "archive"),
+}
 
 
 def _address_data(entry: AddressInfo) -> AddressData:
@@ -70,18 +87,30 @@ def order_data(plan: OrderPlan, source_id: int | None) -> OrderData:
     )
 
 
-def _apply_status(order: Order, plan: OrderPlan) -> None:
-    order.internal_status = plan.internal_status
-    order.shipping_status = plan.shipping_status
+def _shipment(order: Order, plan: OrderPlan) -> dict[int, Decimal] | None:
+    """The planned quantity per line id; None ships everything (Mark as Shipped)."""
+    if plan.shipping_status == "shipped":
+        return None
+    return {
+        line.id: line_plan.shipped_quantity
+        for line, line_plan in zip(order.line_items, plan.lines, strict=True)
+        if line_plan.shipped_quantity
+    }
+
+
+def _reach_planned_status(
+    session: Session, order: Order, plan: OrderPlan, owner: User | None, manager: User | None
+) -> None:
+    """Ship as planned (by the owner), then cancel, close or archive (by the owner if their
+    role allows it, else by the manager)."""
+    if plan.shipping_status != "not_shipped":
+        trackings = [TrackingData(method, number) for method, number, _when in plan.trackings]
+        ship_order(session, order, actor=owner, quantities=_shipment(order, plan), trackings=trackings)
+    for name in TRANSITIONS_AFTER_SHIPPING[plan.internal_status]:
+        allowed = has_permission(owner, get_transition(name).permission)
+        apply_transition(session, order, name, actor=owner if allowed else manager)
+    # No action records payments yet (a later capability): the planned status is set as is.
     order.payment_status = plan.payment_status
-    for line, line_plan in zip(order.line_items, plan.lines, strict=True):
-        line.shipped_quantity = line_plan.shipped_quantity
-
-
-def _add_trackings(session: Session, order: Order, plan: OrderPlan) -> None:
-    # Set from the tracking's side: appending to the never-loaded collection would query it.
-    for method, number, when in plan.trackings:
-        session.add(ShippingTracking(order=order, method=method, number=number, created_at=when))
 
 
 def _hold_reference_data(session: Session) -> list[object]:
@@ -98,17 +127,20 @@ def _hold_reference_data(session: Session) -> list[object]:
 
 
 def create_orders(session: Session, plans: list[OrderPlan], echo: Callable[[str], None]) -> list[int]:
-    """Create each planned order through create_order, then date it; returns the ids."""
+    """Create each planned order through create_order, take it to its status, then date it;
+    returns the ids."""
     ids: list[int] = []
     actors: dict[int | None, User | None] = {}
     held = _hold_reference_data(session)
+    manager = session.scalar(
+        select(User).where(User.role == "manager", User.active.is_(True)).order_by(User.id).limit(1)
+    )
     for n, plan in enumerate(plans, 1):
         if plan.owner_id not in actors:
             actors[plan.owner_id] = session.get(User, plan.owner_id) if plan.owner_id else None
         source = ids[plan.source_position] if plan.source_position is not None else None
         order = create_order(session, order_data(plan, source), actor=actors[plan.owner_id])
-        _apply_status(order, plan)
-        _add_trackings(session, order, plan)
+        _reach_planned_status(session, order, plan, actors[plan.owner_id], manager)
         ids.append(order.id)
         if n % 100 == 0:
             echo(f"  {n:,} orders created through create_order")
@@ -118,25 +150,56 @@ def create_orders(session: Session, plans: list[OrderPlan], echo: Callable[[str]
     return ids
 
 
+def _moments(plan: OrderPlan) -> dict[str, datetime]:
+    """When the order was created, shipped (its first tracking) and last changed."""
+    shipped = min((when for _method, _number, when in plan.trackings), default=plan.created_at)
+    return {"c": plan.created_at, "s": shipped, "u": max(plan.updated_at, shipped)}
+
+
 def _backdate(session: Session, ids: list[int], plans: list[OrderPlan]) -> None:
-    """Spread created/updated times over the history; the audit rows move with them.
+    """Spread the orders over the history: created; shipped, with the shipment's trackings;
+    then cancelled, closed or archived.
 
     Plain UPDATEs: the dates are demo scenery, not user changes, so no version bump or audit.
     """
     if not ids:
         return
+    moments = [{"oid": i, **_moments(p)} for i, p in zip(ids, plans, strict=True)]
     orders = Order.__table__
     session.execute(
         update(orders)
         .where(orders.c.id == bindparam("oid"))
         .values(created_at=bindparam("c"), updated_at=bindparam("u")),
-        [{"oid": i, "c": p.created_at, "u": p.updated_at} for i, p in zip(ids, plans, strict=True)],
+        moments,
     )
-    audit = AuditEntry.__table__
-    for action, key in (("create", "created_at"), ("update", "updated_at")):
+    trackings = ShippingTracking.__table__
+    shipped = [m for m, p in zip(moments, plans, strict=True) if p.trackings]
+    if shipped:
         session.execute(
-            update(audit)
-            .where(audit.c.order_id == bindparam("oid"), audit.c.action == action)
-            .values(occurred_at=bindparam("t")),
-            [{"oid": i, "t": getattr(p, key)} for i, p in zip(ids, plans, strict=True)],
+            update(trackings)
+            .where(trackings.c.order_id == bindparam("oid"))
+            .values(created_at=bindparam("s")),
+            shipped,
         )
+    audit = AuditEntry.__table__
+    at = audit.c.occurred_at.type
+    created = and_(audit.c.action == "create", audit.c.entity_type != "ShippingTracking")
+    # Spelled out rather than IN (…): an executemany cannot expand a list.
+    shipment = or_(
+        audit.c.action == "ship",
+        audit.c.action == "mark_shipped",
+        audit.c.entity_type == "ShippingTracking",
+        audit.c.entity_type == "OrderLineItem",
+    )
+    session.execute(
+        update(audit)
+        .where(audit.c.order_id == bindparam("oid"))
+        .values(
+            occurred_at=case(
+                (created, bindparam("c", type_=at)),
+                (shipment, bindparam("s", type_=at)),
+                else_=bindparam("u", type_=at),
+            )
+        ),
+        moments,
+    )

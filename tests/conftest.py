@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from actions.audit import install_audit_listeners
-from models import Base, db
+from models import Base, Order, db
 from models.dialect import configure_engine, normalize_database_url
 from tests import factories
 
@@ -134,9 +134,31 @@ def catalog(app: Flask) -> dict[str, Any]:
     return made
 
 
+@pytest.fixture
+def cancelled_order(catalog: dict[str, Any], users: dict[str, Any]) -> Order:
+    """An order the manager created and cancelled, committed."""
+    made = factories.order_in_status(db.session, catalog, "cancelled", actor=users["manager"])
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
+def closed_order(catalog: dict[str, Any], users: dict[str, Any]) -> Order:
+    """An order the manager created and closed, committed."""
+    made = factories.order_in_status(db.session, catalog, "closed", actor=users["manager"])
+    db.session.commit()
+    return made
+
+
 def login(client: FlaskClient, email: str, password: str = factories.PASSWORD) -> Any:
     """Log a test client in through the real login form."""
     return client.post("/login", data={"email": email, "password": password})
+
+
+def flashed_messages(client: FlaskClient) -> list[str]:
+    """The texts flashed to the client and not shown yet; reading them clears them."""
+    with client.session_transaction() as flask_session:
+        return [text for _category, text in flask_session.pop("_flashes", [])]
 
 
 @pytest.fixture

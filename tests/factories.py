@@ -1,4 +1,8 @@
-"""Small builders of test data, all going through actions/ like the product does."""
+"""Small builders of test data, all going through actions/ like the product does.
+
+Orders reach their statuses through the lifecycle actions, never by assigning a status, so
+each one carries the audit trail and shipped quantities a real order in that state has.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from actions.creation import OrderData, create_order
+from actions.lifecycle import apply_transition
 from actions.order_input import AddressData, LineData
+from actions.shipping import ship_order
 from actions.users import create_user
 from models import (
     Customer,
@@ -113,3 +119,34 @@ def make_order(
     for key, value in overrides.items():
         setattr(data, key, value)
     return create_order(session, data, actor=actor)
+
+
+# The transitions that take an open order to each internal status (SPEC §2.2).
+PATHS: dict[str, tuple[str, ...]] = {
+    "open": (),
+    "cancelled": ("cancel",),
+    "shipped": ("mark_shipped",),
+    "closed": ("close",),
+    "archived": ("close", "archive"),
+}
+
+
+def reach_status(session: Session, order: Order, status: str, *, actor: User | None = None) -> Order:
+    """Walk an open order to `status` through the actions a person would use.
+
+    `status` is an internal status, or "partially_shipped": one unit of the first line shipped.
+    """
+    if status == "partially_shipped":
+        ship_order(session, order, actor=actor, quantities={order.line_items[0].id: "1"})
+        assert order.shipping_status == "partially_shipped", "the first line has a single unit"
+        return order
+    for name in PATHS[status]:
+        apply_transition(session, order, name, actor=actor)
+    return order
+
+
+def order_in_status(
+    session: Session, catalog: dict[str, Any], status: str, *, actor: User | None = None, **overrides: Any
+) -> Order:
+    """make_order's order, created by `actor` and taken by them to `status` (see reach_status)."""
+    return reach_status(session, make_order(session, catalog, actor=actor, **overrides), status, actor=actor)

@@ -71,10 +71,8 @@ def _seed() -> tuple[dict[str, str], str]:
         factories.make_order(db.session, catalog, actor=users["sales"], po_number=f"PO-{2000 + i}")
         for i in range(len(SEEDED_STATUSES))
     ]
-    db.session.commit()
     for order, status in zip(orders, SEEDED_STATUSES, strict=True):
-        if status != "open":
-            order.internal_status = status
+        factories.reach_status(db.session, order, status, actor=users["manager"])
     db.session.commit()
     return ({order.identifier: order.internal_status for order in orders}, catalog["customer"].name)
 

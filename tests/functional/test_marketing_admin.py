@@ -6,20 +6,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from actions.coupons import check_new_coupon
 from actions.discounts import apply_coupon
 from models import Coupon, Order, Promotion, db
+from tests.conftest import flashed_messages
 from tests.factories import make_order
 
 D = Decimal
-
-
-def _flashes(client: FlaskClient) -> list[str]:
-    with client.session_transaction() as flask_session:
-        return [message for _category, message in flask_session.get("_flashes", [])]
 
 
 def _promotions() -> list[Promotion]:
@@ -149,7 +144,7 @@ def test_a_manager_generates_a_batch_of_coupons(login_as, promotion):
         },
     )
     assert response.status_code == 302
-    assert _flashes(client) == ["20 coupons generated for Spring Sale."]
+    assert flashed_messages(client) == ["20 coupons generated for Spring Sale."]
     made = _coupons()
     assert len(made) == 20 and all(c.code.startswith("SPR-") for c in made)
     assert all(c.valid_until is not None and c.valid_until.year == 2031 for c in made)
@@ -165,7 +160,7 @@ def test_coupons_are_enabled_and_disabled_in_bulk(login_as, promotion):
     client = login_as("manager")
     client.post("/admin/coupons/action/", data={"action": "disable", "rowid": ids})
     assert [c.enabled for c in _coupons()] == [False, False, True]
-    assert "2 coupons disabled." in _flashes(client)
+    assert "2 coupons disabled." in flashed_messages(client)
     client.post("/admin/coupons/action/", data={"action": "enable", "rowid": ids[:1]})
     assert [c.enabled for c in _coupons()] == [True, False, True]
 

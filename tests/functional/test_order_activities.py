@@ -122,11 +122,10 @@ def test_only_the_author_or_an_admin_may_edit_or_delete_a_note(client, login_as,
     assert db.session.get(Note, note.id) is None
 
 
-def test_notes_can_be_added_to_a_closed_order(login_as, order):
-    order.internal_status = "closed"
-    db.session.commit()
-
-    login_as("sales").post(f"/admin/orders/activities/note/?id={order.id}", data={"body": "Closed but noted"})
+def test_notes_can_be_added_to_a_closed_order(login_as, closed_order):
+    login_as("sales").post(
+        f"/admin/orders/activities/note/?id={closed_order.id}", data={"body": "Closed but noted"}
+    )
 
     assert db.session.scalars(select(Note.body)).all() == ["Closed but noted"]
 

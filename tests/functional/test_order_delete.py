@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from models import AuditEntry, Order, OrderLineItem, db
-from tests.factories import make_order
-
-
-def _flashes(client: FlaskClient) -> list[str]:
-    with client.session_transaction() as flask_session:
-        return [message for _category, message in flask_session.get("_flashes", [])]
+from tests.conftest import flashed_messages
+from tests.factories import make_order, reach_status
 
 
 def _order_ids() -> set[int]:
@@ -56,7 +51,7 @@ def test_a_manager_deletes_an_order_from_its_page(login_as, orders, users):
     # Then it is gone, the user is back on the grid with the message ...
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/admin/orders/")
-    assert f"Order #{number} has been deleted." in _flashes(client)
+    assert f"Order #{number} has been deleted." in flashed_messages(client)
     assert _order_ids() == _ids(orders) - {order_id}
     assert db.session.scalars(select(OrderLineItem).where(OrderLineItem.order_id == order_id)).all() == []
     # ... and the audit log keeps a snapshot of it and its lines, by the manager
@@ -77,7 +72,7 @@ def test_sales_cannot_delete_an_order_from_its_page(login_as, orders):
 
     # Then it is refused with a message and the order is still there
     assert response.status_code == 302
-    assert "You do not have permission to perform this action." in _flashes(client)
+    assert "You do not have permission to perform this action." in flashed_messages(client)
     assert _order_ids() == _ids(orders)
     assert _deletes("Order") == []
 
@@ -118,7 +113,7 @@ def test_bulk_delete_deletes_the_selected_orders_and_reports(login_as, orders):
     # Then those two are gone and the summary says so
     assert response.status_code == 302
     assert _order_ids() == {kept.id}
-    assert "2 orders deleted" in _flashes(client)
+    assert "2 orders deleted" in flashed_messages(client)
     assert {e.entity_id for e in _deletes("Order")} == {first.id, second.id}
 
 
@@ -126,7 +121,7 @@ def test_bulk_delete_reports_ids_that_do_not_exist(login_as, orders):
     first, *_rest = orders
     client = login_as("admin")
     client.post("/admin/orders/action/", data={"action": "delete", "rowid": [str(first.id), "999999"]})
-    assert "1 order deleted; 1 skipped: Order id 999999 does not exist" in _flashes(client)
+    assert "1 order deleted; 1 skipped: Order id 999999 does not exist" in flashed_messages(client)
     assert _order_ids() == _ids(orders) - {first.id}
 
 
@@ -142,7 +137,7 @@ def test_bulk_delete_with_a_rowid_that_is_not_a_number_deletes_nothing(login_as,
 
     # Then the message says which value is not an id, and nothing is deleted
     assert response.status_code == 302
-    messages = _flashes(client)
+    messages = flashed_messages(client)
     assert any("is not an order id; nothing was changed." in m for m in messages), messages
     assert _order_ids() == _ids(orders)
 
@@ -156,7 +151,7 @@ def test_bulk_delete_with_a_unicode_digit_rowid_is_a_clear_message(login_as, ord
         "/admin/orders/action/", data={"action": "delete", "rowid": [str(orders[0].id), "²"]}
     )
     assert response.status_code == 302
-    assert any("nothing was changed" in m for m in _flashes(client))
+    assert any("nothing was changed" in m for m in flashed_messages(client))
     assert _order_ids() == _ids(orders)
 
 
@@ -172,7 +167,7 @@ def test_bulk_delete_by_sales_is_refused_with_a_message(login_as, orders):
     # Then nothing is deleted and they are told why (SPEC §2.2: refused with a clear message)
     assert response.status_code == 302
     assert _order_ids() == _ids(orders)
-    assert "You do not have permission to perform this action." in _flashes(client)
+    assert "You do not have permission to perform this action." in flashed_messages(client)
 
 
 def test_bulk_delete_by_a_viewer_deletes_nothing(login_as, orders):
@@ -186,9 +181,7 @@ def test_bulk_delete_by_a_viewer_deletes_nothing(login_as, orders):
 
 def test_reorder_creates_a_new_order_and_opens_its_edit_form(login_as, orders, users):
     # Given a shipped order
-    original = orders[0]
-    original.internal_status = "shipped"
-    original.shipping_status = "shipped"
+    original = reach_status(db.session, orders[0], "shipped", actor=users["sales"])
     db.session.commit()
     original_id, number = original.id, original.identifier
     client = login_as("sales")
@@ -209,7 +202,7 @@ def test_reorder_creates_a_new_order_and_opens_its_edit_form(login_as, orders, u
     # and the user lands on its edit form with a message
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/orders/edit/?id={new.id}")
-    assert f"Order #{new.identifier} has been created from Order #{number}." in _flashes(client)
+    assert f"Order #{new.identifier} has been created from Order #{number}." in flashed_messages(client)
     # which opens
     assert client.get(f"/admin/orders/edit/?id={new.id}").status_code == 200
     # and the original is untouched

@@ -7,20 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from actions.coupons import check_new_coupon
 from actions.discounts import apply_coupon
 from models import AppliedPromotion, Coupon, Order, Promotion, SpecialDiscount, db
+from tests.conftest import flashed_messages
 from tests.factories import make_order
 
 D = Decimal
-
-
-def _flashes(client: FlaskClient) -> list[str]:
-    with client.session_transaction() as flask_session:
-        return [message for _category, message in flask_session.get("_flashes", [])]
 
 
 def _order(order_id: int) -> Order:
@@ -74,7 +69,7 @@ def test_sales_applies_a_coupon_and_the_discount_shows_in_the_discounts_and_tota
 
     # Then they are back on the order with the discount applied and the use counted
     assert response.status_code == 302
-    assert _flashes(client) == ["Coupon SPRING10 was added to the order"]
+    assert flashed_messages(client) == ["Coupon SPRING10 was added to the order"]
     assert _order(order.id).promotion_discounts_total == D("4.55")
     assert _uses(coupon.id) == 1
     page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
@@ -109,15 +104,13 @@ def test_a_viewer_sees_no_discount_buttons_and_cannot_post_them(login_as, order,
     assert _uses(coupon.id) == 0
 
 
-def test_a_closed_order_offers_no_discount_dialogs_and_refuses_them(login_as, order, coupon):
-    db.session.get(Order, order.id).internal_status = "closed"
-    db.session.commit()
+def test_a_closed_order_offers_no_discount_dialogs_and_refuses_them(login_as, closed_order, coupon):
     client = login_as("sales")
-    page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    page = client.get(f"/admin/orders/details/?id={closed_order.id}").get_data(as_text=True)
     assert "Add Coupon Code" not in page
-    response = client.post(f"/admin/orders/coupon/?id={order.id}", data={"code": "SPRING10"})
+    response = client.post(f"/admin/orders/coupon/?id={closed_order.id}", data={"code": "SPRING10"})
     assert response.status_code == 302
-    assert any("cannot be edited because it is closed" in m for m in _flashes(client))
+    assert any("cannot be edited because it is closed" in m for m in flashed_messages(client))
     assert _uses(coupon.id) == 0
 
 
@@ -131,7 +124,7 @@ def test_sales_adds_edits_and_removes_a_special_discount(login_as, order):
         data={"type": "percent", "value": "10", "description": "Loyalty"},
     )
     assert response.status_code == 302
-    assert _flashes(client) == ["Order Discount successfully added"]
+    assert flashed_messages(client) == ["Order Discount successfully added"]
     stored = _order(order.id)
     assert (stored.special_discounts_total, stored.total) == (D("4.55"), D("55.05"))
     discount_id = stored.special_discounts[0].id
@@ -182,7 +175,7 @@ def test_deactivating_activating_and_removing_a_coupon_on_the_order_page(login_a
     client.post(
         "/admin/orders/promotion/toggle/", data={"id": order.id, "applied_id": applied.id, "active": "0"}
     )
-    assert _flashes(client) == ["Promotion has been deactivated"]
+    assert flashed_messages(client) == ["Promotion has been deactivated"]
     assert _order(order.id).promotion_discounts_total == 0
 
     client.post(
@@ -191,7 +184,7 @@ def test_deactivating_activating_and_removing_a_coupon_on_the_order_page(login_a
     assert _order(order.id).promotion_discounts_total == D("4.55")
 
     client.post("/admin/orders/coupon/remove/", data={"id": order.id, "applied_id": applied.id})
-    assert _flashes(client)[-1] == "Coupon has been removed from the order"
+    assert flashed_messages(client)[-1] == "Coupon has been removed from the order"
     assert _order(order.id).applied_promotions == [] and _uses(coupon.id) == 0
 
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from models import (
@@ -16,15 +15,11 @@ from models import (
     OrderLineItem,
     db,
 )
+from tests.conftest import flashed_messages
 from tests.factories import make_order
 
 D = Decimal
 STALE = "This order was changed by someone else since you opened it"
-
-
-def _flashes(client: FlaskClient) -> list[str]:
-    with client.session_transaction() as flask_session:
-        return [message for _category, message in flask_session.get("_flashes", [])]
 
 
 def _orders() -> list[Order]:
@@ -139,7 +134,7 @@ def test_the_create_order_page_is_refused_to_a_viewer(login_as, catalog):
     client = login_as("viewer")
     response = client.get("/admin/orders/new/")
     assert response.status_code == 302
-    assert "You do not have permission to create orders." in _flashes(client)
+    assert "You do not have permission to create orders." in flashed_messages(client)
 
 
 def test_create_order_from_a_customer_prefills_it(login_as, catalog):
@@ -186,7 +181,7 @@ def test_posting_the_form_creates_the_order_and_shows_it(login_as, catalog, user
     created = orders[0]
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/orders/details/?id={created.id}")
-    assert "Order has been saved" in _flashes(client)
+    assert "Order has been saved" in flashed_messages(client)
     # with totals: subtotal 45.50, 10% = 4.55 off, shipping 10.00, tax 10% of 40.95 = 4.10
     assert created.subtotal == D("45.50")
     assert created.special_discounts_total == D("4.55")
@@ -290,24 +285,25 @@ def test_the_edit_page_opens_for_an_open_order_with_its_values(login_as, order):
     assert f'value="{order.line_items[0].id}"' in page
 
 
-def test_the_edit_page_of_a_cancelled_order_redirects_with_a_message(login_as, order):
+def test_the_edit_page_of_a_cancelled_order_redirects_with_a_message(login_as, cancelled_order):
     # Given a cancelled order
-    order.internal_status = "cancelled"
-    db.session.commit()
     client = login_as("sales")
 
     # When its edit page is opened; then the user is sent to the order page with the reason
-    response = client.get(f"/admin/orders/edit/?id={order.id}")
+    response = client.get(f"/admin/orders/edit/?id={cancelled_order.id}")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/admin/orders/details/?id={order.id}")
-    assert f"Order {order.identifier} cannot be edited because it is cancelled." in _flashes(client)
+    assert response.headers["Location"].endswith(f"/admin/orders/details/?id={cancelled_order.id}")
+    assert (
+        f"Order {cancelled_order.identifier} cannot be edited because it is cancelled."
+        in flashed_messages(client)
+    )
 
 
 def test_the_edit_page_is_refused_to_a_viewer(login_as, order):
     client = login_as("viewer")
     response = client.get(f"/admin/orders/edit/?id={order.id}")
     assert response.status_code == 302
-    assert "You do not have permission to edit orders." in _flashes(client)
+    assert "You do not have permission to edit orders." in flashed_messages(client)
 
 
 def test_saving_the_edit_form_at_the_current_version_saves(login_as, order):
@@ -322,7 +318,7 @@ def test_saving_the_edit_form_at_the_current_version_saves(login_as, order):
     # Then the order is saved, totals recomputed, version moved on
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/orders/details/?id={order.id}")
-    assert "Order has been saved" in _flashes(client)
+    assert "Order has been saved" in flashed_messages(client)
     (stored,) = _orders()
     assert stored.po_number == "PO-EDITED"
     assert stored.line_items[0].quantity == D("5")
@@ -351,22 +347,22 @@ def test_saving_the_edit_form_with_an_old_version_is_refused(login_as, order):
     assert _snapshot(order.id)[1] == "PO-FIRST"
 
 
-def test_an_edit_posted_to_a_closed_order_is_refused(login_as, order):
+def test_an_edit_posted_to_a_closed_order_is_refused(login_as, closed_order):
     # Given a closed order
-    order.internal_status = "closed"
-    db.session.commit()
-    before = _snapshot(order.id)
+    before = _snapshot(closed_order.id)
     client = login_as("manager")
 
     # When an edit is crafted and posted to its edit URL
     response = client.post(
-        f"/admin/orders/edit/?id={order.id}", data=_edit_form(order, po_number="PO-SNEAKY")
+        f"/admin/orders/edit/?id={closed_order.id}", data=_edit_form(closed_order, po_number="PO-SNEAKY")
     )
 
     # Then it is refused with the reason and nothing changes
     assert response.status_code == 302
-    assert f"Order {order.identifier} cannot be edited because it is closed." in _flashes(client)
-    assert _snapshot(order.id) == before
+    assert f"Order {closed_order.identifier} cannot be edited because it is closed." in flashed_messages(
+        client
+    )
+    assert _snapshot(closed_order.id) == before
 
 
 def test_an_edit_posted_by_a_viewer_changes_nothing(login_as, order):

@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from actions.order_input import LineData
 from models import Customer, Order, db, utcnow
-from tests.factories import make_order
+from tests.factories import make_order, reach_status
 
 ROW_LINK = re.compile(r'<a href="/admin/orders/details/\?id=\d+">(SO-\d+)</a>')
 
@@ -39,7 +39,7 @@ def orders(app, catalog, users):
         ship_until=date.today() - timedelta(days=3),
     )
     cancelled = make_order(db.session, catalog, actor=users["sales"], po_number="PO-BETA")
-    cancelled.internal_status = "cancelled"
+    reach_status(db.session, cancelled, "cancelled", actor=users["manager"])
     euro = make_order(
         db.session,
         catalog,
@@ -53,7 +53,7 @@ def orders(app, catalog, users):
         shipping_method_id=None,
         lines=[LineData(product_id=catalog["widget"].id, quantity="100")],
     )
-    euro.internal_status = "closed"
+    reach_status(db.session, euro, "closed", actor=users["manager"])
     # Spread creation times so the default sort (newest first) is observable.
     for age, order in enumerate((first, second, cancelled, euro)):
         order.created_at = utcnow() - timedelta(hours=age)

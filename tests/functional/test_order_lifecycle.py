@@ -14,15 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from models import AuditEntry, Order, db, utcnow
-from tests.factories import make_order
+from tests.conftest import flashed_messages
+from tests.factories import order_in_status
 
 BUTTONS = ("transition-cancel", "transition-mark_shipped", "transition-close", "transition-archive")
-
-
-def flashes(client) -> list[str]:
-    """The messages flashed to the client and not shown yet (read and cleared)."""
-    with client.session_transaction() as sess:
-        return [text for _category, text in sess.pop("_flashes", [])]
 
 
 def page_of(client, order_id: int) -> str:
@@ -45,8 +40,8 @@ def audit_count() -> int:
 
 
 def order_in(catalog, users, status: str, **overrides) -> Order:
-    order = make_order(db.session, catalog, actor=users["manager"], **overrides)
-    order.internal_status = status
+    """An order the manager created and took to `status` through the actions, committed."""
+    order = order_in_status(db.session, catalog, status, actor=users["manager"], **overrides)
     db.session.commit()
     return order
 
@@ -126,7 +121,7 @@ def test_cancelling_an_order_flashes_the_result_and_cancels_it(login_as, open_or
     # Then they land on the order page with OroCommerce's message and the order is cancelled
     assert response.status_code == 302
     assert f"/admin/orders/details/?id={open_order.id}" in response.headers["Location"]
-    assert flashes(client) == [f"Order #{open_order.identifier} has been cancelled."]
+    assert flashed_messages(client) == [f"Order #{open_order.identifier} has been cancelled."]
     assert statuses()[open_order.id] == "cancelled"
 
 
@@ -142,7 +137,7 @@ def test_close_and_archive_flash_their_result(login_as, catalog, users, status, 
     order = order_in(catalog, users, status)
     client = login_as("manager")
     client.post("/admin/orders/transition/", data={"id": order.id, "transition": name})
-    assert flashes(client) == [f"Order #{order.identifier} has been {done}."]
+    assert flashed_messages(client) == [f"Order #{order.identifier} has been {done}."]
     assert statuses()[order.id] == target
 
 
@@ -183,7 +178,7 @@ def test_a_crafted_post_of_a_transition_not_allowed_is_refused_with_a_message(
 
     # Then it is refused with a clear message and nothing changed
     assert response.status_code == 302
-    (text,) = flashes(client)
+    (text,) = flashed_messages(client)
     assert message in text
     assert statuses()[order.id] == status
     assert audit_count() == before
@@ -197,7 +192,7 @@ def test_a_transition_post_for_a_missing_or_malformed_id_says_so_and_never_fails
     response = client.post("/admin/orders/transition/", data={"id": raw_id, "transition": "cancel"})
     assert response.status_code in (302, 404)
     if response.status_code == 302:
-        assert flashes(client) == ["The order does not exist."]
+        assert flashed_messages(client) == ["The order does not exist."]
     assert statuses()[open_order.id] == "open"
 
 
@@ -221,7 +216,7 @@ def test_a_role_without_the_permission_is_refused(login_as, open_order, role, na
     # Then it is refused and the order is unchanged
     assert response.status_code in (302, 403)
     if response.status_code == 302:
-        assert flashes(client) == ["You do not have permission to perform this action."]
+        assert flashed_messages(client) == ["You do not have permission to perform this action."]
     assert statuses()[open_order.id] == "open"
     assert audit_count() == before
 
@@ -229,7 +224,7 @@ def test_a_role_without_the_permission_is_refused(login_as, open_order, role, na
 def test_sales_may_mark_an_order_shipped(login_as, open_order):
     client = login_as("sales")
     client.post("/admin/orders/transition/", data={"id": open_order.id, "transition": "mark_shipped"})
-    assert flashes(client) == [f"Order #{open_order.identifier} has been marked as shipped."]
+    assert flashed_messages(client) == [f"Order #{open_order.identifier} has been marked as shipped."]
     assert statuses()[open_order.id] == "shipped"
 
 
@@ -258,7 +253,7 @@ def test_bulk_cancel_reports_done_and_skipped_orders(login_as, catalog, users):
 
     # Then the report counts two and names the skipped one with its reason
     assert response.status_code == 302
-    assert flashes(client) == [
+    assert flashed_messages(client) == [
         f"2 orders cancelled; 1 skipped: Order {closed.identifier} cannot be cancelled because it is closed"
     ]
     assert statuses() == {first.id: "cancelled", second.id: "cancelled", closed.id: "closed"}
@@ -269,14 +264,14 @@ def test_repeating_the_same_bulk_cancel_changes_nothing_and_reports_zero(login_a
     ids = [order_in(catalog, users, "open").id for _ in range(2)]
     client = login_as("manager")
     bulk(client, "cancel", ids)
-    flashes(client)
+    flashed_messages(client)
     before = audit_count()
 
     # When the same bulk action is posted again
     bulk(client, "cancel", ids)
 
     # Then nothing changes and the report says 0
-    (text,) = flashes(client)
+    (text,) = flashed_messages(client)
     assert text.startswith("0 orders cancelled; 2 skipped:")
     assert "because it is cancelled" in text
     assert audit_count() == before
@@ -285,7 +280,7 @@ def test_repeating_the_same_bulk_cancel_changes_nothing_and_reports_zero(login_a
 def test_bulk_with_an_unknown_id_reports_it_and_applies_the_rest(login_as, open_order):
     client = login_as("manager")
     bulk(client, "close", [open_order.id, 987654])
-    assert flashes(client) == ["1 order closed; 1 skipped: Order id 987654 does not exist"]
+    assert flashed_messages(client) == ["1 order closed; 1 skipped: Order id 987654 does not exist"]
     assert statuses()[open_order.id] == "closed"
 
 
@@ -298,7 +293,7 @@ def test_a_selection_of_thousands_of_ids_is_refused_whole(login_as, open_order):
     # Then the whole selection is refused with a message, and nothing changed
     assert response.status_code in (302, 400, 413)
     if response.status_code == 302:
-        (text,) = flashes(client)
+        (text,) = flashed_messages(client)
         assert "nothing was changed" in text.lower()
     assert statuses()[open_order.id] == "open"
 
@@ -312,7 +307,7 @@ def test_a_non_number_rowid_refuses_the_whole_selection(login_as, open_order, ba
 
     # Then it is refused with a message (never a 500) and nothing changed
     assert response.status_code == 302
-    (text,) = flashes(client)
+    (text,) = flashed_messages(client)
     assert "nothing was changed" in text
     assert statuses()[open_order.id] == "open"
     assert audit_count() == before
@@ -332,7 +327,7 @@ def test_a_bulk_action_outside_the_role_is_refused_with_a_message(login_as, open
     client = login_as(role)
     response = bulk(client, action, [open_order.id])
     assert response.status_code == 302
-    assert flashes(client) == ["You do not have permission to perform this action."]
+    assert flashed_messages(client) == ["You do not have permission to perform this action."]
     assert statuses()[open_order.id] == "open"
 
 
@@ -340,7 +335,7 @@ def test_an_unknown_bulk_action_is_refused_with_a_message(login_as, open_order):
     client = login_as("manager")
     response = bulk(client, "explode", [open_order.id])
     assert response.status_code == 302
-    (text,) = flashes(client)
+    (text,) = flashed_messages(client)
     assert "is not an order action" in text
     assert statuses()[open_order.id] == "open"
 
@@ -350,7 +345,7 @@ def test_bulk_mark_shipped_by_sales_ships_open_orders(login_as, catalog, users):
     cancelled = order_in(catalog, users, "cancelled")
     client = login_as("sales")
     bulk(client, "mark_shipped", [first.id, cancelled.id])
-    assert flashes(client) == [
+    assert flashed_messages(client) == [
         f"1 order marked as shipped; 1 skipped: Order "
         f"{cancelled.identifier} cannot be marked as shipped because it "
         "is cancelled"
@@ -382,7 +377,7 @@ def test_apply_filtered_shows_the_count_then_closes_every_matching_order(login_a
     # And when confirmed, all three (and only they) are closed with a report
     response = client.post(f"/admin/orders/apply_filtered/?{query}", data={"action": "close"})
     assert response.status_code == 302
-    assert flashes(client) == ["3 orders closed"]
+    assert flashed_messages(client) == ["3 orders closed"]
     assert statuses() == {**{o.id: "closed" for o in cancelled}, other.id: "open"}
 
 
@@ -394,7 +389,7 @@ def test_apply_filtered_archives_only_closed_orders_of_the_filter(login_as, cata
         "/admin/orders/apply_filtered/?action=archive&flt1_internal_status_equals=closed",
         data={"action": "archive"},
     )
-    assert flashes(client) == ["1 order archived"]
+    assert flashed_messages(client) == ["1 order archived"]
     assert statuses() == {closed.id: "archived", still_open.id: "open"}
 
 
@@ -405,7 +400,7 @@ def test_apply_filtered_refuses_an_action_outside_the_role(login_as, open_order,
     client = login_as(role)
     response = client.post(f"/admin/orders/apply_filtered/?action={action}", data={"action": action})
     assert response.status_code == 302
-    (text,) = flashes(client)
+    (text,) = flashed_messages(client)
     assert text in (
         "Choose an order action you are allowed to perform.",
         "You do not have permission to perform this action.",
@@ -433,7 +428,7 @@ def test_shipping_everything_with_a_ups_tracking_shows_the_tracking_link(login_a
 
     # Then the order is shipped and its page links the number to UPS
     assert response.status_code == 302
-    assert flashes(client) == [f"Order #{open_order.identifier} has been marked as shipped."]
+    assert flashed_messages(client) == [f"Order #{open_order.identifier} has been marked as shipped."]
     page = html.unescape(page_of(client, open_order.id))
     assert (
         'href="https://www.ups.com/WebTracking/processInputRequest?TypeOfInquiryNumber=T'
@@ -454,7 +449,7 @@ def test_a_partial_shipment_shows_partially_shipped(login_as, open_order):
 
     # Then the order stays open and the page says Partially Shipped
     assert response.status_code == 302
-    assert flashes(client) == [f"Order #{open_order.identifier} has been partially shipped."]
+    assert flashed_messages(client) == [f"Order #{open_order.identifier} has been partially shipped."]
     page = page_of(client, open_order.id)
     assert "Shipping: Partially Shipped" in page
     assert statuses()[open_order.id] == "open"
@@ -476,15 +471,14 @@ def test_a_bad_partial_quantity_redisplays_the_form_with_a_message(login_as, ope
     assert audit_count() == before
 
 
-def test_shipping_a_closed_order_by_url_is_refused(login_as, catalog, users):
-    order = order_in(catalog, users, "closed")
+def test_shipping_a_closed_order_by_url_is_refused(login_as, closed_order):
     client = login_as("manager")
-    response = client.post(f"/admin/orders/ship/?id={order.id}", data={"mode": "all"})
+    response = client.post(f"/admin/orders/ship/?id={closed_order.id}", data={"mode": "all"})
     assert response.status_code in (200, 302)
     assert "cannot be marked as shipped because it is closed" in html.unescape(
         response.get_data(as_text=True)
-    ) + " ".join(flashes(client))
-    assert statuses()[order.id] == "closed"
+    ) + " ".join(flashed_messages(client))
+    assert statuses()[closed_order.id] == "closed"
 
 
 @pytest.mark.parametrize("raw_id", ["abc", "999999", "", "²"])
@@ -506,23 +500,22 @@ def test_the_tracking_dialog_saves_the_set_of_rows(login_as, open_order):
         },
     )
     assert response.status_code == 302
-    assert flashes(client) == ["Shipping Tracking Numbers have been updated"]
+    assert flashed_messages(client) == ["Shipping Tracking Numbers have been updated"]
     page = html.unescape(page_of(client, open_order.id))
     assert "https://www.fedex.com/apps/fedextrack/?action=track&trackingnumber=123456789012" in page
 
 
-def test_the_tracking_dialog_refuses_a_cancelled_order(login_as, catalog, users):
-    order = order_in(catalog, users, "cancelled")
+def test_the_tracking_dialog_refuses_a_cancelled_order(login_as, cancelled_order):
     client = login_as("manager")
     response = client.post(
-        f"/admin/orders/trackings/?id={order.id}",
+        f"/admin/orders/trackings/?id={cancelled_order.id}",
         data={"tracking_method": ["UPS"], "tracking_number": ["1Z999AA10123456784"]},
     )
     assert "cannot get tracking numbers because it is cancelled" in html.unescape(
         response.get_data(as_text=True)
-    ) + " ".join(flashes(client))
+    ) + " ".join(flashed_messages(client))
     db.session.expire_all()
-    assert db.session.get(Order, order.id).shipping_trackings == []
+    assert db.session.get(Order, cancelled_order.id).shipping_trackings == []
 
 
 # ---- editing after cancellation ----
@@ -532,7 +525,7 @@ def test_after_cancelling_the_edit_page_and_a_posted_edit_are_refused(login_as, 
     # Given an order cancelled through the page
     client = login_as("manager")
     client.post("/admin/orders/transition/", data={"id": open_order.id, "transition": "cancel"})
-    flashes(client)
+    flashed_messages(client)
     page = page_of(client, open_order.id)
     assert 'id="edit-order"' not in page
     assert buttons_on(page) == {"transition-close"}
@@ -556,7 +549,7 @@ def test_after_cancelling_the_edit_page_and_a_posted_edit_are_refused(login_as, 
 
     # Then both are refused with the reason and nothing changed
     assert opened.status_code == 302 and posted.status_code == 302
-    messages = flashes(client)
+    messages = flashed_messages(client)
     assert messages == [f"Order {open_order.identifier} cannot be edited because it is cancelled."] * 2
     db.session.expire_all()
     fresh = db.session.get(Order, open_order.id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from actions.lifecycle import TRANSITIONS, Transition
 from models import AuditEntry, Order, db
+from tests.conftest import flashed_messages
 from tests.factories import make_order
 
 HOLD = Transition(
@@ -37,11 +38,6 @@ def order(catalog, users) -> Order:
     return made
 
 
-def _flashes(client) -> list[str]:
-    with client.session_transaction() as sess:
-        return [text for _category, text in sess.pop("_flashes", [])]
-
-
 def test_a_new_transition_is_a_button_on_the_order_page(login_as, order, hold_transition):
     page = html.unescape(
         login_as("manager").get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
@@ -66,7 +62,7 @@ def test_applying_a_new_transition_uses_its_wording_and_history_label(login_as, 
     client = login_as("manager")
     response = client.post("/admin/orders/transition/", data={"id": order.id, "transition": "hold"})
     assert response.status_code == 302
-    assert _flashes(client) == [f"Order #{order.identifier} has been put on hold."]
+    assert flashed_messages(client) == [f"Order #{order.identifier} has been put on hold."]
     db.session.expire_all()
     assert db.session.get(Order, order.id).internal_status == "closed"
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "hold")).one()
@@ -81,11 +77,12 @@ def test_a_new_transition_runs_on_a_selection_with_one_report(login_as, catalog,
     db.session.commit()
     client = login_as("manager")
     client.post("/admin/orders/transition/", data={"id": second.id, "transition": "hold"})
-    _flashes(client)
+    flashed_messages(client)
     response = client.post("/admin/orders/action/", data={"action": "hold", "rowid": [first.id, second.id]})
     assert response.status_code == 302
-    assert _flashes(client) == [
-        f"1 order put on hold; 1 skipped: Order {second.identifier} cannot be put on hold because it is closed"
+    assert flashed_messages(client) == [
+        f"1 order put on hold; 1 skipped: "
+        f"Order {second.identifier} cannot be put on hold because it is closed"
     ]
 
 

@@ -44,10 +44,14 @@ def test_an_admin_creates_a_user_with_a_demo_style_address_who_can_log_in(login_
 
 def test_a_short_password_or_a_taken_email_is_refused_with_its_reason(login_as, users):
     client = login_as("admin")
-    response = client.post("/admin/users/new/", data=_form(email="x@example.com", full_name="X", password="short"))
+    response = client.post(
+        "/admin/users/new/", data=_form(email="x@example.com", full_name="X", password="short")
+    )
     assert response.status_code == 200
     assert "Password must be at least 8 characters." in response.get_data(as_text=True)
-    response = client.post("/admin/users/new/", data=_form(email="SALES@example.com", full_name="S", password=NEW_PASSWORD))
+    response = client.post(
+        "/admin/users/new/", data=_form(email="SALES@example.com", full_name="S", password=NEW_PASSWORD)
+    )
     assert "Email: a user with this email already exists." in response.get_data(as_text=True)
     assert _user("x@example.com") is None
 

@@ -212,7 +212,7 @@ def test_a_viewer_cannot_apply_a_coupon_and_a_closed_order_refuses_one(session, 
     order = order_for(session, world)
     with pytest.raises(PermissionDenied):
         apply_coupon(session, order, "SPRING10", actor=world["users"]["viewer"], now=NOW)
-    order.internal_status = "closed"
+    factories.reach_status(session, order, "closed", actor=world["users"]["manager"])
     with pytest.raises(OrderNotEditable):
         apply_coupon(session, order, "SPRING10", actor=None, now=NOW)
 

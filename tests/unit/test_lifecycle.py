@@ -23,7 +23,7 @@ from actions.lifecycle import (
     overdue_orders,
 )
 from models import AuditEntry, Order
-from tests.factories import make_order
+from tests.factories import make_order, order_in_status
 
 STATUSES = ("open", "cancelled", "shipped", "closed", "archived")
 # SPEC §2.2: name → (sources, target, permission, the verb of the refusal message)
@@ -44,13 +44,8 @@ PAIRS = [(status, name) for status in STATUSES for name in TABLE]
 
 
 def order_in(session, catalog, status: str) -> Order:
-    """A committed order put straight into a status, shaped as that status would leave it."""
-    order = make_order(session, catalog)
-    order.internal_status = status
-    if status == "shipped":
-        order.shipping_status = "shipped"
-        for line in order.line_items:
-            line.shipped_quantity = line.quantity
+    """A committed order taken to a status through the lifecycle actions."""
+    order = order_in_status(session, catalog, status)
     session.commit()
     return order
 
@@ -152,11 +147,9 @@ def test_allowed_transitions_keep_the_table_order_for_the_buttons(session, catal
 
 
 def test_marking_an_open_order_as_shipped_ships_every_remaining_quantity(session, catalog):
-    # Given an open order with one line partly shipped already
-    order = order_in(session, catalog, "open")
-    order.line_items[0].shipped_quantity = Decimal("1")
-    order.shipping_status = "partially_shipped"
-    session.commit()
+    # Given an open order with one of its two widgets shipped already
+    order = order_in(session, catalog, "partially_shipped")
+    assert [li.shipped_quantity for li in order.line_items] == [Decimal("1"), Decimal("0")]
 
     # When it is marked as shipped
     apply_transition(session, order, "mark_shipped", actor=None)
@@ -332,11 +325,9 @@ def test_cancel_overdue_cancels_open_orders_past_their_ship_until_date_only(sess
     tomorrow = make_order(session, catalog, ship_until=TODAY + timedelta(days=1))
     undated = make_order(session, catalog, ship_until=None)
     others = {
-        status: make_order(session, catalog, ship_until=TODAY - timedelta(days=1))
+        status: order_in_status(session, catalog, status, ship_until=TODAY - timedelta(days=1))
         for status in ("cancelled", "shipped", "closed", "archived")
     }
-    for status, order in others.items():
-        order.internal_status = status
     session.commit()
 
     # When the overdue orders are cancelled

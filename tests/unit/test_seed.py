@@ -10,6 +10,9 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from actions.activities import TRANSITION_ACTIONS
+from actions.lifecycle import get_transition
+from actions.permissions import has_permission
 from actions.pricing import order_totals
 from actions.users import authenticate, create_user
 from models import (
@@ -134,6 +137,44 @@ def test_the_demo_has_every_status_trackings_and_the_documented_logins(session):
         assert user is not None and user.role == login.role
     # And the customers and catalog are there
     assert _count(session, Customer) == 50
+
+
+# The transitions a created order goes through, by the statuses it ends in (SPEC §2.2).
+TRANSITIONS_BY_STATUS = {
+    ("open", "not_shipped"): [],
+    ("open", "partially_shipped"): ["ship"],
+    ("cancelled", "not_shipped"): ["cancel"],
+    ("shipped", "shipped"): ["mark_shipped"],
+    ("closed", "not_shipped"): ["close"],
+    ("closed", "shipped"): ["mark_shipped", "close"],
+    ("archived", "not_shipped"): ["close", "archive"],
+    ("archived", "shipped"): ["mark_shipped", "close", "archive"],
+}
+
+
+def test_created_orders_reach_their_statuses_through_the_actions_in_time_order(session):
+    """The demo's history must read like real orders': each transition recorded, in order."""
+    # Given a small demo
+    seed_demo(session, orders=60, seed=42, echo=_quiet)
+
+    # Then each order's audit trail names the transitions that lead to its statuses, made
+    # by someone allowed to, and its entries never go back in time
+    seen = set()
+    for order in session.scalars(select(Order).order_by(Order.id)):
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.order_id == order.id).order_by(AuditEntry.id)
+        ).all()
+        statuses = (order.internal_status, order.shipping_status)
+        transitions = [e for e in entries if e.entity_type == "Order" and e.action in TRANSITION_ACTIONS]
+        assert [e.action for e in transitions] == TRANSITIONS_BY_STATUS[statuses], order.identifier
+        for entry in transitions:
+            permission = "ship_orders" if entry.action == "ship" else get_transition(entry.action).permission
+            assert has_permission(entry.actor, permission), (order.identifier, entry.action)
+        times = [e.occurred_at for e in entries]
+        assert times == sorted(times), order.identifier
+        seen.add(statuses)
+    # And the demo shows every path
+    assert seen == set(TRANSITIONS_BY_STATUS)
 
 
 def test_seeding_if_empty_leaves_a_database_with_users_alone(session):

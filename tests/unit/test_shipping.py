@@ -16,7 +16,7 @@ from actions.lifecycle import apply_transition
 from actions.order_input import LineData
 from actions.shipping import TrackingData, set_trackings, ship_order
 from models import AuditEntry, Order, ShippingTracking
-from tests.factories import make_order
+from tests.factories import make_order, reach_status
 
 D = Decimal
 
@@ -318,7 +318,7 @@ def test_a_quantity_finer_than_the_stored_precision_is_refused(session, catalog)
 
 @pytest.mark.parametrize("status", ["cancelled", "shipped", "closed", "archived"])
 def test_only_an_open_order_can_be_shipped(session, order, status):
-    order.internal_status = status
+    reach_status(session, order, status)
     session.commit()
     first, _second = line_ids(order)
     error = refused_and_unchanged(
@@ -454,7 +454,7 @@ def test_set_trackings_is_allowed_on_a_shipped_order(session, order):
 def test_set_trackings_is_refused_for_a_read_only_order(session, order, status):
     # Given a tracked order that then left the open/shipped statuses
     set_trackings(session, order, [TrackingData("UPS", "1Z999AA10123456784")], actor=None)
-    order.internal_status = status
+    reach_status(session, order, status)
     session.commit()
     ups = reload(session, order).shipping_trackings[0]
 
