@@ -5,24 +5,11 @@ from __future__ import annotations
 import pytest
 
 from actions.capabilities import grid_capabilities, order_capabilities
-from actions.lifecycle import apply_transition
 from actions.shipping import ship_order
-from tests.factories import make_order
-
-ALL_STATUSES = ("open", "cancelled", "shipped", "closed", "archived")
-
+from tests.factories import make_order, order_in_status
 
 def _order_in(session, catalog, users, status):
-    order = make_order(session, catalog, actor=users["admin"])
-    steps = {
-        "open": [],
-        "cancelled": ["cancel"],
-        "shipped": ["mark_shipped"],
-        "closed": ["close"],
-        "archived": ["close", "archive"],
-    }[status]
-    for name in steps:
-        apply_transition(session, order, name, actor=users["admin"])
+    order = order_in_status(session, catalog, status, actor=users["admin"])
     session.commit()
     return order
 
