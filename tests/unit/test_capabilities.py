@@ -8,6 +8,7 @@ from actions.capabilities import grid_capabilities, order_capabilities
 from actions.shipping import ship_order
 from tests.factories import make_order, order_in_status
 
+
 def _order_in(session, catalog, users, status):
     order = order_in_status(session, catalog, status, actor=users["admin"])
     session.commit()
