@@ -18,11 +18,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import CurrencyCode, Money, Timestamped, UTCDateTime, db
+from models.base import CurrencyCode, Model, Money, Timestamped, UTCDateTime
 from models.customers import AddressFields
 
 if TYPE_CHECKING:
+    from models.catalog import PaymentTerm, Product, ShippingMethod
+    from models.customers import Customer, CustomerUser
     from models.promotions import AppliedPromotion
+    from models.users import User
+
 
 INTERNAL_STATUSES = ("open", "cancelled", "shipped", "closed", "archived")
 SHIPPING_STATUSES = ("not_shipped", "partially_shipped", "shipped")
@@ -56,7 +60,7 @@ def order_identifier(order_id: int) -> str:
     return f"SO-{order_id:06d}"
 
 
-class OrderAddress(AddressFields, db.Model):
+class OrderAddress(AddressFields, Model):
     """The order's own copy of an address; later address-book edits never change it."""
 
     __tablename__ = "order_addresses"
@@ -73,7 +77,7 @@ class OrderAddress(AddressFields, db.Model):
         return self.one_line()
 
 
-class Order(Timestamped, db.Model):
+class Order(Timestamped, Model):
     __tablename__ = "orders"
     __table_args__ = (
         # The grid sorts newest first; each equality filter gets (column, created_at) so a
@@ -129,12 +133,12 @@ class Order(Timestamped, db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
 
-    customer = relationship("Customer")
-    customer_user = relationship("CustomerUser")
-    owner = relationship("User", foreign_keys=[owner_id])
-    created_by = relationship("User", foreign_keys=[created_by_id])
-    payment_term = relationship("PaymentTerm")
-    shipping_method = relationship("ShippingMethod")
+    customer: Mapped[Customer] = relationship()
+    customer_user: Mapped[CustomerUser | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    payment_term: Mapped[PaymentTerm | None] = relationship()
+    shipping_method: Mapped[ShippingMethod | None] = relationship()
     billing_address: Mapped[OrderAddress | None] = relationship(
         foreign_keys=[billing_address_id], cascade="all, delete-orphan", single_parent=True
     )
@@ -169,7 +173,7 @@ class Order(Timestamped, db.Model):
 Index("ix_orders_po_number_lower", func.lower(Order.po_number))
 
 
-class OrderLineItem(db.Model):
+class OrderLineItem(Model):
     __tablename__ = "order_line_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,13 +190,13 @@ class OrderLineItem(db.Model):
     shipped_quantity: Mapped[Decimal] = mapped_column(Numeric(19, 4), default=Decimal("0"))
 
     order: Mapped[Order] = relationship(back_populates="line_items")
-    product = relationship("Product")
+    product: Mapped[Product | None] = relationship()
 
     def __str__(self) -> str:
         return f"{self.product_sku} × {self.quantity.normalize():f} {self.unit}"
 
 
-class SpecialDiscount(db.Model):
+class SpecialDiscount(Model):
     __tablename__ = "special_discounts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -211,7 +215,7 @@ class SpecialDiscount(db.Model):
         return f"{label} ({self.value.normalize():f}{suffix})"
 
 
-class ShippingTracking(db.Model):
+class ShippingTracking(Model):
     __tablename__ = "shipping_trackings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
