@@ -27,14 +27,16 @@ from actions.promotions import apply_automatic_promotions
 from actions.shipping import shipping_status_of
 from models import (
     AppliedPromotion,
+    InternalStatus,
     Order,
     OrderAddress,
     OrderLineItem,
+    ShippingStatus,
     User,
 )
 
 STALE_MESSAGE = "This order was changed by someone else since you opened it"
-EDITABLE_STATUSES = frozenset({"open"})
+EDITABLE_STATUSES = frozenset({InternalStatus.OPEN})
 
 
 def ensure_editable(order: Order) -> None:
@@ -110,8 +112,8 @@ def _follow_shipped_quantities(session: Session, order: Order) -> None:
     if status == order.shipping_status:
         return
     order.shipping_status = status
-    if status == "shipped":
-        order.internal_status = "shipped"
+    if status == ShippingStatus.SHIPPED:
+        order.internal_status = InternalStatus.SHIPPED
 
 
 PROMOTION_STATES = ("active", "inactive", "remove")

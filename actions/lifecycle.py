@@ -13,15 +13,15 @@ from actions.audit import label_change, set_actor
 from actions.coupons import release_coupon_uses
 from actions.errors import InvalidTransition
 from actions.permissions import has_permission, require_permission
-from models import Order, User
+from models import InternalStatus, Order, ShippingStatus, User
 
 
 @dataclass(frozen=True)
 class Transition:
     name: str
     label: str  # the button, OroCommerce's wording
-    sources: frozenset[str]
-    target: str
+    sources: frozenset[InternalStatus]
+    target: InternalStatus
     permission: str
     done: str  # "Order #SO-000042 has been <done>."
     verb: str  # "cannot be <verb> because it is closed"
@@ -34,8 +34,8 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "cancel",
             "Cancel",
-            frozenset({"open"}),
-            "cancelled",
+            frozenset({InternalStatus.OPEN}),
+            InternalStatus.CANCELLED,
             "cancel_orders",
             "cancelled",
             "cancelled",
@@ -45,8 +45,8 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "mark_shipped",
             "Mark as Shipped",
-            frozenset({"open"}),
-            "shipped",
+            frozenset({InternalStatus.OPEN}),
+            InternalStatus.SHIPPED,
             "ship_orders",
             "marked as shipped",
             "marked as shipped",
@@ -56,8 +56,8 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "close",
             "Close",
-            frozenset({"open", "cancelled", "shipped"}),
-            "closed",
+            frozenset({InternalStatus.OPEN, InternalStatus.CANCELLED, InternalStatus.SHIPPED}),
+            InternalStatus.CLOSED,
             "close_orders",
             "closed",
             "closed",
@@ -67,8 +67,8 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "archive",
             "Archive",
-            frozenset({"closed"}),
-            "archived",
+            frozenset({InternalStatus.CLOSED}),
+            InternalStatus.ARCHIVED,
             "archive_orders",
             "archived",
             "archived",
@@ -126,7 +126,7 @@ def apply_transition(session: Session, order: Order, name: str, *, actor: User |
         for line in order.line_items:
             if line.shipped_quantity != line.quantity:
                 line.shipped_quantity = Decimal(line.quantity)
-        order.shipping_status = "shipped"
+        order.shipping_status = ShippingStatus.SHIPPED
     if transition.name == "cancel":
         release_coupon_uses(session, order)  # a cancelled order holds no coupon use (SPEC §7)
     order.internal_status = transition.target
@@ -139,7 +139,11 @@ def overdue_orders(session: Session, today: date) -> list[Order]:
     return list(
         session.scalars(
             select(Order)
-            .where(Order.internal_status == "open", Order.ship_until.is_not(None), Order.ship_until < today)
+            .where(
+                Order.internal_status == InternalStatus.OPEN,
+                Order.ship_until.is_not(None),
+                Order.ship_until < today,
+            )
             .order_by(Order.id)
         )
     )

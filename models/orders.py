@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -18,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import CurrencyCode, Model, Money, Timestamped, UTCDateTime
+from models.base import CurrencyCode, Model, Money, StrEnumString, Timestamped, UTCDateTime
 from models.customers import AddressFields
 
 if TYPE_CHECKING:
@@ -28,25 +29,52 @@ if TYPE_CHECKING:
     from models.users import User
 
 
-INTERNAL_STATUSES = ("open", "cancelled", "shipped", "closed", "archived")
-SHIPPING_STATUSES = ("not_shipped", "partially_shipped", "shipped")
-PAYMENT_STATUSES = ("pending", "partially_paid", "paid_in_full", "refunded")
+class InternalStatus(StrEnum):
+    """Where the order is in its life; only the transitions in actions/lifecycle.py change it."""
+
+    OPEN = "open"
+    CANCELLED = "cancelled"
+    SHIPPED = "shipped"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+class ShippingStatus(StrEnum):
+    """How much of the order has left the warehouse."""
+
+    NOT_SHIPPED = "not_shipped"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+
+
+class PaymentStatus(StrEnum):
+    """How much of the order is paid; pending until payments are recorded."""
+
+    PENDING = "pending"
+    PARTIALLY_PAID = "partially_paid"
+    PAID_IN_FULL = "paid_in_full"
+    REFUNDED = "refunded"
+
+
+INTERNAL_STATUSES = tuple(InternalStatus)
+SHIPPING_STATUSES = tuple(ShippingStatus)
+PAYMENT_STATUSES = tuple(PaymentStatus)
 PAYMENT_METHODS = ("payment_term", "check", "wire", "card_offline")
 SOURCE_TYPES = ("shopping_list", "rfq", "order")
 DISCOUNT_TYPES = ("amount", "percent")
 
-STATUS_LABELS = {
-    "open": "Open",
-    "cancelled": "Cancelled",
-    "shipped": "Shipped",
-    "closed": "Closed",
-    "archived": "Archived",
-    "not_shipped": "Not Shipped",
-    "partially_shipped": "Partially Shipped",
-    "pending": "Pending",
-    "partially_paid": "Partially Paid",
-    "paid_in_full": "Paid in Full",
-    "refunded": "Refunded",
+STATUS_LABELS: dict[str, str] = {
+    InternalStatus.OPEN: "Open",
+    InternalStatus.CANCELLED: "Cancelled",
+    InternalStatus.SHIPPED: "Shipped",  # ShippingStatus.SHIPPED is the same string
+    InternalStatus.CLOSED: "Closed",
+    InternalStatus.ARCHIVED: "Archived",
+    ShippingStatus.NOT_SHIPPED: "Not Shipped",
+    ShippingStatus.PARTIALLY_SHIPPED: "Partially Shipped",
+    PaymentStatus.PENDING: "Pending",
+    PaymentStatus.PARTIALLY_PAID: "Partially Paid",
+    PaymentStatus.PAID_IN_FULL: "Paid in Full",
+    PaymentStatus.REFUNDED: "Refunded",
     "payment_term": "Payment Term",
     "check": "Check",
     "wire": "Wire Transfer",
@@ -113,9 +141,15 @@ class Order(Timestamped, Model):
     estimated_shipping_cost: Mapped[Money | None]
     overridden_shipping_cost: Mapped[Money | None]
 
-    internal_status: Mapped[str] = mapped_column(String(20), default="open")
-    shipping_status: Mapped[str] = mapped_column(String(20), default="not_shipped")
-    payment_status: Mapped[str] = mapped_column(String(20), default="pending")
+    internal_status: Mapped[InternalStatus] = mapped_column(
+        StrEnumString(InternalStatus, 20), default=InternalStatus.OPEN
+    )
+    shipping_status: Mapped[ShippingStatus] = mapped_column(
+        StrEnumString(ShippingStatus, 20), default=ShippingStatus.NOT_SHIPPED
+    )
+    payment_status: Mapped[PaymentStatus] = mapped_column(
+        StrEnumString(PaymentStatus, 20), default=PaymentStatus.PENDING
+    )
 
     source_type: Mapped[str | None] = mapped_column(String(20))
     source_id: Mapped[int | None] = mapped_column(Integer)
