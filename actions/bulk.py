@@ -59,7 +59,7 @@ def parse_ids(raw_ids: Iterable[str]) -> list[int]:
 def apply_to_orders(
     session: Session,
     raw_ids: Iterable[str],
-    operation: Callable[[Order], None],
+    operation: Callable[[Order], object],
     *,
     permission: str,
     actor: User | None,

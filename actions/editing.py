@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -269,7 +270,9 @@ def order_data_from(order: Order) -> OrderData:
     def address(a: OrderAddress | None) -> AddressData | None:
         if a is None:
             return None
-        return AddressData(**{f: getattr(a, f) or "" for f in ADDRESS_FIELDS})
+        # Only the text fields are copied (empty rather than None); the book ids stay unset.
+        values: dict[str, Any] = {f: getattr(a, f) or "" for f in ADDRESS_FIELDS}
+        return AddressData(**values)
 
     return OrderData(
         customer_id=order.customer_id,
