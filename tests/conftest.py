@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
