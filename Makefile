@@ -18,7 +18,7 @@ help:
 	@echo "make test   - install the dev extras and run the whole test suite"
 	@echo "make e2e    - browser tests only (Playwright + Debian's /usr/bin/chromium)"
 	@echo "make bench  - grid benchmark (bench/grid_bench.py)"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff check, ruff format --check, mypy on actions/ and models/"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,3 +62,5 @@ bench: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy actions models

@@ -183,5 +183,12 @@ def _register_commands(app: Flask) -> None:
         """Fill the database with the deterministic demo (SPEC §9)."""
         from seed import seed_demo
 
-        report = seed_demo(db.session, orders=orders, seed=seed_value, if_empty=if_empty, echo=click.echo)
+        report = seed_demo(
+            db.session,
+            upload_dir=app.config["ORDERDESK_UPLOAD_DIR"],
+            orders=orders,
+            seed=seed_value,
+            if_empty=if_empty,
+            echo=click.echo,
+        )
         click.echo(report)

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from models import (
     AppliedPromotion,
     AuditEntry,
+    Base,
     Order,
     OrderLineItem,
     ShippingTracking,
@@ -27,7 +28,7 @@ from models import (
 )
 
 # Address copies are recorded through the order fields that point at them.
-AUDITED = (Order, OrderLineItem, SpecialDiscount, ShippingTracking, AppliedPromotion)
+AUDITED: tuple[type[Base], ...] = (Order, OrderLineItem, SpecialDiscount, ShippingTracking, AppliedPromotion)
 ORDER_COLLECTIONS = ("line_items", "special_discounts", "shipping_trackings")
 # Bookkeeping columns whose changes say nothing to a person reading the history.
 IGNORED_FIELDS = frozenset({"id", "updated_at", "version", "created_at"})

@@ -122,7 +122,7 @@ def check_coupon(session: Session, order: Order, code: str, *, subtotal: Decimal
 
 def _take_coupon_use(session: Session, coupon: Coupon) -> bool:
     table = Coupon.__table__
-    result = session.execute(
+    result = session.connection().execute(
         update(table)
         .where(
             table.c.id == coupon.id,
@@ -130,7 +130,7 @@ def _take_coupon_use(session: Session, coupon: Coupon) -> bool:
         )
         .values(uses=table.c.uses + 1)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1
 
 
 def _take_customer_user_use(session: Session, coupon: Coupon, customer_user_id: int) -> bool:
@@ -146,8 +146,8 @@ def _take_customer_user_use(session: Session, coupon: Coupon, customer_user_id: 
     condition = [table.c.coupon_id == coupon.id, table.c.customer_user_id == customer_user_id]
     if coupon.uses_per_customer_user is not None:
         condition.append(table.c.uses < coupon.uses_per_customer_user)
-    result = session.execute(update(table).where(*condition).values(uses=table.c.uses + 1))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    result = session.connection().execute(update(table).where(*condition).values(uses=table.c.uses + 1))
+    return result.rowcount == 1
 
 
 def _give_back(session: Session, coupon_id: int, customer_user_id: int | None) -> None:

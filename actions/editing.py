@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,14 +28,16 @@ from actions.promotions import apply_automatic_promotions
 from actions.shipping import shipping_status_of
 from models import (
     AppliedPromotion,
+    InternalStatus,
     Order,
     OrderAddress,
     OrderLineItem,
+    ShippingStatus,
     User,
 )
 
 STALE_MESSAGE = "This order was changed by someone else since you opened it"
-EDITABLE_STATUSES = frozenset({"open"})
+EDITABLE_STATUSES = frozenset({InternalStatus.OPEN})
 
 
 def is_editable(order: Order) -> bool:
@@ -118,8 +121,8 @@ def _follow_shipped_quantities(session: Session, order: Order) -> None:
     if status == order.shipping_status:
         return
     order.shipping_status = status
-    if status == "shipped":
-        order.internal_status = "shipped"
+    if status == ShippingStatus.SHIPPED:
+        order.internal_status = InternalStatus.SHIPPED
 
 
 PROMOTION_STATES = ("active", "inactive", "remove")
@@ -273,7 +276,9 @@ def order_data_from(order: Order) -> OrderData:
     def address(a: OrderAddress | None) -> AddressData | None:
         if a is None:
             return None
-        return AddressData(**{f: getattr(a, f) or "" for f in ADDRESS_FIELDS})
+        # Only the text fields are copied (empty rather than None); the book ids stay unset.
+        values: dict[str, Any] = {f: getattr(a, f) or "" for f in ADDRESS_FIELDS}
+        return AddressData(**values)
 
     return OrderData(
         customer_id=order.customer_id,

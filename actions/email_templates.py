@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from actions.errors import ValidationFailed
 from actions.money import format_money
 from actions.pricing import order_totals
-from models import Order, OrderAddress, User
+from models import Order, OrderAddress, OrderLineItem, User
 
 TEMPLATES = {"order_confirmation": "Order confirmation"}
 
@@ -29,9 +29,8 @@ def _address(address: OrderAddress | None) -> list[str]:
     return [f"  {line}" for line in lines if line]
 
 
-def _quantity(order_line: object) -> str:
-    value = order_line.quantity  # type: ignore[attr-defined]
-    return format(value.normalize(), "f")
+def _quantity(order_line: OrderLineItem) -> str:
+    return format(order_line.quantity.normalize(), "f")
 
 
 def order_confirmation(session: Session, order: Order, *, sender: User | None = None) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from actions.audit import label_change, set_actor
 from actions.coupons import release_coupon_uses
 from actions.errors import InvalidTransition
 from actions.permissions import has_permission, require_permission
-from models import Order, User
+from models import InternalStatus, Order, ShippingStatus, User
 
 Effect = Callable[[Session, Order], None]
 
@@ -29,8 +29,8 @@ Effect = Callable[[Session, Order], None]
 class Transition:
     name: str
     label: str  # the button and menu entry, OroCommerce's wording
-    sources: frozenset[str]
-    target: str
+    sources: frozenset[InternalStatus]
+    target: InternalStatus
     permission: str
     done: str  # "Order #SO-000042 has been <done>." / "cannot be <done> because it is closed"
     confirmation: str
@@ -47,7 +47,7 @@ def _ship_everything_remaining(session: Session, order: Order) -> None:
     for line in order.line_items:
         if line.shipped_quantity != line.quantity:
             line.shipped_quantity = Decimal(line.quantity)
-    order.shipping_status = "shipped"
+    order.shipping_status = ShippingStatus.SHIPPED
 
 
 def _release_coupon_uses(session: Session, order: Order) -> None:
@@ -57,8 +57,8 @@ def _release_coupon_uses(session: Session, order: Order) -> None:
 CANCEL = Transition(
     "cancel",
     "Cancel",
-    frozenset({"open"}),
-    "cancelled",
+    frozenset({InternalStatus.OPEN}),
+    InternalStatus.CANCELLED,
     "cancel_orders",
     "cancelled",
     "Are you sure you want to cancel this order? Please note that once your order is "
@@ -68,8 +68,8 @@ CANCEL = Transition(
 MARK_SHIPPED = Transition(
     "mark_shipped",
     "Mark as Shipped",
-    frozenset({"open"}),
-    "shipped",
+    frozenset({InternalStatus.OPEN}),
+    InternalStatus.SHIPPED,
     "ship_orders",
     "marked as shipped",
     "Are you sure you want to mark this order as shipped? Every remaining quantity will be "
@@ -80,8 +80,8 @@ MARK_SHIPPED = Transition(
 CLOSE = Transition(
     "close",
     "Close",
-    frozenset({"open", "cancelled", "shipped"}),
-    "closed",
+    frozenset({InternalStatus.OPEN, InternalStatus.CANCELLED, InternalStatus.SHIPPED}),
+    InternalStatus.CLOSED,
     "close_orders",
     "closed",
     "Are you sure you want to close this order? Please note that once your order is closed, "
@@ -90,8 +90,8 @@ CLOSE = Transition(
 ARCHIVE = Transition(
     "archive",
     "Archive",
-    frozenset({"closed"}),
-    "archived",
+    frozenset({InternalStatus.CLOSED}),
+    InternalStatus.ARCHIVED,
     "archive_orders",
     "archived",
     "Are you sure you want to archive this order? Archived orders are kept for history only.",
@@ -157,7 +157,7 @@ def overdue_orders(session: Session, today: date) -> list[Order]:
         session.scalars(
             select(Order)
             .where(
-                Order.internal_status == "open",
+                Order.internal_status == InternalStatus.OPEN,
                 Order.ship_until.is_not(None),
                 Order.ship_until < today,
             )

@@ -183,23 +183,23 @@ def build_address(
     """
     values = {f.name: getattr(data, f.name) for f in fields(data)}
     if data.customer_address_id is not None:
-        entry = session.get(CustomerAddress, data.customer_address_id)
-        if entry is None or entry.customer_id != customer_id:
+        customer_entry = session.get(CustomerAddress, data.customer_address_id)
+        if customer_entry is None or customer_entry.customer_id != customer_id:
             raise ValidationFailed(
                 f"{kind} address: it is not allowed to use this address for the order.",
                 field=f"{kind.lower()}_address",
             )
-        values = {k: getattr(entry, k) for k in ADDRESS_FIELDS}
-        values["customer_address_id"] = entry.id
+        values = {k: getattr(customer_entry, k) for k in ADDRESS_FIELDS}
+        values["customer_address_id"] = customer_entry.id
     elif data.customer_user_address_id is not None:
-        entry = session.get(CustomerUserAddress, data.customer_user_address_id)
-        if entry is None or entry.customer_user_id != customer_user_id:
+        user_entry = session.get(CustomerUserAddress, data.customer_user_address_id)
+        if user_entry is None or user_entry.customer_user_id != customer_user_id:
             raise ValidationFailed(
                 f"{kind} address: it is not allowed to use this address for the order.",
                 field=f"{kind.lower()}_address",
             )
-        values = {k: getattr(entry, k) for k in ADDRESS_FIELDS}
-        values["customer_user_address_id"] = entry.id
+        values = {k: getattr(user_entry, k) for k in ADDRESS_FIELDS}
+        values["customer_user_address_id"] = user_entry.id
     cleaned = {k: (v.strip() if isinstance(v, str) else v) or None for k, v in values.items()}
     for required in ("street", "city", "postal_code", "country"):
         if not cleaned.get(required):

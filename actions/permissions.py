@@ -44,8 +44,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 class HasRole(Protocol):
-    role: str
-    is_active: bool
+    # Read-only members, so a mapped column or a property satisfies them.
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def is_active(self) -> bool: ...
 
 
 def has_permission(user: HasRole | None, permission: str) -> bool:

@@ -178,8 +178,11 @@ def apply_automatic_promotions(
         if applied.coupon_id is not None or applied.coupon is not None or not applied.active:
             continue
         promotion = applied.promotion
-        gone = promotion is None or promotion.requires_coupon
-        if gone or promotion_refusal(promotion, order.currency, subtotal, now) is not None:
+        if (
+            promotion is None
+            or promotion.requires_coupon
+            or promotion_refusal(promotion, order.currency, subtotal, now) is not None
+        ):
             order.applied_promotions.remove(applied)
             if inspect(applied).persistent:
                 session.delete(applied)

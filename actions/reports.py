@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Order
+from models import InternalStatus, Order
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,15 @@ def dashboard_figures(session: Session, now: datetime) -> DashboardFigures:
     """
     start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     open_orders = session.scalar(
-        select(func.count()).select_from(Order).where(Order.internal_status == "open")
+        select(func.count()).select_from(Order).where(Order.internal_status == InternalStatus.OPEN)
     )
     today = session.scalar(select(func.count()).select_from(Order).where(Order.created_at >= start_of_day))
     rows = session.execute(
         select(Order.currency, func.sum(Order.total))
-        .where(Order.created_at >= now - timedelta(days=30), Order.internal_status != "cancelled")
+        .where(
+            Order.created_at >= now - timedelta(days=30),
+            Order.internal_status != InternalStatus.CANCELLED,
+        )
         .group_by(Order.currency)
         .order_by(Order.currency)
     ).all()

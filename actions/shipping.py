@@ -12,10 +12,10 @@ from actions.audit import label_change, set_actor
 from actions.errors import InvalidTransition, ValidationFailed
 from actions.lifecycle import MARK_SHIPPED, apply_transition, check_transition
 from actions.permissions import has_permission, require_permission
-from models import Order, ShippingTracking, User, utcnow
+from models import InternalStatus, Order, ShippingStatus, ShippingTracking, User, utcnow
 from models.catalog import FRACTIONAL_UNITS
 
-TRACKING_STATUSES = frozenset({"open", "shipped"})
+TRACKING_STATUSES = frozenset({InternalStatus.OPEN, InternalStatus.SHIPPED})
 # The audit action of a shipment that leaves something to ship (the order stays open).
 PARTIAL_SHIPMENT = "ship"
 # Quantities are stored with four decimals; a finer one could not be recorded exactly.
@@ -29,14 +29,14 @@ class TrackingData:
     id: int | None = None  # an existing row when editing the set
 
 
-def shipping_status_of(order: Order) -> str:
+def shipping_status_of(order: Order) -> ShippingStatus:
     """What the lines say: nothing shipped, some shipped, or every line fully shipped."""
     shipped = [li.shipped_quantity for li in order.line_items]
     if not any(shipped):
-        return "not_shipped"
+        return ShippingStatus.NOT_SHIPPED
     if all(li.shipped_quantity >= li.quantity for li in order.line_items):
-        return "shipped"
-    return "partially_shipped"
+        return ShippingStatus.SHIPPED
+    return ShippingStatus.PARTIALLY_SHIPPED
 
 
 def _parse_shipment(order: Order, quantities: Mapping[int, Decimal | str]) -> dict[int, Decimal]:
@@ -121,7 +121,7 @@ def ship_order(
                 line.shipped_quantity = line.shipped_quantity + shipment[line.id]
         if any(li.shipped_quantity < li.quantity for li in order.line_items):
             label_change(session, order, PARTIAL_SHIPMENT)
-            order.shipping_status = "partially_shipped"
+            order.shipping_status = ShippingStatus.PARTIALLY_SHIPPED
             session.flush()
             return order
     return apply_transition(session, order, MARK_SHIPPED.name, actor=actor)

@@ -110,10 +110,10 @@ def order_data_from_rfq(session: Session, rfq: RequestForQuote, *, default_curre
         target = item.target_price if item is not None and item.currency == currency else None
         quantity = item.quantity if item is not None else Decimal("1")
         unit = item.unit if item is not None else None
-        if requested.product_id is not None:
+        if requested.product is not None:
             lines.append(
                 LineData(
-                    product_id=requested.product_id,
+                    product_id=requested.product.id,
                     quantity=quantity,
                     unit=unit or requested.product.unit,
                     unit_price=target,

@@ -13,9 +13,12 @@ from models.catalog import (
 )
 from models.customers import Customer, CustomerAddress, CustomerUser, CustomerUserAddress
 from models.orders import (
+    InternalStatus,
     Order,
     OrderAddress,
     OrderLineItem,
+    PaymentStatus,
+    ShippingStatus,
     ShippingTracking,
     SpecialDiscount,
     order_identifier,
@@ -37,6 +40,7 @@ __all__ = [
     "Coupon",
     "CouponCustomerUserUse",
     "Email",
+    "InternalStatus",
     "Note",
     "Promotion",
     "ROLES",
@@ -50,6 +54,7 @@ __all__ = [
     "Order",
     "OrderAddress",
     "OrderLineItem",
+    "PaymentStatus",
     "PaymentTerm",
     "Product",
     "ProductPrice",
@@ -58,6 +63,7 @@ __all__ = [
     "RequestProductItem",
     "ShippingMethod",
     "ShippingMethodPrice",
+    "ShippingStatus",
     "ShippingTracking",
     "ShoppingList",
     "ShoppingListLine",

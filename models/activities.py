@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Timestamped, UTCDateTime, db, utcnow
+from models.base import Model, Timestamped, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from models.orders import Order
+    from models.users import User
 
 EMAIL_STATUSES = ("pending", "sent", "failed")
 
@@ -21,17 +25,17 @@ class OrderActivity:
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class Note(OrderActivity, Timestamped, db.Model):
+class Note(OrderActivity, Timestamped, Model):
     __tablename__ = "notes"
 
     body: Mapped[str] = mapped_column(Text)
-    author = relationship("User")
+    author: Mapped[User | None] = relationship()
 
     def __str__(self) -> str:
         return self.body[:60]
 
 
-class Attachment(OrderActivity, db.Model):
+class Attachment(OrderActivity, Model):
     __tablename__ = "attachments"
 
     # The name the user's file had (shown, never used as a path) and the generated storage name.
@@ -41,13 +45,13 @@ class Attachment(OrderActivity, db.Model):
     size: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    author = relationship("User")
+    author: Mapped[User | None] = relationship()
 
     def __str__(self) -> str:
         return self.original_name
 
 
-class CalendarEvent(OrderActivity, Timestamped, db.Model):
+class CalendarEvent(OrderActivity, Timestamped, Model):
     __tablename__ = "calendar_events"
 
     title: Mapped[str] = mapped_column(String(255))
@@ -55,14 +59,14 @@ class CalendarEvent(OrderActivity, Timestamped, db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     all_day: Mapped[bool] = mapped_column(Boolean, default=False)
-    author = relationship("User")
-    order = relationship("Order")
+    author: Mapped[User | None] = relationship()
+    order: Mapped[Order] = relationship()
 
     def __str__(self) -> str:
         return self.title
 
 
-class Email(OrderActivity, db.Model):
+class Email(OrderActivity, Model):
     __tablename__ = "emails"
 
     to: Mapped[str] = mapped_column(String(1000))
@@ -78,7 +82,7 @@ class Email(OrderActivity, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    author = relationship("User")
+    author: Mapped[User | None] = relationship()
 
     def __str__(self) -> str:
         return self.subject

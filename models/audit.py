@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import UTCDateTime, db, utcnow
+from models.base import Model, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from models.users import User
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
     __table_args__ = (Index("ix_audit_entries_entity", "entity_type", "entity_id", "id"),)
 
@@ -26,7 +29,7 @@ class AuditEntry(db.Model):
     # {field: [old, new]} for updates; a snapshot {field: value} for creates and deletes.
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    actor = relationship("User")
+    actor: Mapped[User | None] = relationship()
 
     def __str__(self) -> str:
         return f"{self.action} {self.entity_type} #{self.entity_id}"

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import CurrencyCode, Money, Timestamped, db
+from models.base import CurrencyCode, Model, Money, Timestamped
 
 UNITS = ("item", "set", "kg", "piece", "box")
 # Units that may be ordered in fractions; every other unit takes whole quantities only.
@@ -16,7 +16,7 @@ SHIPPING_TYPES = ("flat_per_order", "flat_per_item")
 CARRIERS = ("UPS", "FedEx", "USPS", "DHL")
 
 
-class Product(Timestamped, db.Model):
+class Product(Timestamped, Model):
     __tablename__ = "products"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,7 +33,7 @@ class Product(Timestamped, db.Model):
         return f"{self.sku} — {self.name}"
 
 
-class ProductPrice(db.Model):
+class ProductPrice(Model):
     __tablename__ = "product_prices"
     __table_args__ = (UniqueConstraint("product_id", "currency", "unit"),)
 
@@ -49,7 +49,7 @@ class ProductPrice(db.Model):
         return f"{self.value} {self.currency} / {self.unit}"
 
 
-class PaymentTerm(db.Model):
+class PaymentTerm(Model):
     __tablename__ = "payment_terms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +59,7 @@ class PaymentTerm(db.Model):
         return self.label
 
 
-class ShippingMethod(db.Model):
+class ShippingMethod(Model):
     __tablename__ = "shipping_methods"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,7 +79,7 @@ class ShippingMethod(db.Model):
         return self.name
 
 
-class ShippingMethodPrice(db.Model):
+class ShippingMethodPrice(Model):
     __tablename__ = "shipping_method_prices"
     __table_args__ = (UniqueConstraint("method_id", "currency"),)
 
@@ -94,7 +94,7 @@ class ShippingMethodPrice(db.Model):
         return f"{self.price} {self.currency}"
 
 
-class TaxRule(db.Model):
+class TaxRule(Model):
     __tablename__ = "tax_rules"
     __table_args__ = (UniqueConstraint("country", "region"),)
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from models.base import Timestamped, db
+from models.base import Model, Timestamped
+
+if TYPE_CHECKING:
+    from models.catalog import PaymentTerm
+    from models.users import User
 
 
 class AddressFields:
@@ -38,7 +44,7 @@ class AddressFields:
         return ", ".join(p for p in parts if p)
 
 
-class Customer(Timestamped, db.Model):
+class Customer(Timestamped, Model):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,8 +54,8 @@ class Customer(Timestamped, db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     parent: Mapped[Customer | None] = relationship(remote_side=[id])
-    payment_term = relationship("PaymentTerm")
-    owner = relationship("User")
+    payment_term: Mapped[PaymentTerm | None] = relationship()
+    owner: Mapped[User | None] = relationship()
     users: Mapped[list[CustomerUser]] = relationship(
         back_populates="customer", order_by="CustomerUser.last_name"
     )
@@ -65,7 +71,7 @@ class Customer(Timestamped, db.Model):
 Index("ix_customers_name_lower", func.lower(Customer.name))
 
 
-class CustomerUser(Timestamped, db.Model):
+class CustomerUser(Timestamped, Model):
     __tablename__ = "customer_users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,14 +118,14 @@ class AddressBookEntry(AddressFields):
         return self.one_line()
 
 
-class CustomerAddress(AddressBookEntry, db.Model):
+class CustomerAddress(AddressBookEntry, Model):
     __tablename__ = "customer_addresses"
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     customer: Mapped[Customer] = relationship(back_populates="addresses")
 
 
-class CustomerUserAddress(AddressBookEntry, db.Model):
+class CustomerUserAddress(AddressBookEntry, Model):
     __tablename__ = "customer_user_addresses"
 
     customer_user_id: Mapped[int] = mapped_column(ForeignKey("customer_users.id"), index=True)

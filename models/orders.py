@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -18,31 +19,62 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import CurrencyCode, Money, Timestamped, UTCDateTime, db
+from models.base import CurrencyCode, Model, Money, StrEnumString, Timestamped, UTCDateTime
 from models.customers import AddressFields
 
 if TYPE_CHECKING:
+    from models.catalog import PaymentTerm, Product, ShippingMethod
+    from models.customers import Customer, CustomerUser
     from models.promotions import AppliedPromotion
+    from models.users import User
 
-INTERNAL_STATUSES = ("open", "cancelled", "shipped", "closed", "archived")
-SHIPPING_STATUSES = ("not_shipped", "partially_shipped", "shipped")
-PAYMENT_STATUSES = ("pending", "partially_paid", "paid_in_full", "refunded")
+
+class InternalStatus(StrEnum):
+    """Where the order is in its life; only the transitions in actions/lifecycle.py change it."""
+
+    OPEN = "open"
+    CANCELLED = "cancelled"
+    SHIPPED = "shipped"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+class ShippingStatus(StrEnum):
+    """How much of the order has left the warehouse."""
+
+    NOT_SHIPPED = "not_shipped"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+
+
+class PaymentStatus(StrEnum):
+    """How much of the order is paid; pending until payments are recorded."""
+
+    PENDING = "pending"
+    PARTIALLY_PAID = "partially_paid"
+    PAID_IN_FULL = "paid_in_full"
+    REFUNDED = "refunded"
+
+
+INTERNAL_STATUSES = tuple(InternalStatus)
+SHIPPING_STATUSES = tuple(ShippingStatus)
+PAYMENT_STATUSES = tuple(PaymentStatus)
 PAYMENT_METHODS = ("payment_term", "check", "wire", "card_offline")
 SOURCE_TYPES = ("shopping_list", "rfq", "order")
 DISCOUNT_TYPES = ("amount", "percent")
 
-STATUS_LABELS = {
-    "open": "Open",
-    "cancelled": "Cancelled",
-    "shipped": "Shipped",
-    "closed": "Closed",
-    "archived": "Archived",
-    "not_shipped": "Not Shipped",
-    "partially_shipped": "Partially Shipped",
-    "pending": "Pending",
-    "partially_paid": "Partially Paid",
-    "paid_in_full": "Paid in Full",
-    "refunded": "Refunded",
+STATUS_LABELS: dict[str, str] = {
+    InternalStatus.OPEN: "Open",
+    InternalStatus.CANCELLED: "Cancelled",
+    InternalStatus.SHIPPED: "Shipped",  # ShippingStatus.SHIPPED is the same string
+    InternalStatus.CLOSED: "Closed",
+    InternalStatus.ARCHIVED: "Archived",
+    ShippingStatus.NOT_SHIPPED: "Not Shipped",
+    ShippingStatus.PARTIALLY_SHIPPED: "Partially Shipped",
+    PaymentStatus.PENDING: "Pending",
+    PaymentStatus.PARTIALLY_PAID: "Partially Paid",
+    PaymentStatus.PAID_IN_FULL: "Paid in Full",
+    PaymentStatus.REFUNDED: "Refunded",
     "payment_term": "Payment Term",
     "check": "Check",
     "wire": "Wire Transfer",
@@ -56,7 +88,7 @@ def order_identifier(order_id: int) -> str:
     return f"SO-{order_id:06d}"
 
 
-class OrderAddress(AddressFields, db.Model):
+class OrderAddress(AddressFields, Model):
     """The order's own copy of an address; later address-book edits never change it."""
 
     __tablename__ = "order_addresses"
@@ -73,7 +105,7 @@ class OrderAddress(AddressFields, db.Model):
         return self.one_line()
 
 
-class Order(Timestamped, db.Model):
+class Order(Timestamped, Model):
     __tablename__ = "orders"
     __table_args__ = (
         # The grid sorts newest first; each equality filter gets (column, created_at) so a
@@ -109,9 +141,15 @@ class Order(Timestamped, db.Model):
     estimated_shipping_cost: Mapped[Money | None]
     overridden_shipping_cost: Mapped[Money | None]
 
-    internal_status: Mapped[str] = mapped_column(String(20), default="open")
-    shipping_status: Mapped[str] = mapped_column(String(20), default="not_shipped")
-    payment_status: Mapped[str] = mapped_column(String(20), default="pending")
+    internal_status: Mapped[InternalStatus] = mapped_column(
+        StrEnumString(InternalStatus, 20), default=InternalStatus.OPEN
+    )
+    shipping_status: Mapped[ShippingStatus] = mapped_column(
+        StrEnumString(ShippingStatus, 20), default=ShippingStatus.NOT_SHIPPED
+    )
+    payment_status: Mapped[PaymentStatus] = mapped_column(
+        StrEnumString(PaymentStatus, 20), default=PaymentStatus.PENDING
+    )
 
     source_type: Mapped[str | None] = mapped_column(String(20))
     source_id: Mapped[int | None] = mapped_column(Integer)
@@ -129,12 +167,12 @@ class Order(Timestamped, db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
 
-    customer = relationship("Customer")
-    customer_user = relationship("CustomerUser")
-    owner = relationship("User", foreign_keys=[owner_id])
-    created_by = relationship("User", foreign_keys=[created_by_id])
-    payment_term = relationship("PaymentTerm")
-    shipping_method = relationship("ShippingMethod")
+    customer: Mapped[Customer] = relationship()
+    customer_user: Mapped[CustomerUser | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    payment_term: Mapped[PaymentTerm | None] = relationship()
+    shipping_method: Mapped[ShippingMethod | None] = relationship()
     billing_address: Mapped[OrderAddress | None] = relationship(
         foreign_keys=[billing_address_id], cascade="all, delete-orphan", single_parent=True
     )
@@ -169,7 +207,7 @@ class Order(Timestamped, db.Model):
 Index("ix_orders_po_number_lower", func.lower(Order.po_number))
 
 
-class OrderLineItem(db.Model):
+class OrderLineItem(Model):
     __tablename__ = "order_line_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,13 +224,13 @@ class OrderLineItem(db.Model):
     shipped_quantity: Mapped[Decimal] = mapped_column(Numeric(19, 4), default=Decimal("0"))
 
     order: Mapped[Order] = relationship(back_populates="line_items")
-    product = relationship("Product")
+    product: Mapped[Product | None] = relationship()
 
     def __str__(self) -> str:
         return f"{self.product_sku} × {self.quantity.normalize():f} {self.unit}"
 
 
-class SpecialDiscount(db.Model):
+class SpecialDiscount(Model):
     __tablename__ = "special_discounts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -211,7 +249,7 @@ class SpecialDiscount(db.Model):
         return f"{label} ({self.value.normalize():f}{suffix})"
 
 
-class ShippingTracking(db.Model):
+class ShippingTracking(Model):
     __tablename__ = "shipping_trackings"
 
     id: Mapped[int] = mapped_column(primary_key=True)

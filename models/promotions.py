@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -17,7 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Money, Timestamped, UTCDateTime, db, utcnow
+from models.base import Model, Money, Timestamped, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from models.orders import Order
 
 PROMOTION_KINDS = ("order_percent", "order_amount", "shipping_percent")
 PROMOTION_KIND_LABELS = {
@@ -27,7 +31,7 @@ PROMOTION_KIND_LABELS = {
 }
 
 
-class Promotion(Timestamped, db.Model):
+class Promotion(Timestamped, Model):
     __tablename__ = "promotions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +52,7 @@ class Promotion(Timestamped, db.Model):
         return self.name
 
 
-class Coupon(db.Model):
+class Coupon(Model):
     __tablename__ = "coupons"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +77,7 @@ class Coupon(db.Model):
         return self.code
 
 
-class CouponCustomerUserUse(db.Model):
+class CouponCustomerUserUse(Model):
     """How many orders of one customer user hold a coupon; the per-buyer limit's counter."""
 
     __tablename__ = "coupon_customer_user_uses"
@@ -85,7 +89,7 @@ class CouponCustomerUserUse(db.Model):
     uses: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class AppliedPromotion(db.Model):
+class AppliedPromotion(Model):
     """A promotion on an order, automatic or through a coupon, with a snapshot of its terms."""
 
     __tablename__ = "applied_promotions"
@@ -108,7 +112,7 @@ class AppliedPromotion(db.Model):
     # True once the coupon's use was given back (the order was cancelled or deleted).
     use_released: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    order = relationship("Order", back_populates="applied_promotions")
+    order: Mapped[Order] = relationship(back_populates="applied_promotions")
     promotion: Mapped[Promotion | None] = relationship()
     coupon: Mapped[Coupon | None] = relationship()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -23,8 +23,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
-from models.base import CurrencyCode, Money, Timestamped, db
+from models.base import CurrencyCode, Model, Money, Timestamped
 from models.catalog import Product
+
+if TYPE_CHECKING:
+    from models.customers import Customer, CustomerUser
 
 RFQ_STATUSES = ("open", "processed", "more_info_requested", "declined", "cancelled_by_customer")
 RFQ_STATUS_LABELS = {
@@ -38,7 +41,7 @@ RFQ_STATUS_LABELS = {
 DEFAULT_RFQ_CURRENCY = "USD"
 
 
-class ShoppingList(Timestamped, db.Model):
+class ShoppingList(Timestamped, Model):
     __tablename__ = "shopping_lists"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,8 +51,8 @@ class ShoppingList(Timestamped, db.Model):
     currency: Mapped[CurrencyCode] = mapped_column(default="USD")
     notes: Mapped[str | None] = mapped_column(Text)
 
-    customer = relationship("Customer")
-    customer_user = relationship("CustomerUser")
+    customer: Mapped[Customer] = relationship()
+    customer_user: Mapped[CustomerUser | None] = relationship()
     lines: Mapped[list[ShoppingListLine]] = relationship(
         back_populates="shopping_list",
         cascade="all, delete-orphan",
@@ -60,7 +63,7 @@ class ShoppingList(Timestamped, db.Model):
         return self.label or f"Shopping List {self.id}"
 
 
-class ShoppingListLine(db.Model):
+class ShoppingListLine(Model):
     __tablename__ = "shopping_list_lines"
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
@@ -82,7 +85,7 @@ class ShoppingListLine(db.Model):
         return f"{sku} × {quantity} {self.unit}"
 
 
-class RequestForQuote(Timestamped, db.Model):
+class RequestForQuote(Timestamped, Model):
     __tablename__ = "rfqs"
     __table_args__ = (
         CheckConstraint(
@@ -104,8 +107,8 @@ class RequestForQuote(Timestamped, db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(30), default="open", index=True)
 
-    customer = relationship("Customer")
-    customer_user = relationship("CustomerUser")
+    customer: Mapped[Customer] = relationship()
+    customer_user: Mapped[CustomerUser | None] = relationship()
     requested_products: Mapped[list[RequestProduct]] = relationship(
         back_populates="rfq", cascade="all, delete-orphan", order_by="RequestProduct.id"
     )
@@ -127,7 +130,7 @@ class RequestForQuote(Timestamped, db.Model):
         return f"RFQ #{self.id}" if self.id is not None else "New RFQ"
 
 
-class RequestProduct(db.Model):
+class RequestProduct(Model):
     """A product asked for in an RFQ; its SKU and name are kept should the product be deleted."""
 
     __tablename__ = "rfq_products"
@@ -153,7 +156,7 @@ class RequestProduct(db.Model):
         return self.product_sku or "Deleted product"
 
 
-class RequestProductItem(db.Model):
+class RequestProductItem(Model):
     """One requested quantity of a requested product, with the price the customer hopes for."""
 
     __tablename__ = "rfq_product_items"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -73,6 +74,7 @@ def _report(session: Session, seconds: float) -> str:
 def seed_demo(
     session: Session,
     *,
+    upload_dir: str | Path,
     orders: int = 300,
     seed: int = 42,
     if_empty: bool = False,
@@ -80,6 +82,7 @@ def seed_demo(
 ) -> str:
     """Build the demo (or add `orders` orders to an existing one) and commit; return a report.
 
+    The demo attachments are written under `upload_dir`, the app's upload folder.
     With `if_empty`, a database that has any user is left alone.
     Raises: ValueError for a negative order count; DomainError if an action refuses a plan
     (a bug in the seed: nothing of the failing step is kept).
@@ -105,7 +108,7 @@ def seed_demo(
         echo(f"Creating {orm_count:,} orders through create_order…")
         plans = [plan_order(rng, pools, i, orders, now) for i in range(orm_count)]
         ids = create_orders(session, plans, echo)
-        add_demo_activities(session, ids, seed=seed, now=now)
+        add_demo_activities(session, ids, seed=seed, now=now, upload_dir=upload_dir)
         session.commit()
         if fresh:  # after the orders, so only later orders pick up the automatic promotion
             sales = session.scalar(select(User).where(User.email == DEMO_LOGINS[2].email))

@@ -8,11 +8,9 @@ written to the configured upload directory.
 
 from __future__ import annotations
 
-import os
 import random
 import smtplib
 import struct
-import tempfile
 import zlib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -44,19 +42,6 @@ EVENTS = (
     "Payment reminder",
 )
 DEMO_SETTINGS = MailSettings(server="demo.invalid", port=25, sender="OrderDesk <orders@orderdesk.test>")
-
-
-def demo_upload_dir() -> str:
-    """The app's upload directory when seeding from the CLI, else ORDERDESK_UPLOAD_DIR or a
-    temporary folder (tests seed on a plain session)."""
-    try:
-        from flask import current_app, has_app_context
-
-        if has_app_context():
-            return str(current_app.config["ORDERDESK_UPLOAD_DIR"])
-    except ImportError:  # pragma: no cover - Flask is a dependency
-        pass
-    return os.environ.get("ORDERDESK_UPLOAD_DIR", str(Path(tempfile.gettempdir()) / "orderdesk-demo-uploads"))
 
 
 def _pdf(title: str) -> bytes:
@@ -111,9 +96,9 @@ def _refuse(message: EmailMessage, settings: MailSettings) -> dict[str, tuple[in
 
 
 def add_demo_activities(
-    session: Session, order_ids: list[int], *, seed: int, now: datetime, upload_dir: str | None = None
+    session: Session, order_ids: list[int], *, seed: int, now: datetime, upload_dir: str | Path
 ) -> int:
-    """Add activities to the first orders; return how many were added."""
+    """Add activities to the first orders, their files under `upload_dir`; return how many were added."""
     if not order_ids:
         return 0
     rng = random.Random(f"orderdesk-activities-{seed}")
@@ -121,7 +106,6 @@ def add_demo_activities(
     actors = session.scalars(select(User).where(User.email.in_(emails)).order_by(User.id)).all()
     if not actors:
         return 0
-    folder = upload_dir or demo_upload_dir()
     added = 0
     for position, order_id in enumerate(order_ids[:ACTIVITY_ORDERS]):
         order = session.get(Order, order_id)
@@ -142,7 +126,7 @@ def add_demo_activities(
                     data=_pdf(f"Purchase order for {order.identifier}"),
                     comment="Signed purchase order",
                     actor=actor,
-                    upload_dir=folder,
+                    upload_dir=upload_dir,
                 )
             )
         if position % 3 == 0:
@@ -154,7 +138,7 @@ def add_demo_activities(
                     data=_png(rng),
                     comment=None,
                     actor=actor,
-                    upload_dir=folder,
+                    upload_dir=upload_dir,
                 )
             )
         if position % 4 == 1:
@@ -166,7 +150,7 @@ def add_demo_activities(
                     data=f"Deliver {order.identifier} between 8:00 and 16:00.\n".encode(),
                     comment="From the customer's email",
                     actor=actor,
-                    upload_dir=folder,
+                    upload_dir=upload_dir,
                 )
             )
         if position % 2 == 1:
@@ -205,7 +189,7 @@ def add_demo_activities(
                 session,
                 email,
                 settings=DEMO_SETTINGS,
-                upload_dir=folder,
+                upload_dir=upload_dir,
                 reply_to=actor.email,
                 transport=_refuse if position % 6 == 4 else _accept,
             )

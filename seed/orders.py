@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from actions.creation import DiscountData, OrderData, create_order
-from actions.lifecycle import apply_transition, get_transition
+from actions.lifecycle import ARCHIVE, CANCEL, CLOSE, apply_transition
 from actions.order_input import AddressData, LineData
 from actions.permissions import has_permission
 from actions.shipping import TrackingData, ship_order
@@ -26,10 +26,12 @@ from models import (
     CustomerAddress,
     CustomerUser,
     CustomerUserAddress,
+    InternalStatus,
     Order,
     PaymentTerm,
     Product,
     ShippingMethod,
+    ShippingStatus,
     ShippingTracking,
     User,
     order_identifier,
@@ -40,11 +42,11 @@ from seed.pools import AddressInfo
 # The transitions that follow the shipment, if any, to reach each planned status (SPEC §2.2);
 # a whole shipment is itself the step to Shipped.
 TRANSITIONS_AFTER_SHIPPING = {
-    "open": (),
-    "shipped": (),
-    "cancelled": ("cancel",),
-    "closed": ("close",),
-    "archived": ("close", "archive"),
+    InternalStatus.OPEN: (),
+    InternalStatus.SHIPPED: (),
+    InternalStatus.CANCELLED: (CANCEL,),
+    InternalStatus.CLOSED: (CLOSE,),
+    InternalStatus.ARCHIVED: (CLOSE, ARCHIVE),
 }
 
 
@@ -89,7 +91,7 @@ def order_data(plan: OrderPlan, source_id: int | None) -> OrderData:
 
 def _shipment(order: Order, plan: OrderPlan) -> dict[int, Decimal] | None:
     """The planned quantity per line id; None ships everything (Mark as Shipped)."""
-    if plan.shipping_status == "shipped":
+    if plan.shipping_status == ShippingStatus.SHIPPED:
         return None
     return {
         line.id: line_plan.shipped_quantity
@@ -103,12 +105,12 @@ def _reach_planned_status(
 ) -> None:
     """Ship as planned (by the owner), then cancel, close or archive (by the owner if their
     role allows it, else by the manager)."""
-    if plan.shipping_status != "not_shipped":
+    if plan.shipping_status != ShippingStatus.NOT_SHIPPED:
         trackings = [TrackingData(method, number) for method, number, _when in plan.trackings]
         ship_order(session, order, actor=owner, quantities=_shipment(order, plan), trackings=trackings)
-    for name in TRANSITIONS_AFTER_SHIPPING[plan.internal_status]:
-        allowed = has_permission(owner, get_transition(name).permission)
-        apply_transition(session, order, name, actor=owner if allowed else manager)
+    for transition in TRANSITIONS_AFTER_SHIPPING[plan.internal_status]:
+        allowed = has_permission(owner, transition.permission)
+        apply_transition(session, order, transition.name, actor=owner if allowed else manager)
     # No action records payments yet (a later capability): the planned status is set as is.
     order.payment_status = plan.payment_status
 

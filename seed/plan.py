@@ -10,15 +10,25 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from actions.money import round_money
+from models import InternalStatus, PaymentStatus, ShippingStatus
 from seed.pools import AddressInfo, BuyerInfo, CustomerInfo, MethodInfo, Pools, ProductInfo
 from seed.tracking import tracking_number
 
+T = TypeVar("T")
+
 DAYS_OF_HISTORY = 120
 # The first orders walk through every internal status so even a tiny demo shows them all.
-STATUS_CYCLE = ("open", "cancelled", "shipped", "closed", "archived")
-STATUS_WEIGHTS = (("open", 34), ("cancelled", 8), ("shipped", 18), ("closed", 30), ("archived", 10))
+STATUS_CYCLE = tuple(InternalStatus)
+STATUS_WEIGHTS = (
+    (InternalStatus.OPEN, 34),
+    (InternalStatus.CANCELLED, 8),
+    (InternalStatus.SHIPPED, 18),
+    (InternalStatus.CLOSED, 30),
+    (InternalStatus.ARCHIVED, 10),
+)
 LINE_COUNT_WEIGHTS = ((1, 25), (2, 30), (3, 25), (4, 12), (5, 8))
 NOTES = (
     "Please deliver to the loading dock.",
@@ -67,16 +77,16 @@ class OrderPlan:
     payment_term_id: int | None
     payment_method: str
     owner_id: int | None
-    internal_status: str
-    shipping_status: str
-    payment_status: str
+    internal_status: InternalStatus
+    shipping_status: ShippingStatus
+    payment_status: PaymentStatus
     created_at: datetime
     updated_at: datetime
     source_position: int | None
     trackings: list[tuple[str, str, datetime]] = field(default_factory=list)
 
 
-def _weighted(rng: random.Random, table: tuple[tuple[object, int], ...]) -> object:
+def _weighted(rng: random.Random, table: tuple[tuple[T, int], ...]) -> T:
     return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
 
 
@@ -91,7 +101,7 @@ def _created_at(rng: random.Random, position: int, total: int, now: datetime) ->
 
 
 def _lines(rng: random.Random, products: list[ProductInfo], currency: str, created: date) -> list[LinePlan]:
-    chosen = rng.sample(products, int(_weighted(rng, LINE_COUNT_WEIGHTS)))  # type: ignore[call-overload]
+    chosen = rng.sample(products, _weighted(rng, LINE_COUNT_WEIGHTS))
     lines = []
     for product in chosen:
         if product.unit == "kg":
@@ -131,37 +141,40 @@ def _discounts(rng: random.Random, lines: list[LinePlan], currency: str) -> list
     return [d for d in picked if d[0] == "percent" or d[1] * 2 <= subtotal]
 
 
-def _status(rng: random.Random, position: int) -> str:
+def _status(rng: random.Random, position: int) -> InternalStatus:
     if position < len(STATUS_CYCLE):
         return STATUS_CYCLE[position]
-    return str(_weighted(rng, STATUS_WEIGHTS))
+    return _weighted(rng, STATUS_WEIGHTS)
 
 
 def _ship(rng: random.Random, plan: OrderPlan, now: datetime) -> None:
     """Fill shipping status, shipped quantities, trackings and payment status for the status."""
     status = plan.internal_status
-    shipped = status == "shipped" or (status in ("closed", "archived") and rng.random() < 0.85)
-    partial = status == "open" and len(plan.lines) > 1 and rng.random() < 0.2
+    finished = status in (InternalStatus.CLOSED, InternalStatus.ARCHIVED)
+    shipped = status == InternalStatus.SHIPPED or (finished and rng.random() < 0.85)
+    partial = status == InternalStatus.OPEN and len(plan.lines) > 1 and rng.random() < 0.2
     if shipped or partial:
         lines = plan.lines if shipped else plan.lines[: rng.randint(1, len(plan.lines) - 1)]
         for line in lines:
             line.shipped_quantity = line.quantity
-        plan.shipping_status = "shipped" if shipped else "partially_shipped"
+        plan.shipping_status = ShippingStatus.SHIPPED if shipped else ShippingStatus.PARTIALLY_SHIPPED
         carrier = plan.method.carrier if plan.method else None
         for _ in range(1 if partial or rng.random() < 0.7 else 2):
             method, number = tracking_number(rng, carrier)
             when = min(plan.created_at + timedelta(hours=rng.randint(6, 96)), now)
             plan.trackings.append((method, number, when))
-    if status != "open":
+    if status != InternalStatus.OPEN:
         plan.updated_at = min(plan.created_at + timedelta(hours=rng.randint(2, 24 * 14)), now)
-    if status in ("closed", "archived"):
-        plan.payment_status = "paid_in_full" if rng.random() < 0.9 else "refunded"
-    elif status == "shipped":
-        plan.payment_status = rng.choice(("pending", "partially_paid", "paid_in_full"))
-    elif status == "cancelled":
-        plan.payment_status = "refunded" if rng.random() < 0.15 else "pending"
+    if finished:
+        plan.payment_status = PaymentStatus.PAID_IN_FULL if rng.random() < 0.9 else PaymentStatus.REFUNDED
+    elif status == InternalStatus.SHIPPED:
+        plan.payment_status = rng.choice(
+            (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_PAID, PaymentStatus.PAID_IN_FULL)
+        )
+    elif status == InternalStatus.CANCELLED:
+        plan.payment_status = PaymentStatus.REFUNDED if rng.random() < 0.15 else PaymentStatus.PENDING
     else:
-        plan.payment_status = "partially_paid" if rng.random() < 0.15 else "pending"
+        plan.payment_status = PaymentStatus.PARTIALLY_PAID if rng.random() < 0.15 else PaymentStatus.PENDING
 
 
 def plan_order(rng: random.Random, pools: Pools, position: int, total: int, now: datetime) -> OrderPlan:
@@ -205,8 +218,8 @@ def plan_order(rng: random.Random, pools: Pools, position: int, total: int, now:
         if customer.owner_id and rng.random() < 0.7
         else rng.choice(pools.owner_ids),
         internal_status=_status(rng, position),
-        shipping_status="not_shipped",
-        payment_status="pending",
+        shipping_status=ShippingStatus.NOT_SHIPPED,
+        payment_status=PaymentStatus.PENDING,
         created_at=created_at,
         updated_at=created_at,
         source_position=rng.randrange(max(0, position - 1000), position)

@@ -19,7 +19,7 @@ from actions.coupons import check_new_coupon, generate_coupons
 from actions.discounts import apply_coupon
 from actions.errors import DomainError
 from actions.promotions import check_promotion
-from models import Coupon, Order, Promotion
+from models import Coupon, InternalStatus, Order, Promotion
 
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
 FAR_FUTURE = datetime(2099, 1, 1, tzinfo=UTC)
@@ -119,7 +119,7 @@ def _apply_to_open_orders(session: Session, actor: Any) -> None:
     orders = list(
         session.scalars(
             select(Order)
-            .where(Order.internal_status == "open", Order.currency == "USD")
+            .where(Order.internal_status == InternalStatus.OPEN, Order.currency == "USD")
             .order_by(Order.id)
             .limit(20)
         )

@@ -1,4 +1,5 @@
-"""The create-user command (DESIGN §5): scriptable account creation with clear refusals."""
+"""CLI commands (DESIGN §5): create-user's scriptable account creation with clear refusals, and
+seed-demo writing into the configured folders."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from actions.users import authenticate
-from models import User, db
+from models import Attachment, User, db
 
 
 def _user_count() -> int:
@@ -117,3 +118,18 @@ def test_deactivate_user_refuses_the_last_active_administrator(app, users):
     assert "At least one active administrator must remain" in result.output
     db.session.expire_all()
     assert db.session.scalar(select(User.active).where(User.email == "admin@example.com")) is True
+
+
+def test_seed_demo_writes_the_demo_attachments_into_the_configured_upload_folder(app, tmp_path):
+    # Given an app whose upload folder is an empty directory
+    app.config["ORDERDESK_UPLOAD_DIR"] = str(tmp_path)
+
+    # When the demo is seeded from the command line
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--orders", "12", "--seed", "3"])
+
+    # Then every demo attachment is stored there, under its generated name
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    stored = sorted(db.session.scalars(select(Attachment.stored_name)))
+    assert stored
+    assert sorted(p.name for p in tmp_path.iterdir()) == stored

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from actions.activities import TRANSITION_ACTIONS
+from actions.history import is_status_action
 from actions.lifecycle import get_transition
 from actions.permissions import has_permission
 from actions.pricing import order_totals
+from actions.shipping import PARTIAL_SHIPMENT
 from actions.users import authenticate, create_user
 from models import (
     AuditEntry,
@@ -87,36 +88,36 @@ def _count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_seeding_twice_with_the_same_seed_gives_the_same_orders(session):
+def test_seeding_twice_with_the_same_seed_gives_the_same_orders(session, tmp_path):
     # Given a demo seeded with seed 7, and what its orders look like
-    seed_demo(session, orders=30, seed=7, echo=_quiet)
+    seed_demo(session, upload_dir=tmp_path, orders=30, seed=7, echo=_quiet)
     first = _fingerprint(session)
 
     # When the database is emptied and seeded again with seed 7
     _empty(session)
-    seed_demo(session, orders=30, seed=7, echo=_quiet)
+    seed_demo(session, upload_dir=tmp_path, orders=30, seed=7, echo=_quiet)
 
     # Then identifiers, customers, lines, totals, statuses and trackings are identical
     assert len(first) > 60
     assert _fingerprint(session) == first
 
 
-def test_a_different_seed_gives_different_orders(session):
+def test_a_different_seed_gives_different_orders(session, tmp_path):
     # Given a demo seeded with seed 1
-    seed_demo(session, orders=10, seed=1, echo=_quiet)
+    seed_demo(session, upload_dir=tmp_path, orders=10, seed=1, echo=_quiet)
     first = _fingerprint(session)
 
     # When another database is seeded with seed 2
     _empty(session)
-    seed_demo(session, orders=10, seed=2, echo=_quiet)
+    seed_demo(session, upload_dir=tmp_path, orders=10, seed=2, echo=_quiet)
 
     # Then the orders differ
     assert _fingerprint(session) != first
 
 
-def test_the_demo_has_every_status_trackings_and_the_documented_logins(session):
+def test_the_demo_has_every_status_trackings_and_the_documented_logins(session, tmp_path):
     # Given a small demo
-    report = seed_demo(session, orders=40, seed=42, echo=_quiet)
+    report = seed_demo(session, upload_dir=tmp_path, orders=40, seed=42, echo=_quiet)
 
     # Then every internal status is present and the report counts them
     statuses = dict(
@@ -152,10 +153,10 @@ TRANSITIONS_BY_STATUS = {
 }
 
 
-def test_created_orders_reach_their_statuses_through_the_actions_in_time_order(session):
+def test_created_orders_reach_their_statuses_through_the_actions_in_time_order(session, tmp_path):
     """The demo's history must read like real orders': each transition recorded, in order."""
     # Given a small demo
-    seed_demo(session, orders=60, seed=42, echo=_quiet)
+    seed_demo(session, upload_dir=tmp_path, orders=60, seed=42, echo=_quiet)
 
     # Then each order's audit trail names the transitions that lead to its statuses, made
     # by someone allowed to, and its entries never go back in time
@@ -165,10 +166,12 @@ def test_created_orders_reach_their_statuses_through_the_actions_in_time_order(s
             select(AuditEntry).where(AuditEntry.order_id == order.id).order_by(AuditEntry.id)
         ).all()
         statuses = (order.internal_status, order.shipping_status)
-        transitions = [e for e in entries if e.entity_type == "Order" and e.action in TRANSITION_ACTIONS]
+        transitions = [e for e in entries if e.entity_type == "Order" and is_status_action(e.action)]
         assert [e.action for e in transitions] == TRANSITIONS_BY_STATUS[statuses], order.identifier
         for entry in transitions:
-            permission = "ship_orders" if entry.action == "ship" else get_transition(entry.action).permission
+            permission = (
+                "ship_orders" if entry.action == PARTIAL_SHIPMENT else get_transition(entry.action).permission
+            )
             assert has_permission(entry.actor, permission), (order.identifier, entry.action)
         times = [e.occurred_at for e in entries]
         assert times == sorted(times), order.identifier
@@ -177,13 +180,13 @@ def test_created_orders_reach_their_statuses_through_the_actions_in_time_order(s
     assert seen == set(TRANSITIONS_BY_STATUS)
 
 
-def test_seeding_if_empty_leaves_a_database_with_users_alone(session):
+def test_seeding_if_empty_leaves_a_database_with_users_alone(session, tmp_path):
     # Given a database that already has a user
     create_user(session, "someone@example.com", full_name="Some One", role="admin", password="long-enough-1")
     session.commit()
 
     # When the demo is seeded with if_empty
-    message = seed_demo(session, orders=5, if_empty=True, echo=_quiet)
+    message = seed_demo(session, upload_dir=tmp_path, orders=5, if_empty=True, echo=_quiet)
 
     # Then nothing is added and the message says so
     assert "nothing seeded" in message
@@ -191,9 +194,9 @@ def test_seeding_if_empty_leaves_a_database_with_users_alone(session):
     assert _count(session, Order) == 0
 
 
-def test_bulk_orders_are_numbered_priced_and_totalled_like_created_ones(session):
+def test_bulk_orders_are_numbered_priced_and_totalled_like_created_ones(session, tmp_path):
     # Given a demo just above the create_order share, so 100 orders take the bulk path
-    seed_demo(session, orders=ORM_ORDERS + 100, seed=5, echo=_quiet)
+    seed_demo(session, upload_dir=tmp_path, orders=ORM_ORDERS + 100, seed=5, echo=_quiet)
     audited = select(AuditEntry.order_id).where(
         AuditEntry.action == "create", AuditEntry.entity_type == "Order"
     )
