@@ -6,7 +6,10 @@ browser is always /usr/bin/chromium, headless.
 
 from __future__ import annotations
 
-import threading
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +18,6 @@ from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Engine, select
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from models import db
 from tests import factories
@@ -33,6 +35,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOT_DIR = Path("/tmp/od-screens")
 BROWSER_DIR = Path(__file__).parent
+ROOT = BROWSER_DIR.parents[1]
 T = TypeVar("T")
 
 # Statuses of the seeded orders, in creation order (SO-000001 … SO-000006).
@@ -56,13 +59,6 @@ class LiveServer:
         return sorted(number for number, s in self.orders.items() if s == status)
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """Keep the server's access log out of the test output."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-
 def _seed() -> tuple[dict[str, str], str]:
     users = factories.make_users(db.session)
     catalog = factories.make_catalog(db.session)
@@ -78,24 +74,39 @@ def _seed() -> tuple[dict[str, str], str]:
 
 
 @contextmanager
+def serve(database_url: str, **overrides: Any) -> Iterator[str]:
+    """Serve the test app (real CSRF, `overrides` on top) from its own process; yield its URL."""
+    env = {**os.environ, "ORDERDESK_TEST_OVERRIDES": json.dumps(overrides)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.browser.server", database_url],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        port = process.stdout.readline().strip()
+        if not port.isdigit():
+            pytest.fail(f"the test server did not start (exit code {process.poll()})", pytrace=False)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+@contextmanager
 def _serving(database_url: str, seed: Callable[[], T]) -> Iterator[tuple[str, T]]:
-    """Build the app with real CSRF, run `seed` in its context, serve it in a thread."""
+    """Run `seed` in the test app's context, then serve the app from its own process."""
     app = build_app(database_url, WTF_CSRF_ENABLED=True)
     with app.app_context():
         seeded = seed()
         db.session.remove()
-
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", seeded
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+        db.engine.dispose()
+    with serve(database_url) as url:
+        yield url, seeded
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ server receives, and sees all three in the order's Activity timeline (SPEC §6).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +12,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
-from werkzeug.serving import make_server
 
 from models import db
-from tests.browser.conftest import _QuietHandler, _seed
+from tests.browser.conftest import _seed, serve
 from tests.conftest import build_app
 from tests.functional.test_email_smtp import SmtpSink, _free_port
 
@@ -38,14 +36,13 @@ def activity_server(clean_db: Engine, database_url: str, tmp_path: Path) -> Iter
     controller = Controller(sink, hostname=sink.host, port=sink.port)
     controller.start()
     uploads = tmp_path / "uploads"
-    app = build_app(
-        database_url,
-        WTF_CSRF_ENABLED=True,
-        ORDERDESK_UPLOAD_DIR=str(uploads),
-        MAIL_SERVER=sink.host,
-        MAIL_PORT=sink.port,
-        MAIL_DEFAULT_SENDER="OrderDesk <orders@orderdesk.example>",
-    )
+    overrides = {
+        "ORDERDESK_UPLOAD_DIR": str(uploads),
+        "MAIL_SERVER": sink.host,
+        "MAIL_PORT": sink.port,
+        "MAIL_DEFAULT_SENDER": "OrderDesk <orders@orderdesk.example>",
+    }
+    app = build_app(database_url, **overrides)
     with app.app_context():
         orders, _customer = _seed()
         number = sorted(orders)[0]
@@ -55,18 +52,12 @@ def activity_server(clean_db: Engine, database_url: str, tmp_path: Path) -> Iter
 
         order_id = db.session.scalar(select(Order.id).where(Order.identifier == number))
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="activity-server", daemon=True)
-    thread.start()
+        db.engine.dispose()
     try:
-        yield ActivityServer(f"http://127.0.0.1:{server.server_port}", order_id, number, sink, uploads)
+        with serve(database_url, **overrides) as url:
+            yield ActivityServer(url, order_id, number, sink, uploads)
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
         controller.stop()
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_a_note_an_attachment_and_an_email_appear_in_the_order_timeline(
