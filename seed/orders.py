@@ -16,10 +16,10 @@ from sqlalchemy import and_, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from actions.creation import DiscountData, OrderData, create_order
-from actions.lifecycle import ARCHIVE, CANCEL, CLOSE, apply_transition
+from actions.lifecycle import ARCHIVE, CANCEL, CLOSE, MARK_SHIPPED, apply_transition
 from actions.order_input import AddressData, LineData
 from actions.permissions import has_permission
-from actions.shipping import TrackingData, ship_order
+from actions.shipping import PARTIAL_SHIPMENT, TrackingData, ship_order
 from models import (
     AuditEntry,
     Customer,
@@ -188,8 +188,8 @@ def _backdate(session: Session, ids: list[int], plans: list[OrderPlan]) -> None:
     created = and_(audit.c.action == "create", audit.c.entity_type != "ShippingTracking")
     # Spelled out rather than IN (…): an executemany cannot expand a list.
     shipment = or_(
-        audit.c.action == "ship",
-        audit.c.action == "mark_shipped",
+        audit.c.action == PARTIAL_SHIPMENT,
+        audit.c.action == MARK_SHIPPED.name,
         audit.c.entity_type == "ShippingTracking",
         audit.c.entity_type == "OrderLineItem",
     )
