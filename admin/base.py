@@ -17,6 +17,8 @@ from actions.permissions import has_permission
 from models import db
 
 MAX_ID = 2**63 - 1
+# Past this page the offset would overflow a 64-bit integer on some databases.
+MAX_PAGE = 10**9
 T = TypeVar("T")
 
 
@@ -150,6 +152,18 @@ class SecuredModelView(ModelView):
             flash("You do not have permission to perform this action.", "error")
             return redirect(self.get_url(".index_view"))
         return None
+
+    def get_one(self, id: Any) -> Any:
+        """The record an id names, or None for a missing or malformed one ('1,2', '2**64')."""
+        record_id = parse_id(id)
+        return db.session.get(self.model, record_id) if record_id is not None else None
+
+    def _get_list_extra_args(self) -> Any:
+        """The grid's query string, with a page number no database refuses (0 … MAX_PAGE)."""
+        args = super()._get_list_extra_args()
+        if args.page and not 0 <= args.page <= MAX_PAGE:
+            args = args.clone(page=min(max(args.page, 0), MAX_PAGE))
+        return args
 
     def handle_view_exception(self, exc: Exception) -> bool:
         if isinstance(exc, DomainError):

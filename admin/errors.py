@@ -1,9 +1,12 @@
-"""OrderDesk's own error pages: one "not found" page for every unknown or malformed id."""
+"""OrderDesk's own error pages: one "not found" page for every unknown or malformed id, and a
+server error page with a reference that is also in the log (never a stack trace for users)."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
-from werkzeug.exceptions import NotFound
+import secrets
+
+from flask import Flask, current_app, render_template
+from werkzeug.exceptions import InternalServerError, NotFound
 
 
 def not_found(error: NotFound) -> tuple[str, int]:
@@ -11,5 +14,18 @@ def not_found(error: NotFound) -> tuple[str, int]:
     return render_template("errors/page.html", title="Not found", text=text), 404
 
 
+def server_error(error: InternalServerError) -> tuple[str, int]:
+    reference = secrets.token_hex(4).upper()
+    current_app.logger.error(
+        "Server error, reference %s", reference, exc_info=error.original_exception or error
+    )
+    text = (
+        "Something went wrong on our side and nothing was saved. If it happens again, give "
+        f"your administrator this reference: {reference}."
+    )
+    return render_template("errors/page.html", title="Server error", text=text, reference=reference), 500
+
+
 def init_errors(app: Flask) -> None:
     app.register_error_handler(404, not_found)
+    app.register_error_handler(InternalServerError, server_error)
