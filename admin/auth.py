@@ -21,6 +21,7 @@ from models import User, db
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+LOGIN_LIMIT = "10 per minute"
 
 
 class LoginForm(FlaskForm):
@@ -48,8 +49,14 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def _login_account() -> str:
+    """The account a login attempt is for: its failures count whatever address they come from."""
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])  # per address
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], key_func=_login_account)
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -73,11 +80,22 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("auth.login"))
 
 
+def too_many_attempts(error: Exception) -> tuple[str, int]:
+    """Say why the login is refused instead of a bare 429."""
+    flash(
+        "Too many login attempts for this account or from this address. "
+        "Wait a minute before trying again.",
+        "error",
+    )
+    return render_template("auth/login.html", form=LoginForm()), 429
+
+
 def init_auth(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     limiter.init_app(app)
     app.register_blueprint(bp)
+    app.register_error_handler(429, too_many_attempts)
 
     @app.before_request
     def _attribute_changes_to_user() -> None:

@@ -302,3 +302,32 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(client, users):
     flags = [part.strip().lower() for part in cookies[0].split(";")]
     assert "httponly" in flags
     assert "samesite=lax" in flags
+
+
+def test_login_failures_for_one_account_are_throttled_whatever_address_they_come_from(app, users):
+    # Given the login throttle on
+    throttled = build_app(app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True)
+    try:
+        # When ten wrong guesses for one account come from one address
+        first = throttled.test_client()
+        for i in range(10):
+            first.post("/login", data={"email": "admin@example.com", "password": f"guess-{i}"})
+        # Then the right password from another address is refused too, and says why
+        other = throttled.test_client()
+        refused = other.post(
+            "/login",
+            data={"email": "Admin@Example.com", "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.9.8.7"},
+        )
+        # While another account from that other address still logs in
+        allowed = other.post(
+            "/login",
+            data={"email": "sales@example.com", "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.9.8.7"},
+        )
+    finally:
+        with throttled.app_context():
+            db.engine.dispose()
+    assert refused.status_code == 429
+    assert "Too many login attempts" in refused.get_data(as_text=True)
+    assert allowed.status_code == 302
