@@ -83,8 +83,7 @@ def logout() -> ResponseReturnValue:
 def too_many_attempts(error: Exception) -> tuple[str, int]:
     """Say why the login is refused instead of a bare 429."""
     flash(
-        "Too many login attempts for this account or from this address. "
-        "Wait a minute before trying again.",
+        "Too many login attempts for this account or from this address. Wait a minute before trying again.",
         "error",
     )
     return render_template("auth/login.html", form=LoginForm()), 429
