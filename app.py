@@ -6,6 +6,7 @@ import os
 import secrets
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -60,6 +61,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         SQLALCHEMY_DATABASE_URI=normalize_database_url(os.environ.get("DATABASE_URL", default_db)),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         SESSION_COOKIE_HTTPONLY=True,
+        # Idle time after which a session ends (each request starts the time again).
+        PERMANENT_SESSION_LIFETIME=timedelta(
+            minutes=int(os.environ.get("ORDERDESK_SESSION_IDLE_MINUTES", "480"))
+        ),
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("ORDERDESK_HTTPS") == "1",
         REMEMBER_COOKIE_HTTPONLY=True,

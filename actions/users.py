@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
@@ -101,6 +104,8 @@ def update_user(
             "At least one active administrator must remain: make another user an active administrator first.",
             field="role",
         )
+    if password or role != user.role or not active:
+        end_sessions(user)  # a new password, role or a deactivation takes effect at once
     user.email = email
     user.full_name = full_name.strip() or email
     user.role = role
@@ -109,6 +114,29 @@ def update_user(
         user.password_hash = hash_password(password)
     session.flush()
     return user
+
+
+def session_token_for(user: User) -> str:
+    """The token a new session of the user carries (made at the first login)."""
+    if user.session_token is None:
+        user.session_token = secrets.token_hex(32)
+    return user.session_token
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the user: the token they carry no longer matches."""
+    user.session_token = secrets.token_hex(32)
+
+
+def session_user(session: Session, remembered: str) -> User | None:
+    """The active user a session names ("<id>:<token>"), or None when the session has ended."""
+    user_id, _, token = remembered.partition(":")
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 18 or not token:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or user.session_token is None:
+        return None
+    return user if hmac.compare_digest(user.session_token, token) else None
 
 
 def find_user(session: Session, email: str) -> User:
@@ -120,8 +148,10 @@ def find_user(session: Session, email: str) -> User:
 
 
 def set_password(session: Session, user: User, password: str) -> User:
-    """Give a user a new password. Raises: ValidationFailed for a short password."""
+    """Give a user a new password, ending their sessions. Raises: ValidationFailed for a short
+    password."""
     user.password_hash = hash_password(_checked_password(password))
+    end_sessions(user)
     session.flush()
     return user
 

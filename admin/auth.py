@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -14,8 +14,8 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from actions.audit import set_actor
-from actions.users import authenticate
-from admin.base import parse_id, run_action
+from actions.users import authenticate, end_sessions, session_token_for, session_user
+from admin.base import run_action
 from models import User, db
 
 bp = Blueprint("auth", __name__)
@@ -43,10 +43,8 @@ def safe_next(target: str | None) -> str:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user_key = parse_id(user_id)
-    user = db.session.get(User, user_key) if user_key is not None else None
-    return user if user is not None and user.active else None
+def load_user(remembered: str) -> User | None:
+    return session_user(db.session, remembered)
 
 
 def _login_account() -> str:
@@ -67,7 +65,12 @@ def login() -> ResponseReturnValue:
             lambda: authenticate(db.session, form.email.data or "", form.password.data or "")
         ).result
         if user is not None:
+            # A fresh session: nothing from before the login is kept, and it carries the
+            # user's session token; it ends after the idle time or when the token changes.
+            session.clear()
+            run_action(lambda: session_token_for(user))
             login_user(user)
+            session.permanent = True
             return redirect(safe_next(request.args.get("next")))
         flash("Invalid email or password.", "error")
     return render_template("auth/login.html", form=form)
@@ -75,6 +78,9 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        run_action(lambda: end_sessions(user))  # this session and the user's others end
     logout_user()
     flash("You have been logged out.", "info")
     return redirect(url_for("auth.login"))

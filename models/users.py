@@ -22,6 +22,9 @@ class User(Model):
     role: Mapped[str] = mapped_column(String(20), default="viewer")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Part of every session of this user: replacing it ends them all (logout, new password,
+    # new role, deactivation). None until the first login.
+    session_token: Mapped[str | None] = mapped_column(String(64))
 
     # The three members Flask-Login reads; spelled out so models/ needs no Flask-Login import.
     @property
@@ -37,7 +40,8 @@ class User(Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What a session remembers of its user: the id and the current session token."""
+        return f"{self.id}:{self.session_token}"
 
     def __str__(self) -> str:
         return self.full_name
