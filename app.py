@@ -25,18 +25,26 @@ T = TypeVar("T")
 
 
 def _secret_key(app: Flask) -> str:
-    """Use SECRET_KEY from the environment; only development and tests may generate one."""
+    """SECRET_KEY from the environment, else the development key `make run` made in instance/.
+
+    Only development and tests may make that key. A command of the `flask` CLI other than
+    `flask run` signs nothing, so without either key it gets a throw-away one.
+    """
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    development = app.debug or app.testing or os.environ.get("ORDERDESK_ENV") == "development"
-    if not development:
-        raise RuntimeError("SECRET_KEY must be set (see README: Configuration).")
     path = Path(app.instance_path) / "secret_key"
-    if not path.exists():
+    if path.exists():
+        return path.read_text().strip()
+    development = app.debug or app.testing or os.environ.get("ORDERDESK_ENV") == "development"
+    if development:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
-    return path.read_text().strip()
+        return path.read_text().strip()
+    command = click.get_current_context(silent=True)
+    if command is not None and command.command.name != "run":
+        return secrets.token_hex(32)
+    raise RuntimeError("SECRET_KEY must be set (see README: Configuration).")
 
 
 def _base_url() -> str:
