@@ -11,6 +11,15 @@ CURRENCY_DECIMALS: dict[str, int] = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
 CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 CURRENCIES = tuple(CURRENCY_DECIMALS)
 
+# Money columns are Numeric(19, 4); on SQLite they travel as binary floats, exact to 15
+# significant digits. Every stored amount stays below MAX_STORED (11 digits before the point,
+# 4 after); a typed price, cost or discount stays below MAX_AMOUNT, a quantity below
+# MAX_QUANTITY, so that even their products are refused with a message, never rounded.
+MAX_STORED = Decimal("100000000000")
+MAX_AMOUNT = Decimal("1000000000")
+MAX_QUANTITY = Decimal("1000000")
+QUANTITY_DECIMALS = 4
+
 
 def minor_unit(currency: str) -> Decimal:
     """Return the smallest amount of a currency, e.g. Decimal('0.01') for USD."""
@@ -22,17 +31,40 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
+def parse_number(text: str | Decimal, *, refusal_message: str, field: str) -> Decimal:
+    """A finite number written with the digits 0-9 ('١٢' and 'NaN' are refused, the same way
+    everywhere). Raises: ValidationFailed with the message, naming the field."""
+    refusal = ValidationFailed(refusal_message, field=field)
+    if isinstance(text, Decimal):
+        value = text
+    else:
+        raw = str(text).strip()
+        if not raw.isascii():
+            raise refusal
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise refusal from None
+    if not value.is_finite():
+        raise refusal
+    return value
+
+
+def check_below(value: Decimal, limit: Decimal, *, label: str, field: str) -> Decimal:
+    """Raises: ValidationFailed when the value's size reaches the limit."""
+    if abs(value) >= limit:
+        raise ValidationFailed(f"{label}: the value must be less than {limit:,}.", field=field)
+    return value
+
+
 def parse_amount(text: str | Decimal, currency: str, *, field: str = "amount") -> Decimal:
-    """Parse an amount, refusing non-numbers and more decimals than the currency allows.
+    """Parse an amount, refusing non-numbers, amounts of MAX_AMOUNT or more, and more decimals
+    than the currency allows.
 
     Raises: ValidationFailed naming the field.
     """
-    try:
-        value = text if isinstance(text, Decimal) else Decimal(str(text).strip())
-    except InvalidOperation:
-        raise ValidationFailed(f"{field}: this value is not a valid number.", field=field) from None
-    if not value.is_finite():
-        raise ValidationFailed(f"{field}: this value is not a valid number.", field=field)
+    value = parse_number(text, refusal_message=f"{field}: this value is not a valid number.", field=field)
+    check_below(value, MAX_AMOUNT, label=field, field=field)
     decimals = CURRENCY_DECIMALS[currency]
     if value != value.quantize(minor_unit(currency), rounding=ROUND_HALF_UP):
         raise ValidationFailed(

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from actions.errors import ValidationFailed
-from actions.money import CURRENCIES, parse_amount
+from actions.money import (
+    CURRENCIES,
+    MAX_QUANTITY,
+    QUANTITY_DECIMALS,
+    check_below,
+    parse_amount,
+    parse_number,
+)
 from actions.pricing import find_price
 from models import (
     Customer,
@@ -112,13 +119,18 @@ def parse_date(value: date | str | None, *, label: str, field: str) -> date | No
 
 
 def parse_quantity(value: Decimal | str, unit: str, *, where: str) -> Decimal:
-    """Raises: ValidationFailed for a non-number, a quantity ≤ 0, or a fraction of a whole unit."""
-    try:
-        quantity = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValidationFailed(f"{where}: quantity is not a valid number.", field="quantity") from None
-    if not quantity.is_finite() or quantity <= 0:
+    """Raises: ValidationFailed for a non-number, a quantity ≤ 0 or of MAX_QUANTITY or more, more
+    than four decimals, or a fraction of a whole unit."""
+    quantity = parse_number(
+        value, refusal_message=f"{where}: quantity is not a valid number.", field="quantity"
+    )
+    if quantity <= 0:
         raise ValidationFailed(f"{where}: the quantity should be greater than 0.", field="quantity")
+    check_below(quantity, MAX_QUANTITY, label=f"{where}: quantity", field="quantity")
+    if quantity != round(quantity, QUANTITY_DECIMALS):
+        raise ValidationFailed(
+            f"{where}: a quantity has at most {QUANTITY_DECIMALS} decimal places.", field="quantity"
+        )
     if quantity != quantity.to_integral_value() and unit not in FRACTIONAL_UNITS:
         raise ValidationFailed(f"{where}: the unit {unit!r} only allows whole quantities.", field="quantity")
     return quantity

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from actions.audit import label_change, set_actor
 from actions.errors import InvalidTransition, ValidationFailed
 from actions.lifecycle import MARK_SHIPPED, apply_transition, check_transition
+from actions.money import parse_number
 from actions.permissions import has_permission, require_permission
 from models import InternalStatus, Order, ShippingStatus, ShippingTracking, User, utcnow
 from models.catalog import FRACTIONAL_UNITS
@@ -46,17 +47,12 @@ def _parse_shipment(order: Order, quantities: Mapping[int, Decimal | str]) -> di
         line = lines.get(line_id)
         if line is None:
             raise ValidationFailed(f"Line {line_id} is not on order {order.identifier}.", field="quantities")
-        try:
-            quantity = Decimal(str(raw).strip() or "0")
-        except InvalidOperation:
-            raise ValidationFailed(
-                f"{line.product_sku}: the quantity to ship is not a number.", field="quantities"
-            ) from None
+        quantity = parse_number(
+            str(raw).strip() or "0",
+            refusal_message=f"{line.product_sku}: the quantity to ship is not a number.",
+            field="quantities",
+        )
         remaining = line.quantity - line.shipped_quantity
-        if not quantity.is_finite():
-            raise ValidationFailed(
-                f"{line.product_sku}: the quantity to ship is not a number.", field="quantities"
-            )
         if quantity < 0 or quantity > remaining:
             raise ValidationFailed(
                 f"{line.product_sku}: ship between 0 and the {remaining.normalize():f} remaining.",

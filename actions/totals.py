@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from actions.errors import DiscountTooLarge, ValidationFailed
-from actions.money import round_money
+from actions.money import MAX_STORED, check_below, round_money
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -97,7 +97,8 @@ def compute_totals(
     """Compute every totals row; amounts are rounded half-up to the currency's minor unit.
 
     Raises: DiscountTooLarge when the order discounts exceed the subtotal;
-    ValidationFailed for a percent outside (0, 100] or a non-positive amount.
+    ValidationFailed for a percent outside (0, 100], a non-positive amount, or totals too large
+    to be kept exactly (MAX_STORED).
     """
     line_totals = tuple(round_money(li.unit_price * li.quantity, currency) for li in lines)
     subtotal = sum(line_totals, ZERO)
@@ -124,6 +125,8 @@ def compute_totals(
         if tax_applies_to_shipping:
             tax += round_money(shipping_net * tax_rate_percent / HUNDRED, currency)
     total = subtotal - order_discounts + shipping_net + tax
+    for amount in (subtotal, base_shipping, tax, total):
+        check_below(amount, MAX_STORED, label="Order total", field="total")
 
     rows = [TotalsRow("Subtotal", subtotal, 1)]
     for d, a in zip(special_discounts, special, strict=True):

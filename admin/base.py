@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from actions.errors import DomainError
 from actions.permissions import has_permission
+from admin.converters import OrderDeskModelConverter
 from models import db
 
 MAX_ID = 2**63 - 1
@@ -110,6 +111,7 @@ class SecuredModelView(ModelView):
     json_endpoints: frozenset[str] = frozenset()
 
     can_view_details = True
+    model_form_converter = OrderDeskModelConverter
     filter_converter = OrderDeskFilterConverter()
     named_filter_urls = True  # ?flt1_internal_status_equals=open reads better than ?flt1_9=open
     can_set_page_size = True
