@@ -115,8 +115,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         configure_engine(db.engine)
 
     from actions.audit import install_audit_listeners
+    from actions.text_limits import install_length_checks
     from admin import init_admin
 
+    install_length_checks(Session)
     install_audit_listeners(Session)
     init_admin(app)
     _register_commands(app)

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from actions.audit import install_audit_listeners
+from actions.text_limits import install_length_checks
 from models import Base, Order, db
 from models.dialect import configure_engine, normalize_database_url
 from tests import factories
@@ -85,6 +86,7 @@ def clean_db(engine: Engine) -> Iterator[Engine]:
 @pytest.fixture
 def session(clean_db: Engine) -> Iterator[Session]:
     """A plain SQLAlchemy session (no Flask) with the audit listeners, for unit tests."""
+    install_length_checks(Session)
     install_audit_listeners(Session)
     with Session(clean_db) as s:
         yield s

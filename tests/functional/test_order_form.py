@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 from typing import Any
 
@@ -597,3 +598,23 @@ def test_a_viewer_cannot_create_inline(login_as, catalog, path):
     assert _count(Customer) == 1
     assert _count(CustomerUser) == 1
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("po_number", "P" * 10_000, "PO Number: at most 255 characters."),
+        ("customer_notes", "n" * 2_000_000, "Customer Notes: at most 20,000 characters."),
+        ("shipping-street", "S" * 600, "Street: at most 500 characters."),
+        ("lines-0-quantity", "1e30", "Line 1: quantity: the value must be less than 1,000,000."),
+        ("overridden_shipping_cost", "1e30", "Shipping cost: the value must be less than 1,000,000,000."),
+    ],
+)
+def test_an_oversized_input_is_refused_with_its_field_and_nothing_is_saved(
+    login_as, catalog, field, value, message
+):
+    client = login_as("sales")
+    response = client.post("/admin/orders/new/", data=_create_form(catalog, **{field: value}))
+    assert response.status_code == 200
+    assert message in html.unescape(response.get_data(as_text=True))
+    assert _count(Order) == 0
