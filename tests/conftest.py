@@ -93,6 +93,19 @@ def session(clean_db: Engine) -> Iterator[Session]:
         s.rollback()
 
 
+# Apps built during the current test: their connection pools are closed after it, so that no
+# connection is left to the garbage collector (psycopg warns about that, and warnings fail).
+_built_apps: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_built_apps() -> Iterator[None]:
+    yield
+    while _built_apps:
+        with _built_apps.pop().app_context():
+            db.engine.dispose()
+
+
 def build_app(database_url: str, **overrides: Any) -> Flask:
     from app import create_app
 
@@ -105,7 +118,9 @@ def build_app(database_url: str, **overrides: Any) -> Flask:
         "ORDERDESK_UPLOAD_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / "od-uploads"),
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    _built_apps.append(app)
+    return app
 
 
 @pytest.fixture
