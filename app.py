@@ -17,6 +17,7 @@ from flask_migrate import Migrate
 from sqlalchemy.orm import Session
 
 from actions.money import CURRENCIES
+from actions.two_factor import TwoFactorPolicy
 from models import db
 from models.dialect import configure_engine, normalize_database_url
 
@@ -78,12 +79,14 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
-        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Login attempts are counted where every worker sees them once Redis is configured.
+        RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",
         ORDERDESK_UPLOAD_DIR=os.environ.get("ORDERDESK_UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),
         ORDERDESK_MAX_UPLOAD_MB=int(os.environ.get("ORDERDESK_MAX_UPLOAD_MB", "10")),
         ORDERDESK_HTTPS=os.environ.get("ORDERDESK_HTTPS") == "1",
         ORDERDESK_BASE_URL=_base_url(),
         ORDERDESK_DEFAULT_CURRENCY=os.environ.get("ORDERDESK_DEFAULT_CURRENCY", "USD").strip().upper(),
+        ORDERDESK_REQUIRE_2FA=os.environ.get("ORDERDESK_REQUIRE_2FA", "off").strip().lower(),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", "localhost"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
         MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes"),
@@ -100,6 +103,8 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["MAX_CONTENT_LENGTH"] = (int(app.config["ORDERDESK_MAX_UPLOAD_MB"]) + 1) << 20
     if app.config["ORDERDESK_DEFAULT_CURRENCY"] not in CURRENCIES:
         raise RuntimeError(f"ORDERDESK_DEFAULT_CURRENCY must be one of {', '.join(CURRENCIES)}.")
+    if app.config["ORDERDESK_REQUIRE_2FA"] not in {p.value for p in TwoFactorPolicy}:
+        raise RuntimeError("ORDERDESK_REQUIRE_2FA must be one of off, admin, all.")
     if "SECRET_KEY" not in overrides:
         app.config["SECRET_KEY"] = _secret_key(app)
 
@@ -177,6 +182,16 @@ def _register_commands(app: Flask) -> None:
 
         user = _run(lambda: deactivate_user(db.session, find_user(db.session, email)))
         click.echo(f"Deactivated {user.email}")
+
+    @app.cli.command("reset-2fa")
+    @click.argument("email")
+    def reset_two_factor_command(email: str) -> None:
+        """Remove a user's two-factor sign-in (lost phone); they set it up again if required."""
+        from actions.two_factor import reset_two_factor
+        from actions.users import find_user
+
+        user = _run(lambda: reset_two_factor(db.session, find_user(db.session, email)))
+        click.echo(f"Two-factor sign-in reset for {user.email}")
 
     @app.cli.command("cancel-overdue")
     def cancel_overdue_command() -> None:

@@ -11,6 +11,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+from admin.account import AccountView
 from admin.auth import init_auth
 from admin.base import user_can
 from admin.calendar import calendar_views
@@ -61,4 +62,5 @@ def init_admin(app: Flask) -> Admin:
         + system_views()
     ):
         admin.add_view(view)
+    admin.add_view(AccountView(name="Account", endpoint="account", url="/admin/account"))
     return admin

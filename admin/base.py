@@ -83,7 +83,7 @@ class OrderDeskFilterConverter(FilterConverter):
         return super().convert(type_name, column, name, **kwargs)
 
 
-def _login_redirect() -> Any:
+def login_redirect() -> Any:
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
@@ -94,7 +94,7 @@ class SecuredIndexView(AdminIndexView):
         return bool(current_user.is_authenticated)
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        return _login_redirect()
+        return login_redirect()
 
 
 class SecuredModelView(ModelView):
@@ -127,7 +127,7 @@ class SecuredModelView(ModelView):
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            return _login_redirect()
+            return login_redirect()
         flash("You do not have permission to open this page.", "error")
         return redirect(url_for("admin.index"))
 

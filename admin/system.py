@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_admin.actions import action
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
+from actions.two_factor import reset_two_factor_of_users
 from actions.users import MIN_PASSWORD_LENGTH, create_user, update_user
 from admin.base import SecuredModelView, run_action
 from admin.choices import select_choices
@@ -21,10 +23,11 @@ class UserView(SecuredModelView):
     manage_permission = "manage_users"
     can_delete = False  # users own orders and audit rows; deactivate them instead
 
-    column_list = ("email", "full_name", "role", "active", "created_at")
+    column_list = ("email", "full_name", "role", "active", "two_factor_enabled", "created_at")
+    column_labels = {"two_factor_enabled": "Two-factor"}
     column_searchable_list = ("email", "full_name")
     column_filters = ("role", "active")
-    column_details_list = ("email", "full_name", "role", "active", "created_at")
+    column_details_list = ("email", "full_name", "role", "active", "two_factor_enabled", "created_at")
     form_columns = ("email", "full_name", "role", "active", "password")
     form_extra_fields = {
         "password": PasswordField(
@@ -65,6 +68,22 @@ class UserView(SecuredModelView):
                 password=form.password.data or None,
             )
         ).ok
+
+    @action(
+        "reset_two_factor",
+        "Reset two-factor sign-in",
+        "Reset two-factor sign-in of the selected users? Their sessions end; where it is "
+        "required they set it up again at their next login.",
+    )
+    def action_reset_two_factor(self, ids: list[str]) -> None:
+        users = [user for user in map(self.get_one, ids) if user is not None]
+
+        def report(reset: list[User]) -> str:
+            skipped = len(users) - len(reset)
+            text = f"Two-factor sign-in reset for {len(reset)} {'user' if len(reset) == 1 else 'users'}"
+            return text + (f"; {skipped} had none." if skipped else ".")
+
+        run_action(lambda: reset_two_factor_of_users(db.session, users), done=report)
 
 
 class AuditView(SecuredModelView):

@@ -31,7 +31,7 @@ from models.sales_documents import (
     ShoppingList,
     ShoppingListLine,
 )
-from models.users import ROLES, User
+from models.users import ROLES, RecoveryCode, User
 
 __all__ = [
     "AppliedPromotion",
@@ -44,6 +44,7 @@ __all__ = [
     "Note",
     "Promotion",
     "ROLES",
+    "RecoveryCode",
     "AuditEntry",
     "Base",
     "Customer",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Model, UTCDateTime, utcnow
@@ -25,6 +25,14 @@ class User(Model):
     # Part of every session of this user: replacing it ends them all (logout, new password,
     # new role, deactivation). None until the first login.
     session_token: Mapped[str | None] = mapped_column(String(64))
+    # Two-factor sign-in (TOTP): the shared secret once enrolled, and the last time step a
+    # code was accepted for, so that no code is accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_secret is not None
 
     # The three members Flask-Login reads; spelled out so models/ needs no Flask-Login import.
     @property
@@ -45,3 +53,13 @@ class User(Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class RecoveryCode(Model):
+    """One unused two-factor recovery code, kept only as a hash; using it deletes the row."""
+
+    __tablename__ = "user_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
