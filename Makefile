@@ -36,7 +36,8 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # ORDERDESK_ENV=development lets app.py generate a SECRET_KEY into instance/ once;
-# DATABASE_URL and PORT are read from the environment when set.
+# DATABASE_URL and PORT are read from the environment when set. Served by gunicorn (no
+# development server, no version banner); one process, so in-memory login counts are exact.
 run: export ORDERDESK_ENV := development
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
@@ -49,7 +50,8 @@ run: $(VENV)/.installed
 	@echo "  sales@orderdesk.test    (sales)"
 	@echo "  viewer@orderdesk.test   (viewer)"
 	@echo ""
-	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
+	$(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$${PORT:-5000} \
+		--access-logfile - 'app:create_app()'
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -3,9 +3,11 @@ seed-demo writing into the configured folders."""
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 from sqlalchemy import func, select
 
+from actions.two_factor import enrol_two_factor, new_secret
 from actions.users import authenticate
 from models import Attachment, User, db
 
@@ -118,6 +120,23 @@ def test_deactivate_user_refuses_the_last_active_administrator(app, users):
     assert "At least one active administrator must remain" in result.output
     db.session.expire_all()
     assert db.session.scalar(select(User.active).where(User.email == "admin@example.com")) is True
+
+
+def test_reset_2fa_removes_a_users_two_factor_sign_in(app, users):
+    secret = new_secret()
+    enrol_two_factor(db.session, users["admin"], secret, pyotp.TOTP(secret).now())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["reset-2fa", "Admin@Example.com"])
+    assert result.exit_code == 0, result.output
+    assert "Two-factor sign-in reset for admin@example.com" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(User.totp_secret).where(User.email == "admin@example.com")) is None
+
+
+def test_reset_2fa_says_when_there_is_nothing_to_reset(app, users):
+    result = app.test_cli_runner().invoke(args=["reset-2fa", "sales@example.com"])
+    assert result.exit_code == 1
+    assert "sales@example.com has no two-factor sign-in to reset" in result.output
 
 
 def test_seed_demo_writes_the_demo_attachments_into_the_configured_upload_folder(app, tmp_path):
