@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from flask import Flask
 
+import models
 from actions.history import action_label, audit_value, change_title, field_label, status_label
 from actions.money import format_money
+from actions.text_limits import column_limit
 from actions.tracking_links import tracking_url
 
 
@@ -20,11 +22,22 @@ def quantity(value: Decimal | None) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
 
+def max_length(column: str) -> int:
+    """The most characters a column keeps, for a hand-written input's maxlength:
+    max_length('ShippingTracking.number'). Longer text is refused by actions/text_limits."""
+    model_name, _, attribute = column.partition(".")
+    limit = column_limit(getattr(models, model_name).__table__.c[attribute].type)
+    if limit is None:
+        raise ValueError(f"{column} is not a text column")
+    return limit
+
+
 def init_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["quantity"] = quantity
     app.jinja_env.filters["status_label"] = status_label
     app.jinja_env.filters["field_label"] = field_label
+    app.jinja_env.globals["max_length"] = max_length
     app.jinja_env.globals["audit_value"] = audit_value
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["change_title"] = change_title

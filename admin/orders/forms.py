@@ -20,11 +20,25 @@ from wtforms import (
 from actions.creation import OrderData
 from actions.money import CURRENCIES, CURRENCY_DECIMALS, round_money
 from actions.order_input import ADDRESS_FIELDS, AddressData, DiscountData, LineData
+from actions.text_limits import column_limit
 from admin.base import parse_id
 from admin.choices import select_choices
-from models.orders import PAYMENT_METHODS, STATUS_LABELS
+from models.orders import (
+    PAYMENT_METHODS,
+    STATUS_LABELS,
+    Order,
+    OrderAddress,
+    OrderLineItem,
+    SpecialDiscount,
+)
 
 ADDRESS_CHOICE_MANUAL = "manual"
+
+
+def sized(column: Any) -> dict[str, Any]:
+    """A text input's `render_kw` with its column's length as `maxlength`: the browser stops
+    there; anything longer that still arrives is refused by actions/text_limits."""
+    return {"maxlength": column_limit(column.property.columns[0].type)}
 
 
 def _int(value: Any) -> int | None:
@@ -42,34 +56,34 @@ class LineForm(Form):
     product_id = HiddenField()
     product_label = StringField("Product")
     free_form = BooleanField("Free-form entry")
-    free_form_sku = StringField("SKU")
-    free_form_name = StringField("Product name")
+    free_form_sku = StringField("SKU", render_kw=sized(OrderLineItem.product_sku))
+    free_form_name = StringField("Product name", render_kw=sized(OrderLineItem.product_name))
     quantity = StringField("Quantity", default="1")
-    unit = StringField("Unit")
+    unit = StringField("Unit", render_kw=sized(OrderLineItem.unit))
     unit_price = StringField("Price")
     ship_by = StringField("Ship By")
-    notes = StringField("Notes")
+    notes = StringField("Notes", render_kw=sized(OrderLineItem.notes))
 
 
 class AddressForm(Form):
     choice = HiddenField()  # 'c<id>' customer book, 'u<id>' user book, 'manual', '' none
-    label = StringField("Label")
-    first_name = StringField("First name")
-    last_name = StringField("Last name")
-    organization = StringField("Organization")
-    street = StringField("Street")
-    street2 = StringField("Street 2")
-    city = StringField("City")
-    postal_code = StringField("Postal code")
-    region = StringField("Region")
-    country = StringField("Country (ISO code)")
-    phone = StringField("Phone")
+    label = StringField("Label", render_kw=sized(OrderAddress.label))
+    first_name = StringField("First name", render_kw=sized(OrderAddress.first_name))
+    last_name = StringField("Last name", render_kw=sized(OrderAddress.last_name))
+    organization = StringField("Organization", render_kw=sized(OrderAddress.organization))
+    street = StringField("Street", render_kw=sized(OrderAddress.street))
+    street2 = StringField("Street 2", render_kw=sized(OrderAddress.street2))
+    city = StringField("City", render_kw=sized(OrderAddress.city))
+    postal_code = StringField("Postal code", render_kw=sized(OrderAddress.postal_code))
+    region = StringField("Region", render_kw=sized(OrderAddress.region))
+    country = StringField("Country (ISO code)", render_kw=sized(OrderAddress.country))
+    phone = StringField("Phone", render_kw=sized(OrderAddress.phone))
 
 
 class DiscountForm(Form):
     type = SelectField("Type", choices=select_choices([("amount", "Amount"), ("percent", "%")]))
     value = StringField("Discount")
-    description = StringField("Description")
+    description = StringField("Description", render_kw=sized(SpecialDiscount.description))
 
 
 class AppliedPromotionForm(Form):
@@ -100,9 +114,9 @@ class OrderForm(FlaskForm):
         choices=select_choices([("", "—")] + [(m, STATUS_LABELS[m]) for m in PAYMENT_METHODS]),
         validate_choice=False,
     )
-    po_number = StringField("PO Number")
+    po_number = StringField("PO Number", render_kw=sized(Order.po_number))
     ship_until = StringField("Ship Until")
-    customer_notes = TextAreaField("Customer Notes")
+    customer_notes = TextAreaField("Customer Notes", render_kw=sized(Order.customer_notes))
     discounts = FieldList(FormField(DiscountForm), min_entries=0)
     promotions = FieldList(FormField(AppliedPromotionForm), min_entries=0)
     source_type = HiddenField()
