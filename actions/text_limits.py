@@ -7,10 +7,11 @@ CLI), on SQLite, which would keep the text, and on PostgreSQL, which would fail 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import String, Text, event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from actions.errors import ValidationFailed
 from actions.history import field_label
@@ -28,18 +29,31 @@ def column_limit(column_type: Any) -> int | None:
     return None
 
 
-def check_text_lengths(obj: Any) -> None:
-    """Raises: ValidationFailed naming the first text attribute longer than its column."""
-    for attr in inspect(obj).mapper.column_attrs:
-        limit = column_limit(attr.columns[0].type)
-        value = getattr(obj, attr.key, None)
-        if limit is not None and isinstance(value, str) and len(value) > limit:
-            raise ValidationFailed(f"{field_label(attr.key)}: at most {limit:,} characters.", field=attr.key)
+@cache
+def _text_columns(mapper: Mapper[Any]) -> tuple[tuple[str, int], ...]:
+    """(attribute, limit) of a mapped class's text columns, worked out once per class."""
+    limits = ((attr.key, column_limit(attr.columns[0].type)) for attr in mapper.column_attrs)
+    return tuple((key, limit) for key, limit in limits if limit is not None)
+
+
+def check_text_lengths(obj: Any, *, changed_only: bool = False) -> None:
+    """Raises: ValidationFailed naming the first text attribute longer than its column
+    (with `changed_only`, among the attributes changed since the object was loaded)."""
+    state = inspect(obj)
+    for key, limit in _text_columns(state.mapper):
+        if changed_only and not state.attrs[key].history.has_changes():
+            continue
+        value = getattr(obj, key, None)
+        if isinstance(value, str) and len(value) > limit:
+            raise ValidationFailed(f"{field_label(key)}: at most {limit:,} characters.", field=key)
 
 
 def _check_before_flush(session: Session, flush_context: Any, instances: Any) -> None:
-    for obj in list(session.new) + list(session.dirty):
+    for obj in session.new:
         check_text_lengths(obj)
+    # A bulk status change dirties thousands of rows: only what changed needs a look.
+    for obj in session.dirty:
+        check_text_lengths(obj, changed_only=True)
 
 
 def install_length_checks(session_class: Any) -> None:

@@ -8,22 +8,13 @@ from flask import url_for
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 
 from actions.capabilities import grid_capabilities
+from actions.order_input import ADDRESS_FIELDS
 from actions.reports import recent_orders
 from admin.base import SecuredModelView, current_actor
 from models import Customer, CustomerAddress, CustomerUser, CustomerUserAddress, db
 
 ADDRESS_COLUMNS = (
-    "label",
-    "first_name",
-    "last_name",
-    "organization",
-    "street",
-    "street2",
-    "city",
-    "postal_code",
-    "region",
-    "country",
-    "phone",
+    *ADDRESS_FIELDS,
     "is_billing",
     "is_default_billing",
     "is_shipping",

@@ -51,18 +51,21 @@ class MarketingView(SecuredModelView):
     manage_permission = "manage_promotions"
 
 
+PROMOTION_FIELDS = (
+    "name",
+    "kind",
+    "value",
+    "currency",
+    "minimum_subtotal",
+    "starts_at",
+    "ends_at",
+    "active",
+    "requires_coupon",
+)
+
+
 class PromotionView(MarketingView):
-    column_list = (
-        "name",
-        "kind",
-        "value",
-        "currency",
-        "minimum_subtotal",
-        "starts_at",
-        "ends_at",
-        "active",
-        "requires_coupon",
-    )
+    column_list = PROMOTION_FIELDS
     column_labels = {
         "kind": "Discount",
         "requires_coupon": "Requires Coupon",
@@ -74,30 +77,8 @@ class PromotionView(MarketingView):
     column_searchable_list = ("name",)
     column_filters = ("active", "requires_coupon", "kind", "currency")
     column_default_sort = ("id", True)
-    column_details_list = (
-        "name",
-        "kind",
-        "value",
-        "currency",
-        "minimum_subtotal",
-        "starts_at",
-        "ends_at",
-        "active",
-        "requires_coupon",
-        "created_at",
-        "updated_at",
-    )
-    form_columns = (
-        "name",
-        "kind",
-        "value",
-        "currency",
-        "minimum_subtotal",
-        "starts_at",
-        "ends_at",
-        "active",
-        "requires_coupon",
-    )
+    column_details_list = (*PROMOTION_FIELDS, "created_at", "updated_at")
+    form_columns = PROMOTION_FIELDS
     form_choices = {
         "kind": list(PROMOTION_KIND_LABELS.items()),
         "currency": [(c, c) for c in CURRENCIES],
@@ -145,18 +126,21 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None else None
 
 
+COUPON_COLUMNS = (
+    "code",
+    "promotion",
+    "enabled",
+    "uses",
+    "uses_per_coupon",
+    "uses_per_customer_user",
+    "valid_from",
+    "valid_until",
+    "created_at",
+)
+
+
 class CouponView(MarketingView):
-    column_list = (
-        "code",
-        "promotion",
-        "enabled",
-        "uses",
-        "uses_per_coupon",
-        "uses_per_customer_user",
-        "valid_from",
-        "valid_until",
-        "created_at",
-    )
+    column_list = COUPON_COLUMNS
     column_labels = {
         "uses": "Use Count",
         "uses_per_coupon": "Uses per Coupon",
@@ -168,17 +152,7 @@ class CouponView(MarketingView):
     column_searchable_list = ("code",)
     column_filters = ("enabled", "promotion.name", "uses", "valid_until")
     column_default_sort = ("id", True)
-    column_details_list = (
-        "code",
-        "promotion",
-        "enabled",
-        "uses",
-        "uses_per_coupon",
-        "uses_per_customer_user",
-        "valid_from",
-        "valid_until",
-        "created_at",
-    )
+    column_details_list = COUPON_COLUMNS
     form_columns = (
         "code",
         "promotion",

@@ -75,6 +75,20 @@ class SalesDocumentView(SecuredModelView):
     delete_permission = "delete_orders"  # sales staff create and edit them, never delete
     source_type = ""
 
+    def details_loads(self) -> tuple[Any, ...]:
+        """What the details and edit pages read with the document (loader options)."""
+        return ()
+
+    def get_one(self, id: Any) -> Any:
+        """The document with what its pages show, in one round of statements; None for a
+        missing or malformed id."""
+        document_id = parse_id(id)
+        if document_id is None:
+            return None
+        return db.session.scalar(
+            select(self.model).where(self.model.id == document_id).options(*self.details_loads())
+        )
+
     def render(self, template: str, **kwargs: Any) -> Any:
         model = kwargs.get("model")
         if template == self.details_template and model is not None:
@@ -129,17 +143,11 @@ class ShoppingListView(SalesDocumentView):
 
     details_template = "sales_documents/shopping_list_details.html"
 
-    def get_one(self, id: Any) -> ShoppingList | None:
-        if parse_id(id) is None:
-            return None
-        return db.session.scalar(
-            select(ShoppingList)
-            .where(ShoppingList.id == int(id))
-            .options(
-                joinedload(ShoppingList.customer),
-                joinedload(ShoppingList.customer_user),
-                selectinload(ShoppingList.lines).joinedload(ShoppingListLine.product),
-            )
+    def details_loads(self) -> tuple[Any, ...]:
+        return (
+            joinedload(ShoppingList.customer),
+            joinedload(ShoppingList.customer_user),
+            selectinload(ShoppingList.lines).joinedload(ShoppingListLine.product),
         )
 
     def on_model_change(self, form: Form, model: ShoppingList, is_created: bool) -> None:
@@ -244,17 +252,11 @@ class RequestForQuoteView(SalesDocumentView):
 
     details_template = "sales_documents/rfq_details.html"
 
-    def get_one(self, id: Any) -> RequestForQuote | None:
-        if parse_id(id) is None:
-            return None
-        return db.session.scalar(
-            select(RequestForQuote)
-            .where(RequestForQuote.id == int(id))
-            .options(
-                joinedload(RequestForQuote.customer),
-                joinedload(RequestForQuote.customer_user),
-                selectinload(RequestForQuote.requested_products).selectinload(RequestProduct.items),
-            )
+    def details_loads(self) -> tuple[Any, ...]:
+        return (
+            joinedload(RequestForQuote.customer),
+            joinedload(RequestForQuote.customer_user),
+            selectinload(RequestForQuote.requested_products).selectinload(RequestProduct.items),
         )
 
     def on_model_change(self, form: Form, model: RequestForQuote, is_created: bool) -> None:

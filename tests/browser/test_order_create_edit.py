@@ -28,7 +28,7 @@ def tax_on(amount: Decimal) -> Decimal:
 
 def open_grid(page: Page, base: str) -> None:
     page.goto(f"{base}/admin/")
-    page.get_by_role("link", name="Sales").click()
+    page.get_by_role("link", name="Sales", exact=True).click()
     page.get_by_role("link", name="Orders", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/orders/"))
 

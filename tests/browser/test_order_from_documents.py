@@ -25,7 +25,7 @@ def general(page: Page, label: str) -> Locator:
 def open_document(page: Page, base: str, menu_name: str, row_text: str) -> None:
     """Sales > <menu_name>, then the row's View icon."""
     page.goto(f"{base}/admin/")
-    page.get_by_role("link", name="Sales").click()
+    page.get_by_role("link", name="Sales", exact=True).click()
     page.get_by_role("link", name=menu_name, exact=True).click()
     row = page.locator("table.model-list tbody tr").filter(has_text=row_text)
     expect(row).to_have_count(1)

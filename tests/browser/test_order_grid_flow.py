@@ -38,7 +38,7 @@ def test_a_sales_user_filters_cancelled_orders_and_opens_one(
 
     # When they open Sales > Orders from the menu (once the menu's scripts have loaded)
     page.wait_for_load_state("load")
-    page.get_by_role("link", name="Sales").click()
+    page.get_by_role("link", name="Sales", exact=True).click()
     orders_link = page.get_by_role("link", name="Orders", exact=True)
     expect(orders_link).to_be_visible()
     orders_link.click()
