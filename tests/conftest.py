@@ -24,6 +24,7 @@ from actions.text_limits import install_length_checks
 from models import Base, Order, db
 from models.dialect import configure_engine, normalize_database_url
 from tests import factories
+from tests.redis_server import redis_server
 
 
 class _SharedTemplateCache(BytecodeCache):
@@ -53,6 +54,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url:
         return normalize_database_url(url)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A Redis database for the tests that need one: REDIS_URL's (emptied first), or that of a
+    redis-server started for the run. Without redis-server installed, those tests fail."""
+    with redis_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
