@@ -81,6 +81,8 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         WTF_CSRF_TIME_LIMIT=None,
         # Login attempts are counted where every worker sees them once Redis is configured.
         RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://",
+        # Redis out of reach: count in this process meanwhile rather than refuse every login.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         ORDERDESK_UPLOAD_DIR=os.environ.get("ORDERDESK_UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),
         ORDERDESK_MAX_UPLOAD_MB=int(os.environ.get("ORDERDESK_MAX_UPLOAD_MB", "10")),
         ORDERDESK_HTTPS=os.environ.get("ORDERDESK_HTTPS") == "1",

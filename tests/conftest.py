@@ -124,6 +124,9 @@ def build_app(database_url: str, **overrides: Any) -> Flask:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Counts stay in this process unless a test asks for Redis (a developer's REDIS_URL
+        # would otherwise carry counts from one test, or run, to the next).
+        "RATELIMIT_STORAGE_URI": "memory://",
         "ORDERDESK_UPLOAD_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / "od-uploads"),
     }
     config.update(overrides)

@@ -119,3 +119,20 @@ def test_the_login_counts_are_kept_in_redis(worker_a, empty_redis):
         client.close()
     assert any("account:sales@example.com" in key for key in keys), keys
     assert any(ATTACKER in key for key in keys), keys
+
+
+def test_with_redis_out_of_reach_logins_are_still_answered_and_counted_in_memory(clean_db, database_url):
+    # Given a worker whose Redis is not listening (port 9 on this host refuses connections)
+    app = build_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0")
+    with app.app_context():
+        factories.make_users(db.session)
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    # Then a login works, and guesses are still limited meanwhile
+    assert _post_login(client, "sales@example.com", factories.PASSWORD, ATTACKER).status_code == 302
+    guesser = app.test_client()
+    statuses = [
+        _post_login(guesser, "viewer@example.com", f"guess-{i}", ELSEWHERE).status_code for i in range(11)
+    ]
+    assert statuses == [200] * 10 + [429]
