@@ -30,9 +30,12 @@ class OrderShippingView(OrderViewBase):
         """Mark as Shipped: everything remaining, or chosen quantities, plus tracking rows."""
         order = self.get_order_or_404(request.args.get("id"))
         if request.method == "POST":
-            quantities = None
-            if request.form.get("mode") == "partial":
-                quantities = {li.id: request.form.get(f"ship-{li.id}", "0") for li in order.line_items}
+            # The page sends a quantity per line (starting at what remains); a post without
+            # any, from a script, ships everything remaining.
+            fields = {li.id: f"ship-{li.id}" for li in order.line_items}
+            quantities = {
+                line_id: request.form[name] for line_id, name in fields.items() if name in request.form
+            } or None
             trackings = _tracking_rows()
             outcome = run_action(
                 lambda: ship_order(

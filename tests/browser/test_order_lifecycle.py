@@ -55,13 +55,18 @@ def test_a_manager_ships_an_order_with_ups_tracking_then_closes_and_archives_it(
     expect(page.locator("#shipping-status")).to_have_text("Shipping: Not Shipped")
     expect(page.locator("#edit-order")).to_be_visible()
 
-    # When they click Mark as Shipped, keep "Ship everything remaining" and add a UPS number
+    # When they click Mark as Shipped, keep the quantities (everything remaining), add a UPS
+    # number and confirm
     page.locator("#transition-mark_shipped").click()
     expect(page.get_by_role("heading", name=f"Mark as Shipped: Order #{number}")).to_be_visible()
-    expect(page.locator("#ship-all")).to_be_checked()
+    expect(page.locator("#ship-summary")).to_have_text(
+        "Ships everything remaining: 3 units on 2 lines. The order becomes Shipped."
+    )
     tracking = page.locator("#tracking-rows tr.tracking-row").last
     tracking.locator("input[name=tracking_method]").fill("UPS")
     tracking.locator("input[name=tracking_number]").fill(UPS_NUMBER)
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.locator("#confirm-ship").click()
 
     # Then the order page says so, shows Shipped and links the number to ups.com
@@ -134,15 +139,22 @@ def test_shipping_part_of_a_line_leaves_the_order_open_and_partially_shipped(
     page.locator("#transition-mark_shipped").click()
     expect(page.locator("#ship-lines tbody tr")).to_have_count(2)
 
-    # When they choose "Ship the quantities below" and ship 1 of the 2 widgets
-    page.locator("#ship-partial").check()
+    # When they type 1 of the 2 widgets and 0 gadgets, the page says what will ship, and they
+    # confirm those very words
     widget = page.locator("#ship-lines tbody tr").filter(has_text="WID-1")
     widget.locator("input[name^=ship-]").fill("1")
+    gadget = page.locator("#ship-lines tbody tr").filter(has_text="GAD-2")
+    gadget.locator("input[name^=ship-]").fill("0")
+    summary = "Ships 1 unit on 1 line of the 3 units remaining. The order stays open as Partially Shipped."
+    expect(page.locator("#ship-summary")).to_have_text(summary)
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.locator("#confirm-ship").click()
 
     # Then the order is partially shipped and still open
     expect(page).to_have_url(re.compile(r"/admin/orders/details/\?id=\d+"))
     expect(flash(page)).to_contain_text(f"Order #{number} has been partially shipped.")
+    assert questions == [summary + " Mark as shipped?"]
     expect(page.locator("#internal-status")).to_have_text("Open")
     expect(page.locator("#shipping-status")).to_have_text("Shipping: Partially Shipped")
     shipped = page.locator("#section-line-items tr.line-item").filter(has_text="WID-1")
