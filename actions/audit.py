@@ -31,7 +31,7 @@ from models import (
 AUDITED: tuple[type[Base], ...] = (Order, OrderLineItem, SpecialDiscount, ShippingTracking, AppliedPromotion)
 ORDER_COLLECTIONS = ("line_items", "special_discounts", "shipping_trackings")
 # Bookkeeping columns whose changes say nothing to a person reading the history.
-IGNORED_FIELDS = frozenset({"id", "updated_at", "version", "created_at"})
+IGNORED_FIELDS = frozenset({"id", "updated_at", "version", "created_at", "submission_key"})
 ACTOR_KEY = "actor_id"
 _PENDING_KEY = "audit_pending"
 _LABELS_KEY = "audit_labels"
@@ -105,7 +105,9 @@ def _removed_children(session: Session) -> list[Any]:
 
 
 def _collect(session: Session, flush_context: Any, instances: Any) -> None:
-    pending: list[tuple[Any, str, dict[str, Any]]] = session.info.setdefault(_PENDING_KEY, [])
+    # A fresh list each flush: what a failed flush collected never reaches a later one.
+    pending: list[tuple[Any, str, dict[str, Any]]] = []
+    session.info[_PENDING_KEY] = pending
     for obj in session.new:
         if isinstance(obj, AUDITED):
             pending.append((obj, "create", {}))

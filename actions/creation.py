@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.audit import set_actor
-from actions.errors import ValidationFailed
+from actions.errors import AlreadySubmitted, ValidationFailed
 from actions.order_header import check_header
 from actions.order_input import (
     AddressData,
@@ -50,6 +51,8 @@ class OrderData:
     source_identifier: str | None = None
     # Edit only: applied promotion id -> 'active', 'inactive' or 'remove' (coupons only).
     promotion_states: dict[int, str] = field(default_factory=dict)
+    # Create only: the form's one-time key (see Order.submission_key).
+    submission_key: str | None = None
 
 
 def with_form_defaults(session: Session, data: OrderData) -> OrderData:
@@ -72,14 +75,25 @@ def with_form_defaults(session: Session, data: OrderData) -> OrderData:
     return data
 
 
+def _check_not_submitted(session: Session, key: str | None) -> None:
+    """Raises: AlreadySubmitted when an order was already made from the form with this key."""
+    if not key:
+        return
+    made = session.execute(select(Order.id, Order.identifier).where(Order.submission_key == key)).first()
+    if made is not None:
+        raise AlreadySubmitted(made.id, made.identifier or str(made.id))
+
+
 def create_order(session: Session, data: OrderData, *, actor: User | None) -> Order:
     """Validate the data, create an open order with its lines and addresses, and store its totals.
 
-    Raises: PermissionDenied without create_orders; ValidationFailed (naming the field) or
-    DiscountTooLarge; nothing is added then.
+    Raises: PermissionDenied without create_orders; AlreadySubmitted when an order was made
+    with the same submission key; ValidationFailed (naming the field) or DiscountTooLarge;
+    nothing is added then.
     """
     if actor is not None:
         require_permission(actor, "create_orders")
+    _check_not_submitted(session, data.submission_key)
     currency = check_currency(data.currency)
     customer_and_user(session, data.customer_id, data.customer_user_id)  # first, as the form
     if not data.lines:
@@ -117,7 +131,9 @@ def create_order(session: Session, data: OrderData, *, actor: User | None) -> Or
     recalculate(session, order)  # raises before the order joins the session
     if actor is not None:
         set_actor(session, actor.id)
+    order.submission_key = data.submission_key
     session.add(order)
+    # The key is unique: the same form sent twice at the same instant fails this flush.
     session.flush()  # the numbering listener (actions/audit.py) gives it its SO- number
     if order.identifier is None:
         raise RuntimeError("install_audit_listeners() was not called for this session class")

@@ -46,3 +46,11 @@ class CouponNotApplicable(DomainError):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message, field="coupon_code")
         self.reason = reason
+
+
+class AlreadySubmitted(DomainError):
+    """The Create Order form was sent again after it had made an order."""
+
+    def __init__(self, order_id: int, identifier: str) -> None:
+        super().__init__(f"This form was already saved as order {identifier}; no second order was made.")
+        self.order_id = order_id

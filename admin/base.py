@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -11,6 +12,7 @@ from flask_admin import AdminIndexView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterConverter
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from actions.errors import DomainError
 from actions.permissions import has_permission
@@ -18,6 +20,11 @@ from admin.converters import OrderDeskModelConverter
 from models import db
 
 MAX_ID = 2**63 - 1
+CONFLICT = (
+    "This was saved at the same moment by another request, so nothing was changed. "
+    "Reload the page and check before trying again."
+)
+logger = logging.getLogger(__name__)
 # Past this page the offset would overflow a 64-bit integer on some databases.
 MAX_PAGE = 10**9
 T = TypeVar("T")
@@ -57,8 +64,14 @@ def run_action(
     """Run one action as one unit of work: commit on success (flashing `done`), roll back and
     flash the DomainError's message on refusal. The only place admin/ commits or rolls back."""
     try:
-        result = operation()
-        db.session.commit()
+        try:
+            result = operation()
+            db.session.commit()
+        except IntegrityError as exc:
+            # Two requests saving the same thing at once: a unique key or a row the other
+            # one removed. The database kept one; this one changes nothing.
+            logger.warning("Refused a conflicting write: %s", exc.orig)
+            raise DomainError(CONFLICT) from exc
     except DomainError as exc:
         db.session.rollback()
         if flash_refusal:

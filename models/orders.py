@@ -121,6 +121,7 @@ class Order(Timestamped, Model):
         Index("ix_orders_owner_created", "owner_id", "created_at"),
         Index("ix_orders_po_number", "po_number"),
         Index("ix_orders_source", "source_type", "source_id"),
+        Index("ix_orders_submission_key", "submission_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,6 +155,9 @@ class Order(Timestamped, Model):
     source_type: Mapped[str | None] = mapped_column(String(20))
     source_id: Mapped[int | None] = mapped_column(Integer)
     source_identifier: Mapped[str | None] = mapped_column(String(64))
+    # The one-time key of the Create Order form that made it: the same form sent twice (a
+    # double click, a replayed request) finds this order instead of making a second one.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     # Totals (SPEC §2.1), stored so the grid can show, filter and sort them without recomputing.
     subtotal: Mapped[Money] = mapped_column(default=Decimal("0"), index=True)

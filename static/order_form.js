@@ -29,11 +29,40 @@
     return {ok: response.ok, data: await response.json()};
   }
 
-  /* A type-ahead picker: input + results list; choosing calls onPick(item). */
+  /* A type-ahead picker (combobox): input + results list; choosing calls onPick(item).
+     Arrow keys move through the results, Enter picks, Escape closes. */
+  let pickerCount = 0;
   function picker(input, results, search, onPick) {
+    pickerCount += 1;
+    results.id = results.id || "picker-results-" + pickerCount;
+    results.setAttribute("role", "listbox");
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", results.id);
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("autocomplete", "off");
+    let active = -1;
+    const options = () => Array.from(results.querySelectorAll("[role=option]"));
+    function close() {
+      results.innerHTML = "";
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function highlight(index) {
+      const all = options();
+      if (!all.length) { return; }
+      active = (index + all.length) % all.length;
+      all.forEach((option, i) => {
+        option.classList.toggle("active", i === active);
+        option.setAttribute("aria-selected", i === active ? "true" : "false");
+      });
+      input.setAttribute("aria-activedescendant", all[active].id);
+      all[active].scrollIntoView({block: "nearest"});
+    }
     const run = debounce(async () => {
       const term = input.value.trim();
-      results.innerHTML = "";
+      close();
       if (!term) { return; }
       let items = [];
       try { items = await search(term); } catch (e) { return; }
@@ -43,17 +72,42 @@
         empty.textContent = "No matches";
         results.appendChild(empty);
       }
-      for (const item of items) {
+      items.forEach((item, index) => {
         const option = document.createElement("button");
         option.type = "button";
+        option.id = results.id + "-" + index;
+        option.tabIndex = -1;
+        option.setAttribute("role", "option");
         option.className = "list-group-item list-group-item-action py-1 small picker-option";
         option.textContent = item.label;
-        option.addEventListener("click", () => { results.innerHTML = ""; onPick(item); });
+        option.addEventListener("click", () => { close(); onPick(item); });
         results.appendChild(option);
-      }
+      });
+      input.setAttribute("aria-expanded", items.length ? "true" : "false");
     }, 200);
     input.addEventListener("input", run);
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        highlight(active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Enter") {
+        event.preventDefault();  // Enter picks; it never sends the whole form
+        const all = options();
+        const chosen = all[active] || (all.length === 1 ? all[0] : null);
+        if (chosen) { chosen.click(); }
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
   }
+
+  /* Enter in a text box of this form does not send it half-filled: only the Save button does. */
+  form.addEventListener("keydown", (event) => {
+    const field = event.target;
+    if (event.key === "Enter" && field.tagName === "INPUT" && !["submit", "button"].includes(field.type)) {
+      event.preventDefault();
+    }
+  });
 
   /* ---- customer, customer user, addresses, payment term ---- */
   const customerId = $("#customer_id");

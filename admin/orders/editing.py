@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
@@ -12,6 +13,7 @@ from actions.attachments import remove_stored_file
 from actions.capabilities import grid_capabilities
 from actions.creation import OrderData, create_order, with_form_defaults
 from actions.editing import delete_order, order_data_from, reorder, update_order
+from actions.errors import AlreadySubmitted
 from actions.order_input import LineData
 from actions.sources import order_data_from_rfq, order_data_from_shopping_list
 from admin.base import current_actor, parse_id, run_action
@@ -94,11 +96,14 @@ class OrderEditingView(OrderViewBase):
         if request.method == "GET":
             data = _prefill_from_request()
             form = OrderForm(data=form_values(data, _product_labels(list(data.lines))))
+            form.submission_key.data = secrets.token_urlsafe(24)
             return self._render_form(form, order=None)
         form = OrderForm()
         outcome = run_action(
             lambda: create_order(db.session, order_data_from_form(form), actor=current_actor()), done=SAVED
         )
+        if isinstance(outcome.refusal, AlreadySubmitted):
+            return self.back_to_order(outcome.refusal.order_id)
         if outcome.result is None:
             return self._render_form(form, order=None)
         return self.back_to_order(outcome.result.id)

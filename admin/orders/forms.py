@@ -123,6 +123,7 @@ class OrderForm(FlaskForm):
     source_id = HiddenField()
     source_identifier = HiddenField()
     version = HiddenField()
+    submission_key = HiddenField()  # Create Order's one-time key: one order per form sent
 
 
 def _address(form: AddressForm) -> AddressData | None:
@@ -193,6 +194,7 @@ def order_data_from_form(form: OrderForm) -> OrderData:
         source_type=_text(form.source_type.data),
         source_id=_int(form.source_id.data),
         source_identifier=_text(form.source_identifier.data),
+        submission_key=(_text(form.submission_key.data) or "")[:64] or None,
     )
 
 
