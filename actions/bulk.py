@@ -14,6 +14,7 @@ from actions.errors import DomainError, InvalidTransition
 from actions.lifecycle import TRANSITIONS, apply_transition
 from actions.permissions import require_permission
 from models import Order, User
+from models.orders import STATUS_LABELS
 
 # A selection larger than this is refused whole rather than half-applied.
 MAX_SELECTION = 10_000
@@ -21,6 +22,7 @@ MAX_SELECTION = 10_000
 MAX_ID = 2**63 - 1
 # The report names this many skipped orders, then counts the rest.
 REPORTED_SKIPS = 10
+SKIPPED_NOTE = "Orders this cannot apply to are skipped and listed in the report."
 
 
 @dataclass
@@ -104,9 +106,19 @@ class BulkOperation:
     label: str
     permission: str
     done: str  # "3 orders <done>; 1 skipped: …"
-    confirmation: str
+    consequence: str  # what happens to the orders, said before anything is done
     # Changes one order; returns the files to remove once the work is committed.
     step: OrderStep
+
+    def question(self, count: int) -> str:
+        """The confirmation for `count` orders: "Cancel 3 orders? Open orders become …"."""
+        noun = "order" if count == 1 else "orders"
+        return f"{self.label} {count:,} {noun}? {self.consequence} {SKIPPED_NOTE}"
+
+    def selection_question(self) -> str:
+        """The same for the rows ticked in the grid, counted by the browser: {count} and {s}
+        stand for their number and a plural "s"."""
+        return f"{self.label} {{count}} selected order{{s}}? {self.consequence} {SKIPPED_NOTE}"
 
 
 def _transition_step(name: str) -> OrderStep:
@@ -128,7 +140,7 @@ DELETE = BulkOperation(
     "Delete",
     "delete_orders",
     "deleted",
-    "Are you sure you want to delete the selected orders?",
+    "They are deleted with their notes, attachments, events and emails; this cannot be undone.",
     _delete_step,
 )
 
@@ -136,7 +148,14 @@ DELETE = BulkOperation(
 def bulk_operations() -> list[BulkOperation]:
     """Every transition of the lifecycle table, then Delete (read live from the table)."""
     return [
-        BulkOperation(t.name, t.label, t.permission, t.done, t.confirmation, _transition_step(t.name))
+        BulkOperation(
+            t.name,
+            t.label,
+            t.permission,
+            t.done,
+            t.consequence or f"Orders become {STATUS_LABELS[t.target]}.",
+            _transition_step(t.name),
+        )
         for t in TRANSITIONS.values()
     ] + [DELETE]
 

@@ -38,6 +38,8 @@ class Transition:
     # A transition that needs more input (quantities, tracking numbers) names the form that
     # asks for it; the order page opens that form instead of applying the transition at once.
     form: str | None = None
+    # What it does to many orders at once, for the bulk confirmation ("Open orders become …").
+    consequence: str = ""
 
     def result(self, order: Order) -> str:
         return f"Order #{order.identifier} has been {self.done}."
@@ -64,6 +66,7 @@ CANCEL = Transition(
     "Are you sure you want to cancel this order? Please note that once your order is "
     "cancelled, it cannot be changed.",
     effect=_release_coupon_uses,
+    consequence="Open orders become Cancelled and can no longer be changed.",
 )
 MARK_SHIPPED = Transition(
     "mark_shipped",
@@ -76,6 +79,7 @@ MARK_SHIPPED = Transition(
     "recorded as shipped.",
     effect=_ship_everything_remaining,
     form="shipment",
+    consequence="Open orders become Shipped, with every remaining quantity recorded as shipped.",
 )
 CLOSE = Transition(
     "close",
@@ -86,6 +90,7 @@ CLOSE = Transition(
     "closed",
     "Are you sure you want to close this order? Please note that once your order is closed, "
     "it cannot be changed.",
+    consequence="Open, cancelled and shipped orders become Closed and can no longer be changed.",
 )
 ARCHIVE = Transition(
     "archive",
@@ -95,6 +100,7 @@ ARCHIVE = Transition(
     "archive_orders",
     "archived",
     "Are you sure you want to archive this order? Archived orders are kept for history only.",
+    consequence="Closed orders become Archived, kept for history only.",
 )
 
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in (CANCEL, MARK_SHIPPED, CLOSE, ARCHIVE)}

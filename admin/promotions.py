@@ -199,11 +199,11 @@ class CouponView(MarketingView):
             return user_can(self.manage_permission)
         return super().is_action_allowed(name)
 
-    @action("enable", "Enable", "Enable the selected coupons?")
+    @action("enable", "Enable", "Enable {count} selected coupon{s}?")
     def action_enable(self, ids: list[str]) -> None:
         self._enable(ids, True)
 
-    @action("disable", "Disable", "Disable the selected coupons?")
+    @action("disable", "Disable", "Disable {count} selected coupon{s}? They can no longer be applied.")
     def action_disable(self, ids: list[str]) -> None:
         self._enable(ids, False)
 

@@ -72,7 +72,7 @@ class UserView(SecuredModelView):
     @action(
         "reset_two_factor",
         "Reset two-factor sign-in",
-        "Reset two-factor sign-in of the selected users? Their sessions end; where it is "
+        "Reset two-factor sign-in of {count} selected user{s}? Their sessions end; where it is "
         "required they set it up again at their next login.",
     )
     def action_reset_two_factor(self, ids: list[str]) -> None:

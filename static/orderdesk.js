@@ -6,6 +6,46 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// A POST form is sent once: after the browser has read which button was pressed, its buttons
+// are disabled and the pressed one says it is working, until the next page arrives (a second
+// click or Enter meanwhile does nothing). Runs after the confirmation above and after any
+// listener of the form itself, so a cancelled or refused submit changes nothing.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || (form.getAttribute("method") || "get").toLowerCase() !== "post") {
+    return;
+  }
+  if (form.dataset.sending) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sending = "1";
+  var pressed = event.submitter;
+  window.setTimeout(function () {
+    form.querySelectorAll("button, input[type=submit]").forEach(function (button) {
+      if (button.type === "submit") { button.disabled = true; }
+    });
+    if (pressed && pressed.tagName === "BUTTON" && !pressed.children.length) {
+      pressed.dataset.idleLabel = pressed.textContent;
+      pressed.textContent = "Working…";
+    }
+    if (pressed) { pressed.setAttribute("aria-busy", "true"); }
+  }, 0);
+});
+
+// Back to a page from the browser's cache: its forms can be sent again.
+window.addEventListener("pageshow", function (event) {
+  if (!event.persisted) { return; }
+  document.querySelectorAll("form[data-sending]").forEach(function (form) {
+    delete form.dataset.sending;
+    form.querySelectorAll("[aria-busy]").forEach(function (button) {
+      if (button.dataset.idleLabel) { button.textContent = button.dataset.idleLabel; }
+      button.removeAttribute("aria-busy");
+    });
+    form.querySelectorAll("button, input[type=submit]").forEach(function (button) { button.disabled = false; });
+  });
+});
+
 // Links that only open menus or run scripts ("#", "javascript:void(0)" in Flask-Admin's
 // templates) never navigate: a javascript: URL would break the CSP, "#" would jump the page.
 document.addEventListener("click", function (event) {
@@ -14,12 +54,36 @@ document.addEventListener("click", function (event) {
   }
 }, true);
 
+// "With selected": the confirmation says how many rows it is about to change ({count}, and
+// {s} for a plural), then the ticked rows are posted with the action (as Flask-Admin does).
+function runModelAction(name) {
+  var ticked = document.querySelectorAll("input.action-checkbox:checked");
+  if (!ticked.length) {
+    window.alert(JSON.parse(document.getElementById("message-data").textContent));
+    return;
+  }
+  var questions = JSON.parse(document.getElementById("actions-confirmation-data").textContent);
+  var question = questions[name];
+  if (question) {
+    question = question.replace(/\{count\}/g, ticked.length.toLocaleString("en"))
+      .replace(/\{s\}/g, ticked.length === 1 ? "" : "s");
+    if (!window.confirm(question)) {
+      return;
+    }
+  }
+  var form = document.getElementById("action_form");
+  form.querySelector("input[name=action]").value = name;
+  form.querySelectorAll("input.action-checkbox").forEach(function (box) { box.remove(); });
+  ticked.forEach(function (box) { form.appendChild(box.cloneNode()); });
+  form.submit();
+}
+
 // Clicks that Flask-Admin's templates used to handle inline (the CSP allows no inline script):
 // the "With selected" menu and "Add" on inline lists.
 document.addEventListener("click", function (event) {
   var action = event.target.closest("[data-model-action]");
   if (action) {
-    window.modelActions.execute(action.dataset.modelAction);
+    runModelAction(action.dataset.modelAction);
     return;
   }
   var inline = event.target.closest("[data-inline-add]");

@@ -32,7 +32,8 @@ class OrderLifecycleView(OrderViewBase):
 
     def get_actions_list(self) -> tuple[list[Any], dict[Any, Any]]:
         operations = self._allowed_operations().values()
-        return [(op.name, op.label) for op in operations], {op.name: op.confirmation for op in operations}
+        questions = {op.name: op.selection_question() for op in operations}
+        return [(op.name, op.label) for op in operations], questions
 
     @staticmethod
     def _run_bulk(operation: BulkOperation, ids: list[str]) -> None:
@@ -81,9 +82,22 @@ class OrderLifecycleView(OrderViewBase):
         ids_query = query.limit(None).offset(None).order_by(None).with_entities(Order.id)
         return [row[0] for row in ids_query.order_by(Order.id).limit(MAX_SELECTION + 1)]
 
+    def _filter_in_words(self) -> list[str]:
+        """The grid's filters and search as a person reads them: "Internal Status equals Open"."""
+        view_args = self._get_list_extra_args()
+        words = []
+        for index, name, value in view_args.filters or []:
+            flt = self._filters[index]  # type: ignore[index]
+            options = dict(flt.get_options(self) or [])
+            words.append(f"{name} {flt.operation()} {options.get(value, value)}".strip())
+        if view_args.search:
+            words.append(f"matches the search “{view_args.search}”")
+        return words
+
     @expose("/apply_filtered/", methods=("GET", "POST"))
     def apply_filtered_view(self) -> Any:
-        """Show how many orders the current filter matches, then apply one operation to all."""
+        """Show how many orders the current filter matches, then apply one operation to all.
+        With no filter at all, the person types that number to confirm: it is every order."""
         operation = self._allowed_operations().get(request.values.get("action", ""))
         grid_url = url_for(".index_view", **request.args)
         if operation is None:
@@ -97,9 +111,21 @@ class OrderLifecycleView(OrderViewBase):
                 "error",
             )
             return redirect(grid_url)
-        if request.method == "GET":
-            return self.render(
-                "orders/apply_filtered.html", operation=operation, count=len(ids), grid_url=grid_url
+        conditions = self._filter_in_words()
+        typed = request.form.get("confirm_count", "").strip().replace(",", "")
+        if request.method == "POST" and (conditions or typed == str(len(ids))):
+            self._run_bulk(operation, [str(i) for i in ids])
+            return redirect(grid_url)
+        if request.method == "POST":
+            flash(
+                f"There is no filter, so this is every order: type {len(ids):,} to confirm. "
+                "Nothing was changed.",
+                "error",
             )
-        self._run_bulk(operation, [str(i) for i in ids])
-        return redirect(grid_url)
+        return self.render(
+            "orders/apply_filtered.html",
+            operation=operation,
+            count=len(ids),
+            conditions=conditions,
+            grid_url=grid_url,
+        )

@@ -7,6 +7,7 @@ Every refused request is checked to answer with a message (never a 500) and chan
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import timedelta
 
@@ -391,6 +392,60 @@ def test_apply_filtered_archives_only_closed_orders_of_the_filter(login_as, cata
     )
     assert flashed_messages(client) == ["1 order archived"]
     assert statuses() == {closed.id: "archived", still_open.id: "open"}
+
+
+def test_apply_filtered_names_the_filter_in_words_and_says_what_will_happen(login_as, catalog, users):
+    order_in(catalog, users, "cancelled")
+    client = login_as("manager")
+    page = client.get("/admin/orders/apply_filtered/?action=close&flt1_internal_status_equals=cancelled")
+    text = page.get_data(as_text=True)
+    assert "<li>Internal Status equals Cancelled</li>" in text
+    assert "Close 1 order? Open, cancelled and shipped orders become Closed" in text
+
+
+def test_apply_filtered_without_a_filter_needs_the_number_of_orders_typed(login_as, catalog, users):
+    # Given three open orders and no filter on the grid
+    orders = [order_in(catalog, users, "open") for _ in range(3)]
+    client = login_as("manager")
+    page = client.get("/admin/orders/apply_filtered/?action=cancel").get_data(as_text=True)
+    assert "There is no filter: this is <strong>every order</strong>, 3 in all." in page
+    assert 'name="confirm_count"' in page
+
+    # When the manager confirms without typing the number, or with a wrong one, nothing changes
+    for typed in ("", "2", "all"):
+        refused = client.post(
+            "/admin/orders/apply_filtered/?action=cancel", data={"action": "cancel", "confirm_count": typed}
+        )
+        assert refused.status_code == 200
+        assert "There is no filter, so this is every order: type 3 to confirm. Nothing was changed." in (
+            refused.get_data(as_text=True)
+        )
+    assert set(statuses().values()) == {"open"}
+
+    # And with the number typed, every order is cancelled
+    client.post(
+        "/admin/orders/apply_filtered/?action=cancel", data={"action": "cancel", "confirm_count": "3"}
+    )
+    assert flashed_messages(client) == ["3 orders cancelled"]
+    assert statuses() == {o.id: "cancelled" for o in orders}
+
+
+def test_the_filter_wide_menu_starts_on_no_action(login_as, open_order):
+    page = login_as("manager").get("/admin/orders/").get_data(as_text=True)
+    menu = page.split('id="apply-filtered-action"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'<option value="" selected>Choose an action…</option>', menu)
+
+
+def test_the_selection_confirmation_counts_the_orders_and_says_what_happens(login_as, open_order):
+    page = login_as("manager").get("/admin/orders/").get_data(as_text=True)
+    questions = json.loads(re.search(r'id="actions-confirmation-data"[^>]*>(.*?)</', page, re.S).group(1))
+    assert questions["cancel"] == (
+        "Cancel {count} selected order{s}? Open orders become Cancelled and can no longer be changed. "
+        "Orders this cannot apply to are skipped and listed in the report."
+    )
+    assert questions["delete"].startswith(
+        "Delete {count} selected order{s}? They are deleted with their notes"
+    )
 
 
 @pytest.mark.parametrize(
