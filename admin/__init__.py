@@ -25,6 +25,7 @@ from admin.promotions import promotion_views
 from admin.sales_documents import sales_document_views
 from admin.security import csp_nonce, init_security
 from admin.system import system_views
+from admin.weight import init_weight
 from models import Order
 
 
@@ -40,6 +41,7 @@ def _reachable_flask_admin_templates(app: Flask) -> None:
 def init_admin(app: Flask) -> Admin:
     _reachable_flask_admin_templates(app)
     init_security(app)
+    init_weight(app)
     init_auth(app)
     init_formatting(app)
     init_errors(app)

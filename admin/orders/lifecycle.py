@@ -85,9 +85,10 @@ class OrderLifecycleView(OrderViewBase):
     def _filter_in_words(self) -> list[str]:
         """The grid's filters and search as a person reads them: "Internal Status equals Open"."""
         view_args = self._get_list_extra_args()
+        grid_filters = self._filters or []
         words = []
         for index, name, value in view_args.filters or []:
-            flt = self._filters[index]  # type: ignore[index]
+            flt = grid_filters[index]
             options = dict(flt.get_options(self) or [])
             words.append(f"{name} {flt.operation()} {options.get(value, value)}".strip())
         if view_args.search:

@@ -1,0 +1,69 @@
+"""What the panel sends weighs little: compressed responses, HTML without its template
+indentation, and static files cached for a year under URLs that change with their content."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+from flask_compress import Compress
+
+# Runs of whitespace that span a line break next to a tag: the templates' indentation. One
+# newline keeps what the browser shows (it renders as the same single space). Text areas and
+# <pre> keep every character: there whitespace is content.
+_INDENTATION = re.compile(rb"(?<=>)\s*\n\s*|\s*\n\s*(?=<)")
+_VERBATIM = re.compile(rb"(<textarea\b.*?</textarea>|<pre\b.*?</pre>)", re.DOTALL | re.IGNORECASE)
+YEAR = 365 * 24 * 3600
+
+compress = Compress()
+
+
+@cache
+def _content_version(path: Path) -> str:
+    """A short hash of a static file's content: its URL changes when the file does."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else "0"
+
+
+def _without_indentation(html: bytes) -> bytes:
+    parts = _VERBATIM.split(html)
+    # split() puts the verbatim elements at the odd places: leave them as they are.
+    return b"".join(part if index % 2 else _INDENTATION.sub(b"\n", part) for index, part in enumerate(parts))
+
+
+def init_weight(app: Flask) -> None:
+    app.config.setdefault(
+        "COMPRESS_MIMETYPES",
+        [
+            "text/html",
+            "text/css",
+            "application/javascript",
+            "text/javascript",
+            "application/json",
+            "text/csv",
+            "image/svg+xml",
+        ],
+    )
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    # Versioned URLs (below) make a year of caching safe.
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = YEAR
+    compress.init_app(app)
+
+    @app.url_defaults
+    def _versioned_static(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint != "static" and not endpoint.endswith(".static"):
+            return
+        filename = values.get("filename")
+        blueprint = app.blueprints.get(endpoint.rpartition(".")[0]) if "." in endpoint else None
+        folder = (blueprint or app).static_folder
+        if filename and folder:
+            values["v"] = _content_version(Path(folder) / filename)
+
+    @app.after_request
+    def _strip_indentation(response: Response) -> Response:
+        if response.mimetype == "text/html" and not response.direct_passthrough and not response.is_streamed:
+            response.set_data(_without_indentation(response.get_data()))
+        return response
