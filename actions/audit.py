@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, update
+from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -89,6 +89,47 @@ def _order_id_of(obj: Any) -> int | None:
     return obj.order_id if obj.order_id is not None else getattr(obj.order, "id", None)
 
 
+def entity_label(obj: Any) -> str | None:
+    """What a person calls an audited object: the order's number, the line's SKU, the
+    discount's description (or its value), the tracking number, the promotion's name."""
+    if isinstance(obj, Order):
+        return obj.identifier
+    if isinstance(obj, OrderLineItem):
+        return obj.product_sku
+    if isinstance(obj, SpecialDiscount):
+        if obj.description:
+            return obj.description
+        value = to_jsonable(obj.value)
+        return f"{value}%" if obj.type == "percent" else value
+    if isinstance(obj, ShippingTracking):
+        return obj.number
+    if isinstance(obj, AppliedPromotion):
+        return obj.promotion_name
+    return None
+
+
+def _order_numbers(session: Session, objects: list[Any]) -> dict[int, str | None]:
+    """The numbers of the orders the objects belong to: from the session where it holds the
+    order, else in one query."""
+    numbers: dict[int, str | None] = {}
+    for obj in objects:
+        if isinstance(obj, Order):
+            numbers[obj.id] = obj.identifier
+    missing = {order_id for obj in objects if (order_id := _order_id_of(obj)) is not None} - set(numbers)
+    for order_id in list(missing):
+        held = session.identity_map.get(inspect(Order).identity_key_from_primary_key((order_id,)))
+        if held is not None and "identifier" in inspect(held).dict:
+            numbers[order_id] = held.identifier
+            missing.discard(order_id)
+    if missing:
+        table = Order.__table__
+        rows = session.connection().execute(
+            select(table.c.id, table.c.identifier).where(table.c.id.in_(sorted(missing)))
+        )
+        numbers.update({row.id: row.identifier for row in rows})
+    return numbers
+
+
 def _removed_children(session: Session) -> list[Any]:
     """Lines, discounts and trackings dropped from an order's collections: deleted as orphans
     during the flush, so they never show up in session.deleted beforehand."""
@@ -128,15 +169,19 @@ def _write(session: Session, flush_context: Any) -> None:
         return
     now = utcnow()
     actor_id = session.info.get(ACTOR_KEY)
+    numbers = _order_numbers(session, [obj for obj, _action, _changes in pending])
     rows = []
     for obj, action, changes in pending:
+        order_id = _order_id_of(obj)
         rows.append(
             {
                 "actor_id": actor_id,
                 "occurred_at": now,
                 "entity_type": type(obj).__name__,
                 "entity_id": obj.id,
-                "order_id": _order_id_of(obj),
+                "order_id": order_id,
+                "order_identifier": None if order_id is None else numbers.get(order_id),
+                "entity_label": entity_label(obj),
                 "action": action,
                 "changes": snapshot(obj) if action == "create" else changes,
             }
