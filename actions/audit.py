@@ -152,12 +152,14 @@ def _collect(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in session.new:
         if isinstance(obj, AUDITED):
             pending.append((obj, "create", {}))
-    labels: dict[int, str] = session.info.pop(_LABELS_KEY, {})
+    # A label waits for its object's update: an autoflush in between (new tracking rows,
+    # a lazy load) must not use it up, or a shipment would read as a plain update.
+    labels: dict[int, str] = session.info.get(_LABELS_KEY, {})
     for obj in session.dirty:
         if isinstance(obj, AUDITED) and session.is_modified(obj, include_collections=False):
             changes = _field_changes(obj)
             if changes:
-                pending.append((obj, labels.get(id(obj), "update"), changes))
+                pending.append((obj, labels.pop(id(obj), "update"), changes))
     for obj in [*session.deleted, *_removed_children(session)]:
         if isinstance(obj, AUDITED):
             pending.append((obj, "delete", snapshot(obj)))
@@ -187,6 +189,11 @@ def _write(session: Session, flush_context: Any) -> None:
             }
         )
     session.connection().execute(insert(AuditEntry), rows)
+
+
+def _forget_labels(session: Session) -> None:
+    """A label not used by the end of its transaction never names a later change."""
+    session.info.pop(_LABELS_KEY, None)
 
 
 def _keep_old_value(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
@@ -228,3 +235,5 @@ def install_audit_listeners(session_class: Any) -> None:
         event.listen(session_class, "before_flush", _collect)
         event.listen(session_class, "after_flush", _number_new_orders)
         event.listen(session_class, "after_flush", _write)
+        event.listen(session_class, "after_commit", _forget_labels)
+        event.listen(session_class, "after_rollback", _forget_labels)
