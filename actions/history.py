@@ -112,6 +112,14 @@ def action_label(action: str) -> str:
     return RECORD_ACTION_LABELS.get(action, action.replace("_", " ").title())
 
 
+def audit_actions() -> dict[str, str]:
+    """Every action an audit entry can have, code → label, for the audit log's filter."""
+    return {**RECORD_ACTION_LABELS, **{name: t.label for name, t in TRANSITIONS.items()}}
+
+
+AUDIT_ACTIONS = audit_actions()
+
+
 def is_status_action(action: str) -> bool:
     """Tell whether an audit action moved the order's status (a transition or a shipment)."""
     return action in TRANSITIONS or action == PARTIAL_SHIPMENT

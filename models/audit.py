@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Model, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
+    from models.orders import Order
     from models.users import User
 
 
@@ -41,6 +42,11 @@ class AuditEntry(Model):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+    # The order while it exists (None once deleted); read-only, order_id is no foreign key so
+    # the rows outlive the order.
+    order: Mapped[Order | None] = relationship(
+        primaryjoin="foreign(AuditEntry.order_id) == Order.id", viewonly=True
+    )
 
     def __str__(self) -> str:
         return f"{self.action} {self.entity_type} #{self.entity_id}"
