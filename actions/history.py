@@ -195,7 +195,10 @@ def describe_change(
             )
             return ChangeDescription(title, (fields,) if fields else ())
         verb = "Added" if action == "create" else "Removed"
-        return ChangeDescription(f"{verb} {name}{_details(entity_type, changes)}", ())
+        details = _details(entity_type, changes)
+        if details == f" ({label})":
+            details = ""  # a discount without a description is already named by its value
+        return ChangeDescription(f"{verb} {name}{details}", ())
     if entity_type == "Order":
         of = ""
         title = action_label(action) if action not in RECORD_ACTIONS else f"Changed {name}"

@@ -139,3 +139,13 @@ def test_the_audit_logs_search_and_filters_are_served_by_an_index(login_as, cata
     assert any(f"audit_entries USING INDEX {index}" in step or f"INDEX {index}" in step for step in plan), (
         plan
     )
+
+
+def test_the_audit_logs_count_is_capped_instead_of_counting_every_row(login_as, catalog, users, monkeypatch):
+    import admin.system
+
+    monkeypatch.setattr(admin.system, "COUNT_CAP", 2)
+    make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+    page = login_as("manager").get("/admin/audit/").get_data(as_text=True)
+    assert "List (2+)" in page

@@ -109,3 +109,8 @@ def test_an_entry_written_before_names_were_kept_takes_the_name_from_its_snapsho
     assert describe_change("update", "OrderLineItem", 792, {"quantity": ["1", "2"]}).lines == (
         "Quantity of line item #792: 1 → 2",
     )
+
+
+def test_a_discount_without_a_description_is_named_by_its_value_once():
+    described = describe_change("create", "SpecialDiscount", 4, {"type": "percent", "value": "10"}, "10%")
+    assert described.title == "Added special discount 10%"
