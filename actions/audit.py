@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, update
+from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -89,6 +89,47 @@ def _order_id_of(obj: Any) -> int | None:
     return obj.order_id if obj.order_id is not None else getattr(obj.order, "id", None)
 
 
+def entity_label(obj: Any) -> str | None:
+    """What a person calls an audited object: the order's number, the line's SKU, the
+    discount's description (or its value), the tracking number, the promotion's name."""
+    if isinstance(obj, Order):
+        return obj.identifier
+    if isinstance(obj, OrderLineItem):
+        return obj.product_sku
+    if isinstance(obj, SpecialDiscount):
+        if obj.description:
+            return obj.description
+        value = to_jsonable(obj.value)
+        return f"{value}%" if obj.type == "percent" else value
+    if isinstance(obj, ShippingTracking):
+        return obj.number
+    if isinstance(obj, AppliedPromotion):
+        return obj.promotion_name
+    return None
+
+
+def _order_numbers(session: Session, objects: list[Any]) -> dict[int, str | None]:
+    """The numbers of the orders the objects belong to: from the session where it holds the
+    order, else in one query."""
+    numbers: dict[int, str | None] = {}
+    for obj in objects:
+        if isinstance(obj, Order):
+            numbers[obj.id] = obj.identifier
+    missing = {order_id for obj in objects if (order_id := _order_id_of(obj)) is not None} - set(numbers)
+    for order_id in list(missing):
+        held = session.identity_map.get(inspect(Order).identity_key_from_primary_key((order_id,)))
+        if held is not None and "identifier" in inspect(held).dict:
+            numbers[order_id] = held.identifier
+            missing.discard(order_id)
+    if missing:
+        table = Order.__table__
+        rows = session.connection().execute(
+            select(table.c.id, table.c.identifier).where(table.c.id.in_(sorted(missing)))
+        )
+        numbers.update({row.id: row.identifier for row in rows})
+    return numbers
+
+
 def _removed_children(session: Session) -> list[Any]:
     """Lines, discounts and trackings dropped from an order's collections: deleted as orphans
     during the flush, so they never show up in session.deleted beforehand."""
@@ -111,12 +152,14 @@ def _collect(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in session.new:
         if isinstance(obj, AUDITED):
             pending.append((obj, "create", {}))
-    labels: dict[int, str] = session.info.pop(_LABELS_KEY, {})
+    # A label waits for its object's update: an autoflush in between (new tracking rows,
+    # a lazy load) must not use it up, or a shipment would read as a plain update.
+    labels: dict[int, str] = session.info.get(_LABELS_KEY, {})
     for obj in session.dirty:
         if isinstance(obj, AUDITED) and session.is_modified(obj, include_collections=False):
             changes = _field_changes(obj)
             if changes:
-                pending.append((obj, labels.get(id(obj), "update"), changes))
+                pending.append((obj, labels.pop(id(obj), "update"), changes))
     for obj in [*session.deleted, *_removed_children(session)]:
         if isinstance(obj, AUDITED):
             pending.append((obj, "delete", snapshot(obj)))
@@ -128,20 +171,29 @@ def _write(session: Session, flush_context: Any) -> None:
         return
     now = utcnow()
     actor_id = session.info.get(ACTOR_KEY)
+    numbers = _order_numbers(session, [obj for obj, _action, _changes in pending])
     rows = []
     for obj, action, changes in pending:
+        order_id = _order_id_of(obj)
         rows.append(
             {
                 "actor_id": actor_id,
                 "occurred_at": now,
                 "entity_type": type(obj).__name__,
                 "entity_id": obj.id,
-                "order_id": _order_id_of(obj),
+                "order_id": order_id,
+                "order_identifier": None if order_id is None else numbers.get(order_id),
+                "entity_label": entity_label(obj),
                 "action": action,
                 "changes": snapshot(obj) if action == "create" else changes,
             }
         )
     session.connection().execute(insert(AuditEntry), rows)
+
+
+def _forget_labels(session: Session) -> None:
+    """A label not used by the end of its transaction never names a later change."""
+    session.info.pop(_LABELS_KEY, None)
 
 
 def _keep_old_value(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
@@ -183,3 +235,5 @@ def install_audit_listeners(session_class: Any) -> None:
         event.listen(session_class, "before_flush", _collect)
         event.listen(session_class, "after_flush", _number_new_orders)
         event.listen(session_class, "after_flush", _write)
+        event.listen(session_class, "after_commit", _forget_labels)
+        event.listen(session_class, "after_rollback", _forget_labels)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import Flask
 
 import models
-from actions.history import action_label, audit_value, change_title, field_label, status_label
+from actions.history import action_label, audit_value, change_title, describe_entry, field_label, status_label
 from actions.money import format_money
 from actions.text_limits import column_limit
 from actions.tracking_links import tracking_url
@@ -41,4 +41,5 @@ def init_formatting(app: Flask) -> None:
     app.jinja_env.globals["audit_value"] = audit_value
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["change_title"] = change_title
+    app.jinja_env.globals["describe_entry"] = describe_entry
     app.jinja_env.globals["tracking_url"] = tracking_url

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_app_context, url_for
 from flask_admin.actions import action
+from flask_admin.contrib.sqla import filters
+from markupsafe import Markup
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import joinedload, load_only
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
+from actions.history import AUDIT_ACTIONS, action_label, describe_entry, entity_name
 from actions.two_factor import reset_two_factor_of_users
 from actions.users import MIN_PASSWORD_LENGTH, create_user, update_user
 from admin.base import SecuredModelView, run_action
 from admin.choices import select_choices
-from models import ROLES, AuditEntry, User, db
+from admin.orders.filters import prefix_match
+from admin.orders.grid import COUNT_CAP
+from models import ROLES, AuditEntry, Order, User, db
 
 
 class UserView(SecuredModelView):
@@ -86,6 +94,61 @@ class UserView(SecuredModelView):
         run_action(lambda: reset_two_factor_of_users(db.session, users), done=report)
 
 
+def audit_search_condition(term: str) -> ColumnElement[bool]:
+    """The audit log's search box: an order number by prefix ('so-0000' finds SO-000042),
+    deleted orders included, through the index on audit_entries.order_identifier."""
+    return prefix_match(AuditEntry.order_identifier, term.upper())
+
+
+def _action(view: Any, context: Any, model: AuditEntry, name: str) -> str:
+    return action_label(model.action)
+
+
+def _entity(view: Any, context: Any, model: AuditEntry, name: str) -> str:
+    return entity_name(model.entity_type, model.entity_id, model.entity_label, model.changes)
+
+
+def _order(view: Any, context: Any, model: AuditEntry, name: str) -> Markup | str:
+    """A link to the order while it exists; a deleted order's number, marked as deleted."""
+    number = model.order_identifier or (f"#{model.order_id}" if model.order_id is not None else "")
+    if model.order is not None:
+        url = url_for("orders.details_view", id=model.order.id)
+        return Markup('<a href="{}" class="audit-order">{}</a>').format(url, model.order.identifier or number)
+    return f"{number} (deleted)" if number else ""
+
+
+def _changes(view: Any, context: Any, model: AuditEntry, name: str) -> Markup:
+    """The change in words: its title, then one "Field: old → new" line per field."""
+    described = describe_entry(model)
+    lines = [Markup("<strong>{}</strong>").format(described.title)]
+    lines += [Markup("{}").format(line) for line in described.lines]
+    return Markup('<div class="audit-changes">{}</div>').format(Markup("<br>").join(lines))
+
+
+def _user_options() -> list[tuple[str, str]]:
+    if not has_app_context():
+        return []  # Flask-Admin builds its filters once at start; the list is read per page
+    users = db.session.execute(select(User.id, User.full_name, User.email).order_by(User.full_name, User.id))
+    return [(str(row.id), row.full_name or row.email) for row in users]
+
+
+class UserFilter(filters.FilterEqual):
+    """Entries by the user who made them, chosen by name; unknown ids are ignored."""
+
+    def validate(self, value: str) -> bool:
+        return value.isdigit()
+
+    def clean(self, value: str) -> int:
+        return int(value)
+
+
+class ActionFilter(filters.FilterEqual):
+    """Entries of one action, listed by label ('Mark as Shipped'); unknown codes are ignored."""
+
+    def validate(self, value: str) -> bool:
+        return value in AUDIT_ACTIONS
+
+
 class AuditView(SecuredModelView):
     view_permission = "view_audit"
     manage_permission = "manage_users"
@@ -93,18 +156,86 @@ class AuditView(SecuredModelView):
     can_edit = False
     can_delete = False
 
-    column_list = ("occurred_at", "actor", "action", "entity_type", "entity_id", "order_id")
-    column_filters = ("action", "entity_type", "entity_id", "order_id", "occurred_at")
-    column_default_sort = ("id", True)
-    column_details_list = (
-        "occurred_at",
-        "actor",
-        "action",
-        "entity_type",
-        "entity_id",
-        "order_id",
-        "changes",
+    column_list = ("occurred_at", "actor", "action", "entity_type", "order_identifier", "changes")
+    column_labels = {
+        "occurred_at": "When",
+        "actor": "User",
+        "entity_type": "What",
+        "order_identifier": "Order",
+        "changes": "Changes",
+    }
+    column_formatters = {
+        "action": _action,
+        "entity_type": _entity,
+        "order_identifier": _order,
+        "changes": _changes,
+    }
+    column_filters = (
+        UserFilter(AuditEntry.actor_id, "User", options=_user_options),
+        ActionFilter(AuditEntry.action, "Action", options=lambda: list(AUDIT_ACTIONS.items())),
+        filters.DateTimeBetweenFilter(AuditEntry.occurred_at, "When"),
     )
+    # A search box needs a declared field to show; the query itself is audit_search_condition().
+    column_searchable_list = ("order_identifier",)
+    column_default_sort = ("id", True)
+    column_details_list = ("occurred_at", "actor", "action", "entity_type", "order_identifier", "changes")
+    simple_list_pager = True  # Flask-Admin's own count is unbounded; get_list returns a capped one
+
+    def search_placeholder(self) -> str:
+        return "Order number"
+
+    def get_query(self) -> Any:
+        """Each row with its user and, while it exists, its order: one statement per page."""
+        return (
+            super()
+            .get_query()
+            .options(
+                joinedload(AuditEntry.actor),
+                joinedload(AuditEntry.order).options(load_only(Order.id, Order.identifier)),
+            )
+        )
+
+    def _get_filter_groups(self) -> Any:
+        self._refresh_filters_cache()  # the user filter lists the users there are now
+        return super()._get_filter_groups()
+
+    def get_one(self, id: Any) -> Any:
+        return self.get_query().filter(AuditEntry.id == id).one_or_none()
+
+    def _apply_search(self, query: Any, count_query: Any, joins: Any, count_joins: Any, search: str) -> Any:
+        for term in search.split():
+            query = query.filter(audit_search_condition(term))
+        return query, count_query, joins, count_joins
+
+    def get_list(
+        self,
+        page: int | None,
+        sort_column: Any,
+        sort_desc: bool,
+        search: str | None,
+        filters: Any,
+        execute: bool = True,
+        page_size: int | None = None,
+    ) -> Any:
+        """One page in one statement, plus one capped count: the trail only grows."""
+        _none, query = super().get_list(
+            page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
+        )
+        matching = (
+            query.limit(None)
+            .offset(None)
+            .order_by(None)
+            .with_entities(AuditEntry.id)
+            .limit(COUNT_CAP + 1)
+            .subquery()
+        )
+        count = db.session.scalar(select(func.count()).select_from(matching))
+        return count, (query.all() if execute else query)
+
+    def render(self, template: str, **kwargs: Any) -> Any:
+        if isinstance(kwargs.get("count"), int) and kwargs["count"] > COUNT_CAP:
+            kwargs["count"] = f"{COUNT_CAP:,}+"
+        return super().render(template, **kwargs)
 
 
 def system_views() -> list[SecuredModelView]:

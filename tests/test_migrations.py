@@ -7,6 +7,7 @@ in `public` are untouched.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import uuid
@@ -102,3 +103,53 @@ def test_upgrading_an_empty_database_builds_exactly_the_models_schema(empty_data
             ]
         db.engine.dispose()
     assert differences == []
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.parametrize("empty_database", DATABASES, indirect=True)
+def test_upgrading_gives_earlier_audit_rows_of_a_deleted_order_its_number_and_names(
+    empty_database, keep_logging
+):
+    # Given a database at the revision before audit rows kept the order's number, holding the
+    # rows of an order that was deleted since (its delete snapshot keeps the number)
+    app = build_app(empty_database)
+    with app.app_context():
+        flask_migrate.upgrade(revision="f1a7c3d9e2b4")
+        rows = [
+            (1, "Order", 7, "create", {"identifier": "SO-000007", "po_number": "PO-1"}),
+            (2, "OrderLineItem", 31, "create", {"product_sku": "SE-0130", "quantity": "3"}),
+            (3, "OrderLineItem", 31, "update", {"quantity": ["3", "5"]}),
+            (4, "Order", 7, "delete", {"identifier": "SO-000007", "po_number": "PO-1"}),
+        ]
+        with db.engine.begin() as conn:
+            for row_id, entity_type, entity_id, action, changes in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO audit_entries (id, occurred_at, entity_type, entity_id, order_id,"
+                        " action, changes) VALUES (:id, CURRENT_TIMESTAMP, :type, :entity, 7, :action,"
+                        " :changes)"
+                    ),
+                    {
+                        "id": row_id,
+                        "type": entity_type,
+                        "entity": entity_id,
+                        "action": action,
+                        "changes": json.dumps(changes),
+                    },
+                )
+
+        # When the remaining migrations are applied
+        flask_migrate.upgrade()
+
+        # Then every row of that order carries its number, and each row names what changed
+        with db.engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT id, order_identifier, entity_label FROM audit_entries ORDER BY id")
+            ).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in found] == [
+        (1, "SO-000007", "SO-000007"),
+        (2, "SO-000007", "SE-0130"),
+        (3, "SO-000007", "SE-0130"),
+        (4, "SO-000007", "SO-000007"),
+    ]

@@ -77,7 +77,8 @@ def test_sales_applies_a_coupon_and_the_discount_shows_in_the_discounts_and_tota
     assert 'data-row="Spring Sale (Coupon SPRING10)"' in page
     assert "-$4.55" in page and "$55.05" in page  # 45.50 - 4.55 + 10.00 + 4.10 tax
     applied = db.session.scalars(select(AppliedPromotion).where(AppliedPromotion.order_id == order.id)).one()
-    assert f"Create Promotion #{applied.id}" in page  # the Change History records it
+    # the Change History records it in words
+    assert f"Added promotion {applied.promotion_name} (coupon {applied.coupon_code})" in page
 
 
 def test_an_unknown_code_shows_its_message_on_the_dialog_and_changes_nothing(login_as, order, coupon):

@@ -58,3 +58,24 @@ def test_create_order_from_a_customer_user_page_prefills_customer_and_user(login
     assert page.status_code == 200
     assert 'value="Acme Industrial"' in html
     assert f'name="customer_id" type="hidden" value="{catalog["customer"].id}"' in html
+
+
+def test_change_history_and_activity_describe_changes_in_words_not_internal_names(login_as, catalog, users):
+    # Given an order whose widget line went from 2 to 12
+    order = make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+    order.line_items[0].quantity = 12
+    db.session.commit()
+    client = login_as("viewer")
+
+    # When its page is opened
+    page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+
+    # Then the Change History and the Activity say what happened as a person would
+    history = page[page.index('id="change-history"') :]
+    activity = page[page.index('id="section-activity"') : page.index('id="change-history"')]
+    for section in (history, activity):
+        assert "Quantity of WID-1: 2 → 12" in section
+        assert "Added line item WID-1 (2 × Widget)" in section
+        assert "OrderLineItem" not in section and "Line Item #" not in section
+    assert f"Created order {order.identifier}" in history

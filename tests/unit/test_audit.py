@@ -133,3 +133,38 @@ def test_a_flush_without_changes_writes_nothing(session, catalog):
     session.commit()
     # Then no entry is written
     assert session.scalar(select(func.count()).select_from(AuditEntry)) == before
+
+
+def test_every_entry_keeps_the_order_number_even_after_the_order_is_deleted(session, catalog):
+    # Given an order whose line was changed, freshly loaded as a request would load it
+    order = make_order(session, catalog)
+    session.commit()
+    order_id, number = order.id, order.identifier
+    session.expunge_all()
+    line = session.get(Order, order_id).line_items[0]
+    session.expunge(line.order)
+    line.quantity = line.quantity + 1
+    session.commit()
+
+    # When the order is deleted
+    session.delete(session.get(Order, order_id))
+    session.commit()
+
+    # Then each of its entries, the line's update and the deletion included, carries its number
+    entries = _entries(session, order_id=order_id)
+    assert {"update", "delete"} <= {e.action for e in entries}
+    assert {e.order_identifier for e in entries} == {number}
+
+
+def test_every_entry_names_what_changed_as_a_person_would(session, catalog):
+    # When an order is created with a widget line, then the line's quantity changes
+    order = make_order(session, catalog)
+    session.commit()
+    order.line_items[0].quantity = 5
+    session.commit()
+
+    # Then the order's entries name it by its number and the line's by its SKU
+    [order_entry] = _entries(session, entity_type="Order", entity_id=order.id)
+    assert order_entry.entity_label == order.identifier
+    line_entries = _entries(session, entity_type="OrderLineItem", entity_id=order.line_items[0].id)
+    assert [(e.action, e.entity_label) for e in line_entries] == [("create", "WID-1"), ("update", "WID-1")]
