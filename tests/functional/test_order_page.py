@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models import db
-from tests.factories import make_order
+from tests.factories import make_order, order_in_status
 
 
 def test_the_order_page_shows_every_section_and_the_totals_rows(login_as, catalog, users):
@@ -58,3 +58,19 @@ def test_create_order_from_a_customer_user_page_prefills_customer_and_user(login
     assert page.status_code == 200
     assert 'value="Acme Industrial"' in html
     assert f'name="customer_id" type="hidden" value="{catalog["customer"].id}"' in html
+
+
+def test_a_sales_user_reads_why_cancel_and_close_are_not_offered(login_as, catalog, users):
+    order = make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+    html = login_as("sales").get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    assert 'id="transition-cancel"' not in html and 'id="transition-close"' not in html
+    assert "Cancel and Close need a manager or an administrator." in html
+
+
+def test_a_closed_order_says_it_can_only_be_archived(login_as, catalog, users):
+    order = order_in_status(db.session, catalog, "closed", actor=users["admin"])
+    db.session.commit()
+    html = login_as("manager").get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    assert "Closed orders can only be archived." in html and 'id="transition-archive"' in html
+    assert "need a manager" not in html
