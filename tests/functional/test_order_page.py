@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from models import db
 from tests.factories import make_order, order_in_status
 
@@ -74,3 +76,16 @@ def test_a_closed_order_says_it_can_only_be_archived(login_as, catalog, users):
     html = login_as("manager").get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
     assert "Closed orders can only be archived." in html and 'id="transition-archive"' in html
     assert "need a manager" not in html
+
+
+def test_the_order_page_links_the_customer_and_shows_each_address_on_separate_lines(login_as, catalog, users):
+    order = make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+    html = login_as("sales").get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    customer_url = f"/admin/customers/details/?id={order.customer_id}"
+    assert f'<a href="{customer_url}">Acme Industrial</a>' in html
+    addresses = re.findall(r"<address[^>]*>(.*?)</address>", html, re.S)
+    assert len(addresses) == 2
+    for address in addresses:
+        lines = [" ".join(line.split()) for line in address.split("<br>")]
+        assert lines == ["Bea Buyer", "1 Main St", "Springfield, IL 12345", "US"]
