@@ -12,11 +12,12 @@ from typing import Any
 from actions.activities import may_add_activities, may_modify
 from actions.bulk import BulkOperation, bulk_operations
 from actions.editing import is_editable
-from actions.lifecycle import Transition, allowed_transitions
+from actions.lifecycle import TRANSITIONS, Transition, allowed_transitions
 from actions.mailer import is_unsent
-from actions.permissions import has_permission
+from actions.permissions import has_permission, join_words, who_may
 from actions.shipping import may_track
 from models import Email, Order, User
+from models.orders import STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class OrderCapabilities:
     transitions: tuple[Transition, ...]
     track: bool  # Shipping Tracking
     add_activities: bool  # notes, attachments, events, emails (and retrying an email)
+    # Why the page offers less: the order's status, then the operations the role lacks.
+    reasons: tuple[str, ...] = ()
 
     @property
     def discounts(self) -> bool:
@@ -57,6 +60,33 @@ def order_capabilities(order: Order, user: User | None) -> OrderCapabilities:
         transitions=tuple(allowed_transitions(order, user)) if user is not None else (),
         track=may_track(order, user),
         add_activities=may_add_activities(user),
+        reasons=_status_reasons(order) + _role_reasons(order, user),
+    )
+
+
+def _status_reasons(order: Order) -> tuple[str, ...]:
+    """What a status that is no longer open still allows: "Closed orders can only be archived."."""
+    if is_editable(order):
+        return ()
+    status = STATUS_LABELS.get(order.internal_status, str(order.internal_status))
+    moves = [t.done for t in TRANSITIONS.values() if order.internal_status in t.sources]
+    if not moves:
+        return (f"{status} orders cannot be changed.",)
+    return (f"{status} orders can only be {join_words(moves, 'or')}.",)
+
+
+def _role_reasons(order: Order, user: User | None) -> tuple[str, ...]:
+    """The status's transitions the user's role lacks: "Cancel and Close need a manager or an
+    administrator."."""
+    if user is None:
+        return ()
+    withheld: dict[str, list[str]] = {}
+    for t in TRANSITIONS.values():
+        if order.internal_status in t.sources and not has_permission(user, t.permission):
+            withheld.setdefault(who_may(t.permission), []).append(t.label)
+    return tuple(
+        f"{join_words(labels)} {'needs' if len(labels) == 1 else 'need'} {who}."
+        for who, labels in withheld.items()
     )
 
 

@@ -7,8 +7,10 @@ failed one can be retried. The SMTP settings come in as arguments (no Flask here
 
 from __future__ import annotations
 
+import logging
 import re
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +34,8 @@ _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*
 _DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 ADDRESS = re.compile(rf"{_LOCAL}@{_DOMAIN}")
 NAMED_ADDRESS = re.compile(rf'(?P<name>"[^"\r\n]*"|[^<>"\r\n,;@]*)\s*<(?P<addr>{_LOCAL}@{_DOMAIN})>')
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -181,15 +185,39 @@ def deliver(message: EmailMessage, settings: MailSettings) -> dict[str, tuple[in
 
 
 def failure_reason(exc: BaseException, settings: MailSettings) -> str:
-    """Say in words why a send failed, with the server's own reply when there is one."""
+    """Say in plain words why a send failed; the technical detail is for the log, not the user."""
+    where = f"The mail server at {settings.server}:{settings.port}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        refused = "; ".join(f"{addr}: {code} {_text(msg)}" for addr, (code, msg) in exc.recipients.items())
-        return f"The mail server refused every recipient ({refused})."
+        return f"{where} refused every recipient ({', '.join(exc.recipients)})."
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return f"{where} refused the sender address {_text(exc.sender)}."
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"{where} refused the user name or password of the mail settings."
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        if "STARTTLS" in str(exc):
+            return f"{where} does not offer a secure (TLS) connection, and the mail settings require one."
+        return f"{where} does not offer a sign-in, and the mail settings have a user name."
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, TimeoutError):
+        exc = exc.__context__  # smtplib reports a reply that never came as a disconnection
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"{where} closed the connection before the email was sent."
     if isinstance(exc, smtplib.SMTPResponseException):
-        return f"The mail server refused the message: {exc.smtp_code} {_text(exc.smtp_error)}"
+        said = _ENHANCED_CODE.sub("", _text(exc.smtp_error)).strip().rstrip(".")
+        return f"{where} refused the email" + (f": {said}." if said else ".")
     if isinstance(exc, smtplib.SMTPException):
-        return f"Sending failed: {exc}"
-    return f"Could not reach the mail server {settings.server}:{settings.port}: {exc}"
+        return f"{where} could not take the email."
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"{where} has a certificate that could not be verified."
+    if isinstance(exc, ssl.SSLError):
+        return f"{where} refused a secure (TLS) connection."
+    if isinstance(exc, TimeoutError):
+        return f"{where} did not answer within {settings.timeout:g} seconds."
+    if isinstance(exc, socket.gaierror):
+        return f"The mail server name {settings.server} could not be found."
+    return f"{where} did not answer."
+
+
+_ENHANCED_CODE = re.compile(r"^\s*[245]\.\d{1,3}\.\d{1,3}\s+")
 
 
 def _text(value: bytes | str) -> str:
@@ -249,6 +277,16 @@ def send_email(
         refused = transport(message, settings)
     except (smtplib.SMTPException, OSError) as exc:
         email.status, email.error = "failed", failure_reason(exc, settings)
+        log.warning(
+            "Email %s of order %s not sent through %s:%s (attempt %s): %s: %s",
+            email.id,
+            email.order_id,
+            settings.server,
+            settings.port,
+            email.attempts,
+            type(exc).__name__,
+            exc,
+        )
     else:
         email.status, email.sent_at = "sent", now
         email.message_id = str(message["Message-ID"])

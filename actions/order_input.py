@@ -254,12 +254,13 @@ def build_discount(data: DiscountData, currency: str) -> SpecialDiscount:
     """Raises: ValidationFailed for an unknown type or a value with too many decimals."""
     if data.type not in DISCOUNT_TYPES:
         raise ValidationFailed(
-            "The discount type is invalid. Valid types are: amount, percent.", field="special_discounts"
+            "The Special Discount type is invalid. Valid types are: amount, percent.",
+            field="special_discounts",
         )
     if data.type == "amount":
-        value = parse_amount(data.value, currency, field="Discount")
+        value = parse_amount(data.value, currency, field="Special Discount")
     else:
-        value = parse_amount(data.value, "USD", field="Discount percent")
+        value = parse_amount(data.value, "USD", field="Special Discount percent")
     return SpecialDiscount(type=data.type, value=value, description=data.description or None)
 
 

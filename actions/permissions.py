@@ -43,6 +43,29 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# How a role is named in a sentence ("Cancel needs a manager or an administrator.").
+ROLE_NOUNS: dict[str, str] = {
+    "viewer": "a viewer",
+    "sales": "a sales user",
+    "manager": "a manager",
+    "admin": "an administrator",
+}
+
+
+def join_words(words: list[str], conjunction: str = "and") -> str:
+    """Join words as a sentence does: "a", "a and b", "a, b and c"."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def who_may(permission: str) -> str:
+    """Name the roles that grant a permission, least powerful first: "a manager or an administrator"."""
+    return join_words(
+        [noun for role, noun in ROLE_NOUNS.items() if permission in ROLE_PERMISSIONS[role]], "or"
+    )
+
+
 class HasRole(Protocol):
     # Read-only members, so a mapped column or a property satisfies them.
     @property

@@ -125,7 +125,7 @@ def totals_for(
     return compute_totals(
         currency,
         [LineInput(li.unit_price, li.quantity) for li in lines],
-        special_discounts=[DiscountInput(d.type, d.value, d.description or "Discount") for d in discounts],
+        special_discounts=[DiscountInput(d.type, d.value, d.description or "") for d in discounts],
         promotions=promotion_inputs(promotions),
         shipping_cost=shipping_cost,
         tax_rate_percent=rule.rate_percent if rule else None,

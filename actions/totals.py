@@ -28,7 +28,7 @@ class DiscountInput:
 
     kind: str
     value: Decimal
-    label: str = "Discount"
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def compute_totals(
 
     rows = [TotalsRow("Subtotal", subtotal, 1)]
     for d, a in zip(special_discounts, special, strict=True):
-        rows.append(TotalsRow(f"{d.label} (Discount)", a, -1))
+        rows.append(TotalsRow(f"{d.label} (Special Discount)" if d.label else "Special Discount", a, -1))
     rows += [TotalsRow(p.label, a, -1) for p, a in zip(order_promos, promo, strict=True)]
     if shipping is not None:
         rows.append(TotalsRow("Shipping", shipping, 1))

@@ -35,4 +35,5 @@ def mail_settings() -> MailSettings:
         username=config.get("MAIL_USERNAME") or None,
         password=config.get("MAIL_PASSWORD") or None,
         sender=config.get("MAIL_DEFAULT_SENDER") or "orderdesk@localhost",
+        timeout=float(config.get("MAIL_TIMEOUT") or 30),
     )

@@ -329,7 +329,7 @@ class OrderActivitiesView(OrderViewBase):
             flash(f"The email was sent to {email.to}.", "success")
         else:
             flash(
-                f"The email could not be sent: {email.error} "
+                f"The email could not be sent. {email.error} "
                 "It is kept on the order as failed; you can retry it.",
                 "error",
             )

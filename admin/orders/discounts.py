@@ -83,7 +83,7 @@ class OrderDiscountsView(OrderViewBase):
             data = _posted_discount()
             outcome = run_action(
                 lambda: add_special_discount(db.session, order, data, actor=current_actor()),
-                done="Order Discount successfully added",
+                done="Special Discount successfully added",
             )
             if outcome.ok:
                 return self.back_to_order(order.id)
@@ -100,14 +100,14 @@ class OrderDiscountsView(OrderViewBase):
         discount_id = parse_id(request.args.get("discount_id"))
         discount = next((d for d in order.special_discounts if d.id == discount_id), None)
         if discount is None:
-            flash("This discount is not on the order (it may have been removed already).", "error")
+            flash("This Special Discount is not on the order (it may have been removed already).", "error")
             return self.back_to_order(order.id)
         values = _current_values(discount, order.currency)
         if request.method == "POST":
             data = _posted_discount()
             outcome = run_action(
                 lambda: update_special_discount(db.session, order, discount.id, data, actor=current_actor()),
-                done="Order Discount successfully updated",
+                done="Special Discount successfully updated",
             )
             if outcome.ok:
                 return self.back_to_order(order.id)
@@ -120,7 +120,7 @@ class OrderDiscountsView(OrderViewBase):
         discount_id = parse_id(request.form.get("discount_id")) or 0
         return self._change_open_order(
             lambda order: remove_special_discount(db.session, order, discount_id, actor=current_actor()),
-            "Order Discount has been removed",
+            "Special Discount has been removed",
         )
 
     @expose("/promotion/toggle/", methods=("POST",))

@@ -82,7 +82,7 @@ class AddressForm(Form):
 
 class DiscountForm(Form):
     type = SelectField("Type", choices=select_choices([("amount", "Amount"), ("percent", "%")]))
-    value = StringField("Discount")
+    value = StringField("Special Discount")
     description = StringField("Description", render_kw=sized(SpecialDiscount.description))
 
 

@@ -71,6 +71,11 @@ def _identifier_link(view: Any, context: Any, model: Order, name: str) -> Markup
     return Markup('<a href="{}">{}</a>').format(url, model.identifier or model.id)
 
 
+def _customer_link(view: Any, context: Any, model: Order, name: str) -> Markup:
+    url = url_for("customers.details_view", id=model.customer_id)
+    return Markup('<a class="customer-link" href="{}">{}</a>').format(url, model.customer.name)
+
+
 def neutralise_csv_cell(value: Any) -> str:
     """Every cell as text, with spreadsheet formulas defused: a cell starting with = + - @, a
     tab or a carriage return is prefixed with a quote, whatever column it comes from."""
@@ -134,6 +139,7 @@ class OrderGridView(OrderViewBase):
     column_default_sort = ("created_at", True)
     column_formatters = {
         "identifier": _identifier_link,
+        "customer": _customer_link,
         "created_at": _timestamp_formatter,
         "updated_at": _timestamp_formatter,
         "internal_status": _status_formatter,

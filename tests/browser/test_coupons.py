@@ -103,13 +103,13 @@ def test_a_demo_coupon_and_a_ten_percent_special_discount_make_the_totals_rows(
     page.get_by_label("Discount type").select_option("percent")
     page.get_by_label("Description").fill("Loyalty")
     page.get_by_role("button", name="Apply").click()
-    expect(page.locator(".alert")).to_contain_text("Order Discount successfully added")
+    expect(page.locator(".alert")).to_contain_text("Special Discount successfully added")
 
     # Then the totals rows are: 45.50 − 4.55 − 4.55 + 10.00 + 10% tax on 36.40 = 50.04
     expect(page.locator("#section-totals tr")).to_have_count(6)
     assert totals_rows(page) == [
         ("Subtotal", "$45.50"),
-        ("Loyalty (Discount)", "-$4.55"),
+        ("Loyalty (Special Discount)", "-$4.55"),
         ("Spring Sale 10% (Coupon SPRING10)", "-$4.55"),
         ("Shipping", "$10.00"),
         ("Tax", "$3.64"),

@@ -211,7 +211,7 @@ def test_a_sales_user_creates_an_order_from_scratch_with_searched_products_and_a
         page,
         [
             ("Subtotal", usd(subtotal)),
-            ("Loyalty (Discount)", usd(-discount)),
+            ("Loyalty (Special Discount)", usd(-discount)),
             ("Shipping", usd(shipping)),
             ("Tax", usd(tax)),
             ("Total", usd(total)),

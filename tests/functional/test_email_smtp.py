@@ -4,6 +4,7 @@ keeps, and a refusing server's failure kept on the order and retried."""
 from __future__ import annotations
 
 import email
+import logging
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -151,10 +152,12 @@ def test_a_refusing_server_leaves_the_email_failed_with_the_reason_and_a_retry_s
 
     # Then it is kept as failed with the server's reason, and nothing arrived
     html = response.get_data(as_text=True)
-    assert "could not be sent" in html and "554 5.7.1 Message rejected by policy" in html
+    assert "could not be sent" in html and "refused the email: Message rejected by policy." in html
     stored = db.session.scalars(select(Email)).one()
     assert (stored.status, stored.attempts) == ("failed", 1)
-    assert "554" in stored.error
+    assert stored.error == (
+        f"The mail server at 127.0.0.1:{smtp_server.port} refused the email: Message rejected by policy."
+    )
     assert smtp_server.received == []
     assert "email-retry" in client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
 
@@ -170,22 +173,34 @@ def test_a_refusing_server_leaves_the_email_failed_with_the_reason_and_a_retry_s
     assert smtp_server.messages()[0]["Subject"] == "Your order"
 
 
-def test_an_unreachable_server_is_recorded_as_failed(app, login_as, catalog, users):
+def test_an_unreachable_server_is_named_in_words_on_the_page_and_the_errno_goes_to_the_log(
+    app, login_as, catalog, users, caplog
+):
     # Given a mail server address where nothing listens
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
+    port = _free_port()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     order = make_order(db.session, catalog, actor=users["sales"])
     db.session.commit()
+    client = login_as("sales")
 
     # When an email is sent
-    login_as("sales").post(
-        f"/admin/orders/activities/email/?id={order.id}",
-        data={"do": "send", "to": "buyer@acme.example", "subject": "Hi", "body": "Hello"},
-    )
+    with caplog.at_level(logging.WARNING, logger="actions.mailer"):
+        response = client.post(
+            f"/admin/orders/activities/email/?id={order.id}",
+            data={"do": "send", "to": "buyer@acme.example", "subject": "Hi", "body": "Hello"},
+            follow_redirects=True,
+        )
 
-    # Then it is kept as failed, saying the server could not be reached
+    # Then it is kept as failed, and the user reads plain words, on the flash and on the order page
+    words = f"The mail server at 127.0.0.1:{port} did not answer."
     stored = db.session.scalars(select(Email)).one()
-    assert stored.status == "failed"
-    assert stored.error.startswith("Could not reach the mail server 127.0.0.1:")
+    assert (stored.status, stored.error) == ("failed", words)
+    assert words in response.get_data(as_text=True)
+    page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    assert words in page and "email-retry" in page
+    assert "Errno" not in page and "Connection refused" not in page
+    # And the technical detail is in the log
+    assert "Connection refused" in caplog.text and f"127.0.0.1:{port}" in caplog.text
 
 
 @pytest.mark.parametrize("to", ["not-an-address", "bob@", "a@b.c, <x@y>", "evil@x.com\r\nBcc: z@z.com"])

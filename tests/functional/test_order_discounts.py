@@ -125,12 +125,12 @@ def test_sales_adds_edits_and_removes_a_special_discount(login_as, order):
         data={"type": "percent", "value": "10", "description": "Loyalty"},
     )
     assert response.status_code == 302
-    assert flashed_messages(client) == ["Order Discount successfully added"]
+    assert flashed_messages(client) == ["Special Discount successfully added"]
     stored = _order(order.id)
     assert (stored.special_discounts_total, stored.total) == (D("4.55"), D("55.05"))
     discount_id = stored.special_discounts[0].id
     page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
-    assert 'data-row="Loyalty (Discount)"' in page
+    assert 'data-row="Loyalty (Special Discount)"' in page
 
     # When it is changed to $5.00
     assert (
@@ -221,3 +221,28 @@ def test_cancelling_the_order_releases_the_coupon_use(login_as, order, coupon, u
     client.post("/admin/orders/transition/", data={"id": order.id, "transition": "cancel"})
     assert _order(order.id).internal_status == "cancelled"
     assert _uses(coupon.id) == 0
+
+
+def test_a_special_discount_is_called_special_discount_on_every_screen(login_as, order):
+    client = login_as("sales")
+    dialog = client.get(f"/admin/orders/discount/?id={order.id}").get_data(as_text=True)
+    assert '<label for="discount-value">Special Discount *</label>' in dialog
+
+    # Given a special discount without a description
+    client.post(f"/admin/orders/discount/?id={order.id}", data={"type": "amount", "value": "2.00"})
+    assert flashed_messages(client) == ["Special Discount successfully added"]
+
+    # Then the order page, its totals and the edit form all say "Special Discount"
+    page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    assert 'data-row="Special Discount"' in page and "<td>Special Discount</td>" in page
+    assert "Remove this Special Discount?" in page
+    form = client.get(f"/admin/orders/edit/?id={order.id}").get_data(as_text=True)
+    assert 'placeholder="Special Discount"' in form
+    for screen in (dialog, page, form):
+        assert "(Discount)" not in screen and 'placeholder="Discount"' not in screen
+        assert "Order Discount" not in screen and "<td>Discount</td>" not in screen
+
+    client.post(
+        "/admin/orders/discount/remove/", data={"id": order.id, "discount_id": order.special_discounts[0].id}
+    )
+    assert flashed_messages(client) == ["Special Discount has been removed"]

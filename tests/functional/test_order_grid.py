@@ -204,3 +204,12 @@ def test_a_deleted_customer_filter_value_matches_nothing(login_as, orders):
 def test_orders_count_in_the_database_matches_what_the_grid_shows(login_as, orders):
     client = login_as("viewer")
     assert len(grid_numbers(client)) == db.session.query(Order).count()
+
+
+def test_the_customer_name_on_the_grid_links_to_the_customers_page(login_as, catalog, users):
+    order = make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+    html = login_as("sales").get("/admin/orders/").get_data(as_text=True)
+    customer_url = f"/admin/customers/details/?id={order.customer_id}"
+    assert f'<a class="customer-link" href="{customer_url}">Acme Industrial</a>' in html
+    assert login_as("sales").get(customer_url).status_code == 200

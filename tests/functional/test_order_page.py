@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from models import db
-from tests.factories import make_order
+from tests.factories import make_order, order_in_status
 
 
 def test_the_order_page_shows_every_section_and_the_totals_rows(login_as, catalog, users):
@@ -79,3 +81,32 @@ def test_change_history_and_activity_describe_changes_in_words_not_internal_name
         assert "Added line item WID-1 (2 × Widget)" in section
         assert "OrderLineItem" not in section and "Line Item #" not in section
     assert f"Created order {order.identifier}" in history
+
+
+def test_a_sales_user_reads_why_cancel_and_close_are_not_offered(login_as, catalog, users):
+    order = make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+    html = login_as("sales").get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    assert 'id="transition-cancel"' not in html and 'id="transition-close"' not in html
+    assert "Cancel and Close need a manager or an administrator." in html
+
+
+def test_a_closed_order_says_it_can_only_be_archived(login_as, catalog, users):
+    order = order_in_status(db.session, catalog, "closed", actor=users["admin"])
+    db.session.commit()
+    html = login_as("manager").get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    assert "Closed orders can only be archived." in html and 'id="transition-archive"' in html
+    assert "need a manager" not in html
+
+
+def test_the_order_page_links_the_customer_and_shows_each_address_on_separate_lines(login_as, catalog, users):
+    order = make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+    html = login_as("sales").get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    customer_url = f"/admin/customers/details/?id={order.customer_id}"
+    assert f'<a href="{customer_url}">Acme Industrial</a>' in html
+    addresses = re.findall(r"<address[^>]*>(.*?)</address>", html, re.S)
+    assert len(addresses) == 2
+    for address in addresses:
+        lines = [" ".join(line.split()) for line in address.split("<br>")]
+        assert lines == ["Bea Buyer", "1 Main St", "Springfield, IL 12345", "US"]

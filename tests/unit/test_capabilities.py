@@ -86,3 +86,36 @@ def test_nobody_logged_in_may_do_anything(session, catalog, users):
 def test_the_grid_offers_create_and_the_bulk_operations_of_the_role(users, role, create, order_form, bulk):
     grid = grid_capabilities(users[role])
     assert (grid.create, grid.order_form, [op.name for op in grid.bulk]) == (create, order_form, bulk)
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "reasons"),
+    [
+        ("admin", "open", ()),
+        ("sales", "open", ("Cancel and Close need a manager or an administrator.",)),
+        (
+            "viewer",
+            "open",
+            (
+                "Cancel and Close need a manager or an administrator.",
+                "Mark as Shipped needs a sales user, a manager or an administrator.",
+            ),
+        ),
+        ("manager", "closed", ("Closed orders can only be archived.",)),
+        (
+            "sales",
+            "closed",
+            ("Closed orders can only be archived.", "Archive needs a manager or an administrator."),
+        ),
+        (
+            "sales",
+            "cancelled",
+            ("Cancelled orders can only be closed.", "Close needs a manager or an administrator."),
+        ),
+        ("admin", "archived", ("Archived orders cannot be changed.",)),
+    ],
+)
+def test_the_reasons_say_why_operations_are_not_offered_from_the_transition_table(
+    session, catalog, users, role, status, reasons
+):
+    assert order_capabilities(_order_in(session, catalog, users, status), users[role]).reasons == reasons

@@ -5,6 +5,8 @@ tests/functional/test_email_smtp.py uses a real one)."""
 from __future__ import annotations
 
 import smtplib
+import socket
+import ssl
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -149,7 +151,7 @@ def test_a_refused_send_is_kept_as_failed_and_a_retry_counts_attempts(session, s
 
     send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=refuse)
     assert (email.status, email.attempts) == ("failed", 1)
-    assert email.error == "The mail server refused the message: 554 5.7.1 Rejected"
+    assert email.error == "The mail server at mail.example:25 refused the email: Rejected."
 
     with pytest.raises(PermissionDenied):
         retry_email(
@@ -258,3 +260,136 @@ def test_starttls_is_required_when_configured():
     finally:
         controller.stop()
     assert sink.received == []
+
+
+class _RefusingRecipients(SmtpSink):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        return "550 5.1.1 No such user here"
+
+
+@pytest.fixture
+def real_server():
+    """Start an aiosmtpd server on 127.0.0.1 with the given handler and options."""
+    controllers = []
+
+    def start(sink=None, **options):
+        sink = sink or SmtpSink()
+        sink.port = _free_port()
+        controller = Controller(sink, hostname=sink.host, port=sink.port, **options)
+        controller.start()
+        controllers.append(controller)
+        return sink
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+def _send_to(session, setup, tmp_path, settings):
+    users, order = setup
+    email = compose_email(session, order, _data(), actor=users["sales"])
+    return send_email(session, email, settings=settings, upload_dir=tmp_path)
+
+
+def test_a_refused_connection_says_the_server_did_not_answer_and_logs_the_errno(
+    session, setup, tmp_path, caplog
+):
+    port = _free_port()
+    with caplog.at_level("WARNING", logger="actions.mailer"):
+        email = _send_to(session, setup, tmp_path, MailSettings(server="127.0.0.1", port=port))
+    assert (email.status, email.error) == ("failed", f"The mail server at 127.0.0.1:{port} did not answer.")
+    assert "Errno" in caplog.text and "Connection refused" in caplog.text
+
+
+def test_a_server_that_never_greets_is_a_timeout_in_words(session, setup, tmp_path, caplog):
+    # Given a socket that accepts connections but never says anything
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        with caplog.at_level("WARNING", logger="actions.mailer"):
+            email = _send_to(
+                session, setup, tmp_path, MailSettings(server="127.0.0.1", port=port, timeout=0.3)
+            )
+    assert email.error == f"The mail server at 127.0.0.1:{port} did not answer within 0.3 seconds."
+    assert "timed out" in caplog.text
+
+
+def test_a_refused_login_is_said_in_words(session, setup, tmp_path, real_server, caplog):
+    sink = real_server(
+        auth_require_tls=False, authenticator=lambda *args: AuthResult(success=False, handled=False)
+    )
+    settings = MailSettings(server=sink.host, port=sink.port, username="od", password="wrong")
+    with caplog.at_level("WARNING", logger="actions.mailer"):
+        email = _send_to(session, setup, tmp_path, settings)
+    assert email.error == (
+        f"The mail server at {sink.host}:{sink.port} refused the user name or password of the mail settings."
+    )
+    assert "535" in caplog.text and "535" not in email.error
+    assert sink.received == []
+
+
+def test_a_server_without_tls_is_said_in_words_when_tls_is_required(session, setup, tmp_path, real_server):
+    sink = real_server()
+    email = _send_to(session, setup, tmp_path, MailSettings(server=sink.host, port=sink.port, use_tls=True))
+    assert email.error == (
+        f"The mail server at {sink.host}:{sink.port} does not offer a secure (TLS) connection, "
+        "and the mail settings require one."
+    )
+    assert sink.received == []
+
+
+def test_refused_recipients_are_named_without_the_servers_codes(
+    session, setup, tmp_path, real_server, caplog
+):
+    sink = real_server(_RefusingRecipients())
+    with caplog.at_level("WARNING", logger="actions.mailer"):
+        email = _send_to(session, setup, tmp_path, MailSettings(server=sink.host, port=sink.port))
+    assert email.error == (
+        f"The mail server at {sink.host}:{sink.port} refused every recipient (buyer@acme.example)."
+    )
+    assert "550" in caplog.text and "550" not in email.error
+
+
+@pytest.mark.parametrize(
+    ("exc", "words"),
+    [
+        (
+            smtplib.SMTPSenderRefused(553, b"5.1.8 Bad sender", "od@orderdesk.example"),
+            "refused the sender address od@orderdesk.example.",
+        ),
+        (
+            smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+            "closed the connection before the email was sent.",
+        ),
+        (
+            smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server."),
+            "does not offer a sign-in, and the mail settings have a user name.",
+        ),
+        (
+            ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"),
+            "refused a secure (TLS) connection.",
+        ),
+        (smtplib.SMTPDataError(552, b"5.3.4 Message too big."), "refused the email: Message too big."),
+    ],
+)
+def test_other_failures_are_said_in_words_without_technical_detail(session, setup, tmp_path, exc, words):
+    users, order = setup
+    email = compose_email(session, order, _data(), actor=users["sales"])
+
+    def fail(message, settings):
+        raise exc
+
+    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=fail)
+    assert email.error == f"The mail server at mail.example:25 {words}"
+
+
+def test_an_unknown_server_name_is_said_in_words(session, setup, tmp_path):
+    users, order = setup
+    email = compose_email(session, order, _data(), actor=users["sales"])
+
+    def fail(message, settings):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=fail)
+    assert email.error == "The mail server name mail.example could not be found."

@@ -75,7 +75,7 @@ def test_mixed_discounts_make_the_rows_of_spec_2_1(session, world):
     rows = [(r.label, r.amount) for r in order_totals(session, order).rows]
     assert rows == [
         ("Subtotal", D("45.50")),
-        ("Loyalty (Discount)", D("4.55")),
+        ("Loyalty (Special Discount)", D("4.55")),
         ("Promo FIVE (Coupon FIVE)", D("5.00")),
         ("Shipping", D("10.00")),
         ("Half shipping", D("5.00")),
@@ -108,7 +108,7 @@ def test_a_discount_that_would_exceed_the_subtotal_is_refused_and_nothing_change
         (DiscountData("percent", "100.01", None), "greater than 0 and at most 100"),
         (DiscountData("amount", "-1", None), "greater than 0"),
         (DiscountData("amount", "1.005", None), "at most 2 decimal places"),
-        (DiscountData("gift", "1", None), "The discount type is invalid"),
+        (DiscountData("gift", "1", None), "The Special Discount type is invalid"),
     ],
 )
 def test_a_bad_special_discount_is_refused(session, world, data, message):

@@ -67,7 +67,7 @@ def test_the_grand_total_subtracts_discounts_adds_shipping_and_tax_on_the_discou
     assert totals.total == D("15.60")
     assert [r.label for r in totals.rows] == [
         "Subtotal",
-        "Loyalty (Discount)",
+        "Loyalty (Special Discount)",
         "Promo",
         "Shipping",
         "Tax",
