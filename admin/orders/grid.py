@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import has_request_context, redirect, request, session, url_for
+from flask_admin import expose
 from flask_admin.contrib.sqla import filters
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -33,6 +34,18 @@ from models.orders import INTERNAL_STATUSES, PAYMENT_STATUSES, SHIPPING_STATUSES
 
 # Counting stops here: the grid says "10,000+" instead of scanning every matching row.
 COUNT_CAP = 10_000
+# What fits a 1366 px screen; the Columns menu shows any of the others.
+DEFAULT_COLUMNS = (  # in the grid's column order
+    "identifier",
+    "created_at",
+    "customer",
+    "internal_status",
+    "shipping_status",
+    "payment_status",
+    "total",
+)
+COLUMNS_KEY = "order_grid_columns"
+NOT_SORTABLE = "Not sortable: no index of the orders table can order the grid by this name."
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -185,10 +198,40 @@ class OrderGridView(OrderViewBase):
     # A search box needs a declared field to show; the query itself is search_condition().
     column_searchable_list = ("identifier",)
 
+    column_descriptions = {"owner": NOT_SORTABLE, "customer": NOT_SORTABLE, "customer_user": NOT_SORTABLE}
+
     list_template = "orders/list.html"
 
     def search_placeholder(self) -> str:
-        return "Order number, PO number or customer"
+        return "Order no., PO no. or customer name (starts with)"
+
+    # Flask-Admin reads the grid's columns from _list_columns (also to resolve ?sort=N): here
+    # they are the person's choice for this session, else DEFAULT_COLUMNS. The export keeps all.
+    @property
+    def _list_columns(self) -> list[tuple[str, str]]:
+        every: list[tuple[str, str]] = self.__dict__.get("_every_list_column", [])
+        if not has_request_context():
+            return every
+        shown = session.get(COLUMNS_KEY) or DEFAULT_COLUMNS
+        return [column for column in every if column[0] in shown] or every
+
+    @_list_columns.setter
+    def _list_columns(self, columns: list[tuple[str, str]]) -> None:
+        self.__dict__["_every_list_column"] = columns
+
+    def every_column(self) -> list[tuple[str, str]]:
+        """Every column the grid can show, for the Columns menu."""
+        return list(self.__dict__.get("_every_list_column", []))
+
+    @expose("/columns/")
+    def columns_view(self) -> Any:
+        """Keep the columns ticked in the Columns menu for this session (none ticked: the
+        defaults again), then show the grid as it was."""
+        known = {name for name, _label in self.every_column()}
+        chosen = [name for name in request.args.getlist("column") if name in known]
+        session[COLUMNS_KEY] = chosen
+        back = request.args.get("back", "")
+        return redirect(back if back.startswith("/admin/orders/") else url_for(".index_view"))
 
     def get_query(self) -> Any:
         return (

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from actions.order_input import LineData
+from admin.orders.grid import DEFAULT_COLUMNS
 from models import Customer, Order, db, utcnow
 from tests.factories import make_order, reach_status
 
@@ -122,7 +123,7 @@ def test_invalid_filter_values_are_ignored_not_an_error(login_as, orders, query)
 
 def test_the_grid_sorts_by_total_both_ways(login_as, orders):
     client = login_as("viewer")
-    column = 13  # Total, by position in column_list
+    column = DEFAULT_COLUMNS.index("total")  # by position among the columns shown
     ascending = grid_numbers(client, f"sort={column}")
     descending = grid_numbers(client, f"sort={column}&desc=1")
     assert ascending[-1] == orders["euro"].identifier
