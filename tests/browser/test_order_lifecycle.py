@@ -238,6 +238,7 @@ def test_a_sales_user_is_offered_mark_as_shipped_but_not_cancel_close_or_archive
     # And they can ship it themselves
     open_order(page, base, number)
     page.locator("#transition-mark_shipped").click()
+    page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#confirm-ship").click()
     expect(flash(page)).to_contain_text(f"Order #{number} has been marked as shipped.")
     expect(page.locator("#internal-status")).to_have_text("Shipped")
@@ -256,7 +257,8 @@ def test_a_manager_ships_everything_without_a_tracking_number(
     page.locator("#transition-mark_shipped").click()
     expect(page.get_by_role("heading", name=f"Mark as Shipped: Order #{number}")).to_be_visible()
 
-    # When they ship everything, leaving the optional tracking numbers alone
+    # When they ship everything, leaving the optional tracking numbers alone, and confirm
+    page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#confirm-ship").click()
     page.wait_for_load_state("load")
     page.screenshot(path=str(screenshot_dir / "lifecycle-ship-no-tracking.png"), full_page=True)
