@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+from zoneinfo import available_timezones
 
 import click
 from flask import Flask
@@ -88,6 +89,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         ORDERDESK_HTTPS=os.environ.get("ORDERDESK_HTTPS") == "1",
         ORDERDESK_BASE_URL=_base_url(),
         ORDERDESK_DEFAULT_CURRENCY=os.environ.get("ORDERDESK_DEFAULT_CURRENCY", "USD").strip().upper(),
+        ORDERDESK_DEFAULT_TIMEZONE=os.environ.get("ORDERDESK_DEFAULT_TIMEZONE", "UTC").strip() or "UTC",
         ORDERDESK_REQUIRE_2FA=os.environ.get("ORDERDESK_REQUIRE_2FA", "off").strip().lower(),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", "localhost"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
@@ -105,6 +107,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["MAX_CONTENT_LENGTH"] = (int(app.config["ORDERDESK_MAX_UPLOAD_MB"]) + 1) << 20
     if app.config["ORDERDESK_DEFAULT_CURRENCY"] not in CURRENCIES:
         raise RuntimeError(f"ORDERDESK_DEFAULT_CURRENCY must be one of {', '.join(CURRENCIES)}.")
+    if app.config["ORDERDESK_DEFAULT_TIMEZONE"] not in available_timezones():
+        raise RuntimeError(
+            "ORDERDESK_DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Paris or UTC."
+        )
     if app.config["ORDERDESK_REQUIRE_2FA"] not in {p.value for p in TwoFactorPolicy}:
         raise RuntimeError("ORDERDESK_REQUIRE_2FA must be one of off, admin, all.")
     if "SECRET_KEY" not in overrides:

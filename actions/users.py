@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -137,6 +138,30 @@ def session_user(session: Session, remembered: str) -> User | None:
     if user is None or not user.active or user.session_token is None:
         return None
     return user if hmac.compare_digest(user.session_token, token) else None
+
+
+def time_zones() -> list[str]:
+    """Every IANA time zone a user may choose, sorted."""
+    return sorted(available_timezones())
+
+
+def check_time_zone(name: str) -> str:
+    """Raises: ValidationFailed unless `name` is an IANA time zone ('Europe/Paris', 'UTC')."""
+    if name not in available_timezones():
+        raise ValidationFailed(
+            f"{name[:64]!r} is not a time zone; choose one from the list.", field="time_zone"
+        )
+    return name
+
+
+def set_time_zone(session: Session, user: User, name: str | None) -> User:
+    """Show the user every date and time in this zone (None or '': the site's default).
+
+    Raises: ValidationFailed for a name that is not an IANA time zone.
+    """
+    user.time_zone = check_time_zone(name) if name else None
+    session.flush()
+    return user
 
 
 def find_user(session: Session, email: str) -> User:

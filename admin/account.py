@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, session, url_for
+from flask import current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
 from flask_login import current_user
@@ -18,6 +18,7 @@ from actions.two_factor import (
     turn_off_two_factor,
     two_factor_required,
 )
+from actions.users import set_time_zone, time_zones
 from admin.auth import ENROL_SECRET
 from admin.base import current_actor, login_redirect, run_action
 from admin.two_factor_forms import CodeForm, qr_code_data_uri, two_factor_policy
@@ -41,12 +42,24 @@ class AccountView(BaseView):
             user=user,
             required=two_factor_required(user, two_factor_policy()),
             remaining=remaining_recovery_codes(db.session, user) if user.two_factor_enabled else 0,
+            time_zones=time_zones(),
+            default_zone=current_app.config["ORDERDESK_DEFAULT_TIMEZONE"],
             **context,
         )
 
     @expose("/")
     def index(self) -> ResponseReturnValue:
         return self._page(form=CodeForm())
+
+    @expose("/time-zone", methods=("POST",))
+    def time_zone(self) -> ResponseReturnValue:
+        """Show this user every date and time in the chosen zone (empty: the site's default)."""
+        user = current_actor()
+        run_action(
+            lambda: set_time_zone(db.session, user, request.form.get("time_zone", "").strip() or None),
+            done="Dates and times are now shown in your time zone.",
+        )
+        return redirect(url_for(".index"))
 
     @expose("/two-factor/setup", methods=("GET", "POST"))
     def setup(self) -> ResponseReturnValue:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from actions.errors import DomainError
 from actions.permissions import has_permission
 from admin.converters import OrderDeskModelConverter
+from admin.timeformat import TYPE_FORMATTERS
 from models import db
 
 MAX_ID = 2**63 - 1
@@ -124,6 +125,8 @@ class SecuredModelView(ModelView):
     json_endpoints: frozenset[str] = frozenset()
 
     can_view_details = True
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = TYPE_FORMATTERS
     model_form_converter = OrderDeskModelConverter
     filter_converter = OrderDeskFilterConverter()
     named_filter_urls = True  # ?flt1_internal_status_equals=open reads better than ?flt1_9=open

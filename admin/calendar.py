@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from actions.activities import event_ics, upcoming_events_condition
 from admin.base import SecuredModelView, parse_id
 from admin.settings import absolute_url
+from admin.timeformat import when
 from models import CalendarEvent, db
 
 
@@ -32,7 +33,7 @@ def ics_response(event: CalendarEvent) -> Response:
 
 def _when(view: Any, context: Any, model: CalendarEvent, name: str) -> str:
     value = getattr(model, name)
-    return value.strftime("%Y-%m-%d") if model.all_day else value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.date().isoformat() if model.all_day else when(value)
 
 
 def _order_link(view: Any, context: Any, model: CalendarEvent, name: str) -> Markup:

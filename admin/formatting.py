@@ -14,6 +14,7 @@ from actions.history import action_label, audit_value, change_title, describe_en
 from actions.money import format_money
 from actions.text_limits import column_limit
 from actions.tracking_links import tracking_url
+from admin.timeformat import day, number, when
 
 
 def money(amount: Decimal | None, currency: str) -> str:
@@ -65,6 +66,9 @@ def singular_name(view: Any) -> str:
 
 def init_formatting(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["number"] = number
     app.jinja_env.filters["quantity"] = quantity
     app.jinja_env.filters["status_label"] = status_label
     app.jinja_env.filters["field_label"] = field_label

@@ -23,6 +23,7 @@ from actions.money import CURRENCIES
 from actions.sources import check_rfq, check_shopping_list, orders_from_source
 from admin.base import SecuredModelView, current_actor, parse_id
 from admin.choices import select_choices
+from admin.timeformat import when
 from models import (
     Customer,
     CustomerUser,
@@ -59,8 +60,7 @@ def _product_loader() -> QueryAjaxModelLoader:
 
 
 def _timestamp(view: Any, context: Any, model: Any, name: str) -> str:
-    value = getattr(model, name)
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return when(getattr(model, name))
 
 
 def _rfq_status(view: Any, context: Any, model: RequestForQuote, name: str) -> str:

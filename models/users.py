@@ -29,6 +29,8 @@ class User(Model):
     # code was accepted for, so that no code is accepted twice.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # The IANA zone every date and time is shown in for this user (None: the site's default).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     @property
     def two_factor_enabled(self) -> bool:

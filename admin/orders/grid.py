@@ -29,6 +29,7 @@ from admin.orders.filters import (
     search_condition,
 )
 from admin.orders.sources import source_document
+from admin.timeformat import when
 from models import Order, db
 from models.orders import INTERNAL_STATUSES, PAYMENT_STATUSES, SHIPPING_STATUSES
 
@@ -68,7 +69,12 @@ def _plain_money_formatter(field: str) -> Any:
 
 
 def _timestamp_formatter(view: Any, context: Any, model: Order, name: str) -> str:
-    return str(getattr(model, name).strftime("%Y-%m-%d %H:%M:%S"))
+    return when(getattr(model, name))
+
+
+def _utc_timestamp(view: Any, context: Any, model: Order, name: str) -> str:
+    """Exports stay in UTC, one format, whoever exports them."""
+    return str(getattr(model, name).strftime("%Y-%m-%d %H:%M:%S UTC"))
 
 
 def _status_formatter(view: Any, context: Any, model: Order, name: str) -> str:
@@ -164,8 +170,8 @@ class OrderGridView(OrderViewBase):
         "source_document": _source_document,
     }
     column_formatters_export = {
-        "created_at": _timestamp_formatter,
-        "updated_at": _timestamp_formatter,
+        "created_at": _utc_timestamp,
+        "updated_at": _utc_timestamp,
         "subtotal": _plain_money_formatter("subtotal"),
         "special_discounts_total": _plain_money_formatter("special_discounts_total"),
         "total": _plain_money_formatter("total"),
