@@ -91,3 +91,15 @@ document.addEventListener("click", function (event) {
     window.faForm.addInlineField(inline, inline.dataset.inlineAdd);
   }
 });
+
+// Flask-Admin's list template names its row checkboxes by a tooltip alone ("Select record"):
+// each gets a name of its own, read out by screen readers, from its row's first column
+// ("Select record SO-000006"); "Select all records" keeps its words.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input.action-rowtoggle, input.action-checkbox").forEach(function (box) {
+    var row = box.closest("tr");
+    var first = box.classList.contains("action-checkbox") && row && row.querySelector("td[class^='col-']");
+    var name = box.title + (first && first.textContent.trim() ? " " + first.textContent.trim() : "");
+    box.setAttribute("aria-label", name);
+  });
+});
