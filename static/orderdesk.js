@@ -103,3 +103,21 @@ document.addEventListener("DOMContentLoaded", function () {
     box.setAttribute("aria-label", name);
   });
 });
+
+// The "×" of a grid filter (made by Flask-Admin's filters.js, also when a filter is added
+// later) would be read out as "times": the link is named "Remove filter: …" instead.
+function nameFilterRemovers(root) {
+  root.querySelectorAll(".remove-filter:not([aria-label])").forEach(function (link) {
+    var icon = link.querySelector(".close-icon");
+    if (icon) { icon.setAttribute("aria-hidden", "true"); }
+    link.setAttribute("aria-label", "Remove filter: " + link.textContent.replace("\u00d7", "").trim());
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  var filters = document.getElementById("filter_form");
+  if (filters) {
+    nameFilterRemovers(filters);
+    new MutationObserver(function () { nameFilterRemovers(filters); })
+      .observe(filters, {childList: true, subtree: true});
+  }
+});
