@@ -81,6 +81,21 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violation(
             page.locator(button).click()
         results[name] = _violations(page)
 
+    # The grid with a search and filters (one from the URL, one added from the menu)
+    page.goto(f"{base}/admin/orders/?flt1_internal_status_equals=open&search=SO")
+    page.wait_for_load_state("load")
+    page.get_by_role("link", name="Add Filter").click()
+    page.locator(".field-filters a.filter", has_text="Shipping Status").click()
+    expect(page.locator("#filter_form .remove-filter")).to_have_count(2)
+    results["order grid, filtered and searched"] = _violations(page)
+
+    # A page with a flashed message (a special discount applied: the order changes, so last)
+    page.goto(f"{base}/admin/orders/discount/?id={open_id}")
+    page.get_by_label("Discount *").fill("5")
+    page.locator("#apply-discount").click()
+    expect(page.locator(".alert")).to_contain_text("Order Discount successfully added")
+    results["order page with a message"] = _violations(page)
+
     summary = "\n".join(_count(name, found) for name, found in results.items())
     print(f"axe-core violations per page:\n{summary}")
     failing = {name: [v for v in found if v["impact"] in FAILING_IMPACTS] for name, found in results.items()}
