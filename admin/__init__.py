@@ -11,6 +11,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+from admin.accessibility import init_accessibility
 from admin.account import AccountView
 from admin.auth import init_auth
 from admin.base import user_can
@@ -42,6 +43,7 @@ def init_admin(app: Flask) -> Admin:
     _reachable_flask_admin_templates(app)
     init_security(app)
     init_weight(app)
+    init_accessibility(app)  # after init_weight: its hook must run before compression
     init_auth(app)
     init_formatting(app)
     init_errors(app)

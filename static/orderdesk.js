@@ -91,3 +91,33 @@ document.addEventListener("click", function (event) {
     window.faForm.addInlineField(inline, inline.dataset.inlineAdd);
   }
 });
+
+// Flask-Admin's list template names its row checkboxes by a tooltip alone ("Select record"):
+// each gets a name of its own, read out by screen readers, from its row's first column
+// ("Select record SO-000006"); "Select all records" keeps its words.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input.action-rowtoggle, input.action-checkbox").forEach(function (box) {
+    var row = box.closest("tr");
+    var first = box.classList.contains("action-checkbox") && row && row.querySelector("td[class^='col-']");
+    var name = box.title + (first && first.textContent.trim() ? " " + first.textContent.trim() : "");
+    box.setAttribute("aria-label", name);
+  });
+});
+
+// The "×" of a grid filter (made by Flask-Admin's filters.js, also when a filter is added
+// later) would be read out as "times": the link is named "Remove filter: …" instead.
+function nameFilterRemovers(root) {
+  root.querySelectorAll(".remove-filter:not([aria-label])").forEach(function (link) {
+    var icon = link.querySelector(".close-icon");
+    if (icon) { icon.setAttribute("aria-hidden", "true"); }
+    link.setAttribute("aria-label", "Remove filter: " + link.textContent.replace("\u00d7", "").trim());
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  var filters = document.getElementById("filter_form");
+  if (filters) {
+    nameFilterRemovers(filters);
+    new MutationObserver(function () { nameFilterRemovers(filters); })
+      .observe(filters, {childList: true, subtree: true});
+  }
+});
