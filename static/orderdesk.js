@@ -102,6 +102,11 @@ document.addEventListener("DOMContentLoaded", function () {
     var name = box.title + (first && first.textContent.trim() ? " " + first.textContent.trim() : "");
     box.setAttribute("aria-label", name);
   });
+  // A column's "?" help icon is a link named by its tooltip alone: its words become its name.
+  // (Bootstrap's tooltip may already have moved the title to data-original-title.)
+  document.querySelectorAll("th a[data-role=tooltip]").forEach(function (link) {
+    link.setAttribute("aria-label", link.title || link.getAttribute("data-original-title") || "Help");
+  });
 });
 
 // The "×" of a grid filter (made by Flask-Admin's filters.js, also when a filter is added

@@ -93,7 +93,7 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violation(
     page.goto(f"{base}/admin/orders/discount/?id={open_id}")
     page.get_by_label("Discount *").fill("5")
     page.locator("#apply-discount").click()
-    expect(page.locator(".alert")).to_contain_text("Order Discount successfully added")
+    expect(page.locator(".alert")).to_contain_text("Special Discount successfully added")
     results["order page with a message"] = _violations(page)
 
     summary = "\n".join(_count(name, found) for name, found in results.items())
