@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -115,9 +115,13 @@ class EventData:
     ends_at: str | datetime
     description: str = ""
     all_day: bool = False
+    # The zone typed times are in (the person's); all-day events are calendar dates.
+    zone: tzinfo = UTC
 
 
-def _parse_moment(value: str | datetime | date, field: str, label: str, *, all_day: bool) -> datetime:
+def _parse_moment(
+    value: str | datetime | date, field: str, label: str, *, all_day: bool, zone: tzinfo = UTC
+) -> datetime:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
@@ -130,7 +134,9 @@ def _parse_moment(value: str | datetime | date, field: str, label: str, *, all_d
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise ValidationFailed(f"{label} is not a valid date and time.", field=field) from None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC if all_day else zone)
+    moment = moment.astimezone(UTC)
     if all_day:
         moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
     return moment.replace(microsecond=0)
@@ -142,8 +148,8 @@ def _checked_event(data: EventData) -> dict[str, Any]:
         raise ValidationFailed("The event needs a title.", field="title")
     if len(title) > MAX_TITLE_LENGTH:
         raise ValidationFailed(f"A title can have at most {MAX_TITLE_LENGTH} characters.", field="title")
-    starts = _parse_moment(data.starts_at, "starts_at", "Start", all_day=data.all_day)
-    ends = _parse_moment(data.ends_at, "ends_at", "End", all_day=data.all_day)
+    starts = _parse_moment(data.starts_at, "starts_at", "Start", all_day=data.all_day, zone=data.zone)
+    ends = _parse_moment(data.ends_at, "ends_at", "End", all_day=data.all_day, zone=data.zone)
     if ends < starts:
         raise ValidationFailed("The event cannot end before it starts.", field="ends_at")
     description = (data.description or "").replace("\r\n", "\n").strip()

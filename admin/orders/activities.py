@@ -7,7 +7,7 @@ their author or an admin (actions.activities.may_modify). Downloads need only vi
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, request, send_file, url_for
@@ -41,6 +41,7 @@ from admin.base import current_actor, parse_id, run_action
 from admin.calendar import ics_response
 from admin.orders.base import OrderViewBase
 from admin.settings import mail_settings, max_upload_mb, upload_dir
+from admin.timeformat import reader_zone
 from models import Attachment, CalendarEvent, Email, Note, Order, db, utcnow
 
 REFUSED = "You do not have permission to perform this action."
@@ -76,15 +77,21 @@ def _posted_event() -> EventData:
         starts_at=form.get("starts_at", ""),
         ends_at=form.get("ends_at", ""),
         all_day=form.get("all_day") == "y",
+        zone=reader_zone(),
     )
+
+
+def _local_input(moment: datetime, *, all_day: bool = False) -> str:
+    """A stored moment as a datetime-local value in the reader's zone (all-day: its date)."""
+    return f"{moment if all_day else moment.astimezone(reader_zone()):%Y-%m-%dT%H:%M}"
 
 
 def _event_values(event: CalendarEvent) -> dict[str, str]:
     return {
         "title": event.title,
         "description": event.description or "",
-        "starts_at": f"{event.starts_at:%Y-%m-%dT%H:%M}",
-        "ends_at": f"{event.ends_at:%Y-%m-%dT%H:%M}",
+        "starts_at": _local_input(event.starts_at, all_day=event.all_day),
+        "ends_at": _local_input(event.ends_at, all_day=event.all_day),
         "all_day": "y" if event.all_day else "",
     }
 
@@ -224,10 +231,12 @@ class OrderActivitiesView(OrderViewBase):
         else:
             start = (utcnow() + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
             values = {
-                "starts_at": f"{start:%Y-%m-%dT%H:%M}",
-                "ends_at": f"{start + timedelta(hours=1):%Y-%m-%dT%H:%M}",
+                "starts_at": _local_input(start),
+                "ends_at": _local_input(start + timedelta(hours=1)),
             }
-        return self.render("orders/event_form.html", order=order, event=None, values=values)
+        return self.render(
+            "orders/event_form.html", order=order, event=None, values=values, zone=reader_zone().key
+        )
 
     @expose("/activities/event/edit/", methods=("GET", "POST"))
     def event_edit_view(self) -> Any:
@@ -243,7 +252,9 @@ class OrderActivitiesView(OrderViewBase):
             ).ok:
                 return self._back(order.id)
             values = request.form
-        return self.render("orders/event_form.html", order=order, event=event, values=values)
+        return self.render(
+            "orders/event_form.html", order=order, event=event, values=values, zone=reader_zone().key
+        )
 
     @expose("/activities/event/delete/", methods=("POST",))
     def event_delete_view(self) -> Any:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from models import Promotion, User, db
+from models import CalendarEvent, Promotion, User, db
 from tests import factories
 from tests.conftest import build_app, flashed_messages, login
 
@@ -107,3 +107,20 @@ def test_the_csv_export_stays_in_utc(login_as, order):
     _set_zone("viewer@example.com", "Asia/Tokyo")
     csv = login_as("viewer").get("/admin/orders/export/csv/").get_data(as_text=True)
     assert "2026-07-01 12:00:00 UTC" in csv
+
+
+def test_event_times_are_typed_and_shown_in_the_readers_zone(login_as, order):
+    _set_zone("manager@example.com", "Europe/Paris")
+    client = login_as("manager")
+    form = client.get(f"/admin/orders/activities/event/?id={order.id}").get_data(as_text=True)
+    assert "Start (Europe/Paris)" in form
+    client.post(
+        f"/admin/orders/activities/event/?id={order.id}",
+        data={"title": "Call buyer", "starts_at": "2026-07-02T09:30", "ends_at": "2026-07-02T10:00"},
+    )
+    event = db.session.scalars(db.select(CalendarEvent)).one()
+    assert event.starts_at == datetime(2026, 7, 2, 7, 30, tzinfo=UTC)  # 09:30 in Paris is 07:30 UTC
+    page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    assert "2026-07-02 09:30 CEST to 2026-07-02 10:00 CEST" in page
+    edit = client.get(f"/admin/orders/activities/event/edit/?event={event.id}").get_data(as_text=True)
+    assert 'value="2026-07-02T09:30"' in edit
