@@ -51,7 +51,7 @@ run: $(VENV)/.installed
 	@echo "  viewer@orderdesk.test   (viewer)"
 	@echo ""
 	$(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$${PORT:-5000} \
-		--access-logfile - 'app:create_app()'
+		--no-control-socket --access-logfile - 'app:create_app()'
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -44,6 +44,7 @@ def serve(database: Path) -> tuple[subprocess.Popen[bytes], str]:
             "1",
             "--threads",
             "8",
+            "--no-control-socket",
             "--bind",
             f"127.0.0.1:{port}",
             "app:create_app()",
