@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Optional
 from actions.history import AUDIT_ACTIONS, action_label, describe_entry, entity_name
 from actions.two_factor import reset_two_factor_of_users
 from actions.users import MIN_PASSWORD_LENGTH, create_user, update_user
-from admin.base import SecuredModelView, run_action
+from admin.base import SecuredModelView, parse_id, run_action
 from admin.choices import select_choices
 from admin.orders.filters import prefix_match
 from admin.orders.grid import COUNT_CAP
@@ -200,7 +200,11 @@ class AuditView(SecuredModelView):
         return super()._get_filter_groups()
 
     def get_one(self, id: Any) -> Any:
-        return self.get_query().filter(AuditEntry.id == id).one_or_none()
+        """The entry with its actor and order, or None for a missing or malformed id."""
+        entry_id = parse_id(id)
+        if entry_id is None:
+            return None
+        return self.get_query().filter(AuditEntry.id == entry_id).one_or_none()
 
     def _apply_search(self, query: Any, count_query: Any, joins: Any, count_joins: Any, search: str) -> Any:
         for term in search.split():
