@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel.numbers import format_currency
+
 from actions.errors import ValidationFailed
 
 # Minor-unit digits per ISO 4217 currency that OrderDesk sells in.
 CURRENCY_DECIMALS: dict[str, int] = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
-CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+MONEY_LOCALE = "en_US"  # $1,234.50, €1,234.50, £1,234.50, ¥1,235
 CURRENCIES = tuple(CURRENCY_DECIMALS)
 
 # Money columns are Numeric(19, 4); on SQLite they travel as binary floats, exact to 15
@@ -74,11 +76,8 @@ def parse_amount(text: str | Decimal, currency: str, *, field: str = "amount") -
 
 
 def format_money(amount: Decimal | None, currency: str) -> str:
-    """Format an amount for display: '$1,234.50', '¥1,235', 'N/A' when unknown."""
+    """Format an amount for display: '$1,234.50', '¥1,235', 'N/A' when unknown (Babel, CLDR's
+    en_US conventions, after rounding to the currency's minor unit)."""
     if amount is None:
         return "N/A"
-    rounded = round_money(amount, currency)
-    sign = "-" if rounded < 0 else ""
-    digits = f"{abs(rounded):,.{CURRENCY_DECIMALS[currency]}f}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{sign}{symbol}{digits}" if symbol else f"{sign}{digits} {currency}"
+    return str(format_currency(round_money(amount, currency), currency, locale=MONEY_LOCALE))
