@@ -22,6 +22,7 @@ from actions.promotions import check_promotion, check_promotion_deletable
 from admin.base import SecuredModelView, parse_id, run_action, user_can
 from admin.choices import select_choices
 from admin.formatting import money
+from admin.timeformat import reader_zone
 from models import AppliedPromotion, Coupon, Order, Promotion, db
 from models.promotions import PROMOTION_KIND_LABELS
 
@@ -118,12 +119,13 @@ class GenerateCouponsForm(FlaskForm):
     uses_per_customer_user = IntegerField(
         "Uses per customer user (empty: unlimited)", default=1, validators=[Optional()]
     )
-    valid_from = DateTimeLocalField("Valid from (UTC)", validators=[Optional()])
-    valid_until = DateTimeLocalField("Valid until (UTC)", validators=[Optional()])
+    valid_from = DateTimeLocalField("Valid from (your time zone)", validators=[Optional()])
+    valid_until = DateTimeLocalField("Valid until (your time zone)", validators=[Optional()])
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None else None
+    """A moment typed in the reader's time zone, as stored (UTC)."""
+    return value.replace(tzinfo=reader_zone()).astimezone(UTC) if value is not None else None
 
 
 COUPON_COLUMNS = (

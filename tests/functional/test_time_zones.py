@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from models import CalendarEvent, Promotion, User, db
+from models import CalendarEvent, Coupon, Promotion, User, db
 from tests import factories
 from tests.conftest import build_app, flashed_messages, login
 
@@ -124,3 +124,33 @@ def test_event_times_are_typed_and_shown_in_the_readers_zone(login_as, order):
     assert "2026-07-02 09:30 CEST to 2026-07-02 10:00 CEST" in page
     edit = client.get(f"/admin/orders/activities/event/edit/?event={event.id}").get_data(as_text=True)
     assert 'value="2026-07-02T09:30"' in edit
+
+
+def test_scaffolded_date_fields_are_typed_and_shown_in_the_readers_zone(login_as, app):
+    _set_zone("manager@example.com", "Europe/Paris")
+    promotion = Promotion(name="Summer", kind="percent", value=Decimal("10"), requires_coupon=True)
+    coupon = Coupon(
+        code="SUMMER",
+        code_key="SUMMER",
+        promotion=promotion,
+        valid_until=datetime(2026, 7, 2, 8, 0, tzinfo=UTC),
+    )
+    db.session.add_all([promotion, coupon])
+    db.session.commit()
+    client = login_as("manager")
+    form = client.get(f"/admin/coupons/edit/?id={coupon.id}").get_data(as_text=True)
+    assert 'value="2026-07-02 10:00:00"' in form  # 08:00 UTC is 10:00 in Paris
+    client.post(
+        f"/admin/coupons/edit/?id={coupon.id}",
+        data={
+            "code": "SUMMER",
+            "promotion": str(promotion.id),
+            "enabled": "y",
+            "uses_per_coupon": "1",
+            "uses_per_customer_user": "1",
+            "valid_from": "",
+            "valid_until": "2026-07-02 11:00:00",
+        },
+    )
+    db.session.expire_all()
+    assert db.session.get(Coupon, coupon.id).valid_until == datetime(2026, 7, 2, 9, 0, tzinfo=UTC)
