@@ -126,3 +126,20 @@ document.addEventListener("DOMContentLoaded", function () {
       .observe(filters, {childList: true, subtree: true});
   }
 });
+
+// Choosing a grid filter from "Add Filter" puts the focus in the new filter's value, where a
+// keyboard user types next (Flask-Admin focuses a select that select2 hides, so it fell to
+// the page itself).
+document.addEventListener("click", function (event) {
+  if (!event.target.closest(".field-filters a.filter")) {
+    return;
+  }
+  window.setTimeout(function () {
+    var rows = document.querySelectorAll("#filter_form table.filters tr");
+    var cells = rows.length ? rows[rows.length - 1].querySelectorAll("td") : [];
+    var value = cells.length ? cells[cells.length - 1] : null;
+    var target = value && value.querySelector(
+      ".select2-focusser, .select2-choice, input:not([type=hidden]), select:not(.select2-offscreen)");
+    if (target) { target.focus(); }
+  }, 50);
+});

@@ -118,3 +118,20 @@ def test_skip_to_content_is_the_first_stop_and_leads_to_the_main_region(
     expect(page.locator("main#content")).to_be_focused()
     expect(page.get_by_role("main").get_by_role("heading", level=1)).to_have_text("Orders")
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_choosing_a_grid_filter_puts_the_focus_in_its_value(
+    page: Page, live_server: Any, sign_in: Any
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "manager")
+    for name in ("Internal Status", "PO Number"):
+        page.goto(f"{base}/admin/orders/")
+        page.get_by_role("link", name="Add Filter").click()
+        page.locator(".field-filters a.filter", has_text=name).first.click()
+        row = page.locator("#filter_form table.filters tr").last
+        expect(row).to_contain_text(name)
+        page.wait_for_function(
+            "() => document.activeElement && document.activeElement !== document.body"
+            " && document.activeElement.closest('#filter_form table.filters tr:last-child') !== null"
+        )
