@@ -337,3 +337,45 @@ def test_bulk_deleting_orders_removes_their_attachment_files(login_as, order, up
     manager.post("/admin/orders/action/", data={"action": "delete", "rowid": [str(order.id)]})
     assert db.session.get(Order, order.id) is None
     assert list(uploads.iterdir()) == []
+
+
+def test_an_event_is_edited_and_deleted_from_the_order_page(login_as, order):
+    client = login_as("sales")
+    start = (utcnow() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    times = {
+        "starts_at": f"{start:%Y-%m-%dT%H:%M}",
+        "ends_at": f"{start + timedelta(hours=1):%Y-%m-%dT%H:%M}",
+    }
+    client.post(f"/admin/orders/activities/event/?id={order.id}", data={"title": "Call", **times})
+    event = db.session.scalars(select(CalendarEvent)).one()
+
+    # A refused edit keeps what was typed and changes nothing
+    refused = client.post(
+        f"/admin/orders/activities/event/edit/?event={event.id}", data={"title": "", **times}
+    ).get_data(as_text=True)
+    assert "The event needs a title." in refused
+    db.session.expire_all()
+    assert db.session.get(CalendarEvent, event.id).title == "Call"
+
+    # An edit saves and returns to the order
+    later = start + timedelta(days=1)
+    saved = client.post(
+        f"/admin/orders/activities/event/edit/?event={event.id}",
+        data={
+            "title": "Call again",
+            "starts_at": f"{later:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{later + timedelta(hours=2):%Y-%m-%dT%H:%M}",
+        },
+    )
+    assert saved.status_code == 302 and f"id={order.id}" in saved.headers["Location"]
+    db.session.expire_all()
+    edited = db.session.get(CalendarEvent, event.id)
+    assert (edited.title, edited.starts_at, edited.ends_at) == (
+        "Call again",
+        later,
+        later + timedelta(hours=2),
+    )
+
+    # Delete removes it
+    client.post("/admin/orders/activities/event/delete/", data={"event": str(event.id)})
+    assert db.session.scalars(select(CalendarEvent)).all() == []
