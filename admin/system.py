@@ -8,7 +8,7 @@ from flask import has_app_context, url_for
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload, load_only
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
@@ -17,9 +17,9 @@ from actions.history import AUDIT_ACTIONS, action_label, describe_entry, entity_
 from actions.two_factor import reset_two_factor_of_users
 from actions.users import MIN_PASSWORD_LENGTH, create_user, update_user
 from admin.base import SecuredModelView, parse_id, run_action
+from admin.capped_grid import CappedCountGrid
 from admin.choices import select_choices
 from admin.orders.filters import prefix_match
-from admin.orders.grid import COUNT_CAP
 from models import ROLES, AuditEntry, Order, User, db
 
 
@@ -149,7 +149,7 @@ class ActionFilter(filters.FilterEqual):
         return value in AUDIT_ACTIONS
 
 
-class AuditView(SecuredModelView):
+class AuditView(CappedCountGrid, SecuredModelView):
     view_permission = "view_audit"
     manage_permission = "manage_users"
     can_create = False
@@ -179,7 +179,6 @@ class AuditView(SecuredModelView):
     column_searchable_list = ("order_identifier",)
     column_default_sort = ("id", True)
     column_details_list = ("occurred_at", "actor", "action", "entity_type", "order_identifier", "changes")
-    simple_list_pager = True  # Flask-Admin's own count is unbounded; get_list returns a capped one
 
     def search_placeholder(self) -> str:
         return "Order number"
@@ -206,40 +205,8 @@ class AuditView(SecuredModelView):
             return None
         return self.get_query().filter(AuditEntry.id == entry_id).one_or_none()
 
-    def _apply_search(self, query: Any, count_query: Any, joins: Any, count_joins: Any, search: str) -> Any:
-        for term in search.split():
-            query = query.filter(audit_search_condition(term))
-        return query, count_query, joins, count_joins
-
-    def get_list(
-        self,
-        page: int | None,
-        sort_column: Any,
-        sort_desc: bool,
-        search: str | None,
-        filters: Any,
-        execute: bool = True,
-        page_size: int | None = None,
-    ) -> Any:
-        """One page in one statement, plus one capped count: the trail only grows."""
-        _none, query = super().get_list(
-            page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
-        )
-        matching = (
-            query.limit(None)
-            .offset(None)
-            .order_by(None)
-            .with_entities(AuditEntry.id)
-            .limit(COUNT_CAP + 1)
-            .subquery()
-        )
-        count = db.session.scalar(select(func.count()).select_from(matching))
-        return count, (query.all() if execute else query)
-
-    def render(self, template: str, **kwargs: Any) -> Any:
-        if isinstance(kwargs.get("count"), int) and kwargs["count"] > COUNT_CAP:
-            kwargs["count"] = f"{COUNT_CAP:,}+"
-        return super().render(template, **kwargs)
+    def term_condition(self, term: str) -> ColumnElement[bool]:
+        return audit_search_condition(term)
 
 
 def system_views() -> list[SecuredModelView]:

@@ -8,13 +8,13 @@ from flask import has_request_context, redirect, request, session, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters
 from markupsafe import Markup
-from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from actions.capabilities import grid_capabilities, order_capabilities
 from actions.history import status_label
 from actions.money import CURRENCIES, round_money
 from admin.base import current_actor
+from admin.capped_grid import CappedCountGrid
 from admin.formatting import money
 from admin.orders.base import OrderViewBase
 from admin.orders.filters import (
@@ -30,11 +30,9 @@ from admin.orders.filters import (
 )
 from admin.orders.sources import source_document
 from admin.timeformat import when
-from models import Order, db
+from models import Order
 from models.orders import INTERNAL_STATUSES, PAYMENT_STATUSES, SHIPPING_STATUSES
 
-# Counting stops here: the grid says "10,000+" instead of scanning every matching row.
-COUNT_CAP = 10_000
 # What fits a 1366 px screen; the Columns menu shows any of the others.
 DEFAULT_COLUMNS = (  # in the grid's column order
     "identifier",
@@ -102,7 +100,7 @@ def neutralise_csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
 
 
-class OrderGridView(OrderViewBase):
+class OrderGridView(CappedCountGrid, OrderViewBase):
     can_create = False  # the Create Order flow is its own page
     can_edit = False
     can_delete = False
@@ -110,7 +108,6 @@ class OrderGridView(OrderViewBase):
     export_types = ["csv"]
     export_max_rows = 100_000
     column_display_actions = True
-    simple_list_pager = True  # Flask-Admin's own count is unbounded; get_list returns a capped one
 
     column_list = (
         "identifier",
@@ -246,42 +243,13 @@ class OrderGridView(OrderViewBase):
             .options(joinedload(Order.customer), joinedload(Order.owner), joinedload(Order.customer_user))
         )
 
-    def _apply_search(self, query: Any, count_query: Any, joins: Any, count_joins: Any, search: str) -> Any:
-        for term in search.split():
-            query = query.filter(search_condition(term))
-        return query, count_query, joins, count_joins
-
-    def get_list(
-        self,
-        page: int | None,
-        sort_column: Any,
-        sort_desc: bool,
-        search: str | None,
-        filters: Any,
-        execute: bool = True,
-        page_size: int | None = None,
-    ) -> Any:
-        """List one page in one statement, plus one capped count (never a full-table count)."""
-        _none, query = super().get_list(
-            page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
-        )
-        matching = (
-            query.limit(None)
-            .offset(None)
-            .order_by(None)
-            .with_entities(Order.id)
-            .limit(COUNT_CAP + 1)
-            .subquery()
-        )
-        count = db.session.scalar(select(func.count()).select_from(matching))
-        return count, (query.all() if execute else query)
+    def term_condition(self, term: str) -> Any:
+        return search_condition(term)
 
     def get_export_value(self, model: Any, name: Any) -> Any:
         return neutralise_csv_cell(super().get_export_value(model, name))
 
     def render(self, template: str, **kwargs: Any) -> Any:
-        if isinstance(kwargs.get("count"), int) and kwargs["count"] > COUNT_CAP:
-            kwargs["count"] = f"{COUNT_CAP:,}+"
         if template == self.list_template:
             kwargs.setdefault("current_view_name", self._current_grid_view())
             actor = current_actor()
