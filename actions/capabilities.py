@@ -97,6 +97,13 @@ class GridCapabilities:
     create: bool
     order_form: bool  # the create or edit form and its look-ups
     bulk: tuple[BulkOperation, ...]
+    edit_orders: bool = False
+    delete: bool = False  # each row's Delete
+
+    def edit(self, order: Order) -> bool:
+        """Each row's Edit: the order page's `edit`, without working out everything else a
+        row does not show."""
+        return self.edit_orders and is_editable(order)
 
 
 def grid_capabilities(user: User | None) -> GridCapabilities:
@@ -104,4 +111,6 @@ def grid_capabilities(user: User | None) -> GridCapabilities:
         create=has_permission(user, "create_orders"),
         order_form=has_permission(user, "create_orders") or has_permission(user, "edit_orders"),
         bulk=tuple(op for op in bulk_operations() if has_permission(user, op.permission)),
+        edit_orders=has_permission(user, "edit_orders"),
+        delete=has_permission(user, "delete_orders"),
     )

@@ -1,30 +1,116 @@
 """Grids that grow without end (orders, the audit trail): searched through an index, counted
-only up to a cap, so a page costs the same at a thousand rows as at a million."""
+only up to a cap, and paged by key ("seek") instead of OFFSET, so page one, a page in the
+middle and the last page cost the same at a thousand rows as at a million."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, func, select
+from flask import g, has_request_context, request
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import aliased
 
+from admin.base import parse_id
 from models import db
 
 # Counting stops here: the grid says "10,000+" instead of counting every matching row.
 COUNT_CAP = 10_000
+# The query arguments that say which page is shown; every other argument is kept by the pager.
+PAGER_ARGS = ("page", "after", "before", "last")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page a URL asks for: after or before a row (by id, in the current sort), the last
+    page, or a page number (served by OFFSET only while it stays within the counted rows)."""
+
+    number: int  # Flask-Admin's 0-based ?page=, shown to the reader when known
+    after: int | None = None
+    before: int | None = None
+    last: bool = False
+
+    @classmethod
+    def from_request(cls, page: int | None) -> PageRequest:
+        if not has_request_context():
+            return cls(number=page or 0)
+        args = request.args
+        return cls(
+            number=max(page or 0, 0),
+            after=parse_id(args.get("after")),
+            before=parse_id(args.get("before")),
+            last=args.get("last") == "1",
+        )
+
+
+@dataclass(frozen=True)
+class Pager:
+    """What the pager under a grid shows: the page's number when it is known, and its links."""
+
+    number: int | None
+    count: int | str | None
+    page_size: int
+    first_id: int | None
+    last_id: int | None
+    has_previous: bool
+    has_next: bool
+    is_last: bool
+
+    def url(self, **changes: Any) -> str:
+        """This grid's URL with its filters, sort and search, showing another page."""
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k not in PAGER_ARGS]
+        args = kept + [(k, v) for k, v in changes.items() if v is not None]
+        return request.path + ("?" + urlencode(args) if args else "")
+
+    def first_url(self) -> str:
+        return self.url()
+
+    def previous_url(self) -> str:
+        if self.number is not None and self.number <= 1:
+            return self.url()
+        number = self.number - 1 if self.number is not None else None
+        return self.url(before=self.first_id, page=number)
+
+    def next_url(self) -> str:
+        number = self.number + 1 if self.number is not None else None
+        return self.url(after=self.last_id, page=number)
+
+    def last_url(self) -> str:
+        return self.url(last=1)
+
+    def numbered(self) -> list[int]:
+        """Page numbers (0-based) worth a direct link: the pages around this one that lie within
+        the counted rows, where a page by number stays as cheap as any other."""
+        if not isinstance(self.count, int) or not self.page_size:
+            return []
+        pages = (self.count + self.page_size - 1) // self.page_size
+        here = self.number if self.number is not None else pages - 1
+        return [p for p in range(here - 2, here + 3) if 0 <= p < pages]
+
+    def number_url(self, number: int) -> str:
+        return self.url(page=number or None)
 
 
 class CappedCountGrid:
     """Mix into a SecuredModelView (before it): each search word must match `term_condition`
-    (an index-friendly prefix match, not Flask-Admin's LIKE '%…%'), and a page is one
-    statement plus one count that stops after `count_cap` rows."""
+    (an index-friendly prefix match, not Flask-Admin's LIKE '%…%'), a page is one statement
+    plus one count that stops after `count_cap` rows, and pages are found by key: the rows
+    after (or before) a given row in the sort order, ties broken by id."""
 
     count_cap = COUNT_CAP
     simple_list_pager = True  # Flask-Admin's pager would need the exact count
     model: Any
+    page_size: int
+    column_default_sort: Any
 
     def term_condition(self, term: str) -> ColumnElement[bool]:
         """What one word of the search box matches."""
         raise NotImplementedError
+
+    def sort_key(self, name: str, entity: Any) -> Any:
+        """The expression a sort by `name` orders by (an index must serve it, with id after)."""
+        return getattr(entity, name)
 
     def _apply_search(self, query: Any, count_query: Any, joins: Any, count_joins: Any, search: str) -> Any:
         for term in search.split():
@@ -41,22 +127,80 @@ class CappedCountGrid:
         execute: bool = True,
         page_size: int | None = None,
     ) -> Any:
-        """One page in one statement, plus one capped count (never a full-table count)."""
+        """One page in one statement, plus one capped count (never a full-table count).
+
+        With execute=False (exports, filter-wide actions) the filtered, sorted query is
+        returned as Flask-Admin builds it."""
         _none, query = super().get_list(  # type: ignore[misc]
             page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
         )
-        matching = (
-            query.limit(None)
-            .offset(None)
-            .order_by(None)
-            .with_entities(self.model.id)
-            .limit(self.count_cap + 1)
-            .subquery()
+        if not execute:
+            return None, query
+        filtered = query.limit(None).offset(None).order_by(None)
+        matching = filtered.with_entities(self.model.id).limit(self.count_cap + 1).subquery()
+        count = db.session.scalar(select(func.count()).select_from(matching)) or 0
+        if sort_column not in self._sortable_columns:  # type: ignore[attr-defined]
+            sort_column, sort_desc = self.column_default_sort
+        wanted = PageRequest.from_request(page)
+        size = page_size or self.page_size
+        rows, pager = self._page(filtered, str(sort_column), bool(sort_desc), wanted, size, count)
+        g.grid_pager = pager
+        return count, rows
+
+    def _page(
+        self, filtered: Any, sort: str, desc: bool, wanted: PageRequest, size: int, count: int
+    ) -> tuple[list[Any], Pager]:
+        exact = count <= self.count_cap
+        if wanted.last and exact:  # the last numbered page, as its page link shows it
+            wanted = PageRequest(number=max((count - 1) // size, 0))
+        boundary = wanted.after or wanted.before
+        backwards = bool(wanted.before or wanted.last)
+        query = filtered.order_by(*self._order(sort, desc != backwards))
+        if boundary is not None:
+            query = query.filter(self._beyond(sort, desc != backwards, boundary))
+        elif wanted.number and not backwards:
+            query = query.offset(wanted.number * size)
+        rows = query.limit(size + 1).all()
+        more = len(rows) > size
+        rows = rows[:size]
+        if backwards:
+            rows.reverse()
+        if (boundary is not None and not rows) or (wanted.before and not more):
+            # The row the link started from is gone, or fewer than a page lie before it:
+            # show the first page.
+            return self._page(filtered, sort, desc, PageRequest(number=0), size, count)
+        number: int | None = wanted.number
+        if wanted.last or (boundary is not None and "page" not in request.args):
+            number = None
+        pager = Pager(
+            number=number,
+            count=count if exact else f"{self.count_cap:,}+",
+            page_size=size,
+            first_id=rows[0].id if rows else None,
+            last_id=rows[-1].id if rows else None,
+            has_previous=more if backwards else bool(boundary or wanted.number),
+            has_next=True if wanted.before else (not wanted.last and more),
+            is_last=wanted.last or (not backwards and not more),
         )
-        count = db.session.scalar(select(func.count()).select_from(matching))
-        return count, (query.all() if execute else query)
+        return rows, pager
+
+    def _order(self, sort: str, descending: bool) -> tuple[Any, Any]:
+        key, ident = self.sort_key(sort, self.model), self.model.id
+        return (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
+
+    def _beyond(self, sort: str, descending: bool, boundary: int) -> ColumnElement[bool]:
+        """Rows after the boundary row in this order, written as a range on the sort key (so
+        the key's index serves it) and a tie-break on id among rows with the same key."""
+        other = aliased(self.model)
+        boundary_key = select(self.sort_key(sort, other)).where(other.id == boundary).scalar_subquery()
+        key, ident = self.sort_key(sort, self.model), self.model.id
+        if descending:
+            return and_(key <= boundary_key, or_(key < boundary_key, ident < boundary))
+        return and_(key >= boundary_key, or_(key > boundary_key, ident > boundary))
 
     def render(self, template: str, **kwargs: Any) -> Any:
         if isinstance(kwargs.get("count"), int) and kwargs["count"] > self.count_cap:
             kwargs["count"] = f"{self.count_cap:,}+"
+        if has_request_context() and "grid_pager" in g:
+            kwargs.setdefault("pager", g.grid_pager)
         return super().render(template, **kwargs)  # type: ignore[misc]

@@ -7,15 +7,14 @@ from typing import Any
 from flask import has_request_context, redirect, request, session, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters
-from markupsafe import Markup
+from sqlalchemy import func, literal_column
 from sqlalchemy.orm import joinedload
 
-from actions.capabilities import grid_capabilities, order_capabilities
+from actions.capabilities import grid_capabilities
 from actions.history import status_label
 from actions.money import CURRENCIES, round_money
 from admin.base import current_actor
 from admin.capped_grid import CappedCountGrid
-from admin.formatting import money
 from admin.orders.base import OrderViewBase
 from admin.orders.filters import (
     AmountFilter,
@@ -28,8 +27,8 @@ from admin.orders.filters import (
     po_number_condition,
     search_condition,
 )
+from admin.orders.grid_rows import GridRows
 from admin.orders.sources import source_document
-from admin.timeformat import when
 from models import Order
 from models.orders import INTERNAL_STATUSES, PAYMENT_STATUSES, SHIPPING_STATUSES
 
@@ -46,17 +45,12 @@ DEFAULT_COLUMNS = (  # in the grid's column order
 COLUMNS_KEY = "order_grid_columns"
 NOT_SORTABLE = "Not sortable: no index of the orders table can order the grid by this name."
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What an empty value sorts as (models/orders.py indexes these expressions).
+SORT_STAND_INS = {"po_number": "''", "ship_until": "'0001-01-01'"}
 
 
 def _choices(codes: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(code, status_label(code)) for code in codes]
-
-
-def _money_formatter(field: str) -> Any:
-    def formatter(view: Any, context: Any, model: Order, name: str) -> str:
-        return money(getattr(model, field), model.currency)
-
-    return formatter
 
 
 def _plain_money_formatter(field: str) -> Any:
@@ -64,10 +58,6 @@ def _plain_money_formatter(field: str) -> Any:
         return str(round_money(getattr(model, field), model.currency))
 
     return formatter
-
-
-def _timestamp_formatter(view: Any, context: Any, model: Order, name: str) -> str:
-    return when(getattr(model, name))
 
 
 def _utc_timestamp(view: Any, context: Any, model: Order, name: str) -> str:
@@ -81,16 +71,6 @@ def _status_formatter(view: Any, context: Any, model: Order, name: str) -> str:
 
 def _source_document(view: Any, context: Any, model: Order, name: str) -> str:
     return source_document(model)
-
-
-def _identifier_link(view: Any, context: Any, model: Order, name: str) -> Markup:
-    url = url_for(".details_view", id=model.id)
-    return Markup('<a href="{}">{}</a>').format(url, model.identifier or model.id)
-
-
-def _customer_link(view: Any, context: Any, model: Order, name: str) -> Markup:
-    url = url_for("customers.details_view", id=model.customer_id)
-    return Markup('<a class="customer-link" href="{}">{}</a>').format(url, model.customer.name)
 
 
 def neutralise_csv_cell(value: Any) -> str:
@@ -153,19 +133,6 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
         "ship_until",
     )  # not by customer or owner name: that sort needs a join no index on orders can serve
     column_default_sort = ("created_at", True)
-    column_formatters = {
-        "identifier": _identifier_link,
-        "customer": _customer_link,
-        "created_at": _timestamp_formatter,
-        "updated_at": _timestamp_formatter,
-        "internal_status": _status_formatter,
-        "shipping_status": _status_formatter,
-        "payment_status": _status_formatter,
-        "subtotal": _money_formatter("subtotal"),
-        "special_discounts_total": _money_formatter("special_discounts_total"),
-        "total": _money_formatter("total"),
-        "source_document": _source_document,
-    }
     column_formatters_export = {
         "created_at": _utc_timestamp,
         "updated_at": _utc_timestamp,
@@ -249,12 +216,18 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
     def get_export_value(self, model: Any, name: Any) -> Any:
         return neutralise_csv_cell(super().get_export_value(model, name))
 
+    def sort_key(self, name: str, entity: Any) -> Any:
+        """Columns that may be empty sort by a stand-in value, the same on every database
+        (SQLite puts NULLs first, PostgreSQL last), through an index on that expression."""
+        column = getattr(entity, name)
+        stand_in = SORT_STAND_INS.get(name)
+        return func.coalesce(column, literal_column(stand_in)) if stand_in else column
+
     def render(self, template: str, **kwargs: Any) -> Any:
         if template == self.list_template:
             kwargs.setdefault("current_view_name", self._current_grid_view())
-            actor = current_actor()
-            kwargs.setdefault("grid", grid_capabilities(actor))
-            kwargs.setdefault("row_capabilities", lambda order: order_capabilities(order, actor))
+            kwargs.setdefault("grid", grid_capabilities(current_actor()))
+            kwargs.setdefault("grid_rows", GridRows([name for name, _label in self._list_columns]))
         return super().render(template, **kwargs)
 
     @staticmethod

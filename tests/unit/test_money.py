@@ -5,9 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from actions.errors import ValidationFailed
-from actions.money import format_money, parse_amount, round_money
+from actions.money import CURRENCIES, MONEY_LOCALE, format_money, parse_amount, round_money
 
 D = Decimal
 
@@ -83,4 +86,15 @@ def test_rounding_is_half_up_to_the_currencys_minor_unit(amount, currency, expec
     ],
 )
 def test_amounts_are_formatted_with_symbol_grouping_and_the_currencys_decimals(amount, currency, expected):
+    assert format_money(amount, currency) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    amount=st.decimals(min_value=Decimal("-99999999999"), max_value=Decimal("99999999999"), places=4),
+    currency=st.sampled_from(CURRENCIES),
+)
+def test_amounts_are_formatted_exactly_as_babel_formats_them_for_en_us(amount, currency):
+    # Adding zero turns a rounded -0.00 into 0.00: Babel would show "-$0.00", OrderDesk "$0.00".
+    expected = format_currency(round_money(amount, currency) + 0, currency, locale=MONEY_LOCALE)
     assert format_money(amount, currency) == expected
