@@ -42,8 +42,8 @@ _PIECES = re.compile(r"[^\W_]+")
 _PG_SPLIT = "'[^[:alnum:]]+'"
 _SIMPLE = text("'simple'::regconfig")
 
-# SKUs are codes: a prefix of the whole SKU, served by this index (order_id makes it covering).
-Index("ix_order_line_items_sku_upper", func.upper(OrderLineItem.product_sku), OrderLineItem.order_id)
+# SKUs are codes: a prefix of the whole SKU, whatever its case, served by this index.
+Index("ix_order_line_items_sku_upper", func.upper(OrderLineItem.product_sku))
 
 
 def word_pieces(word: str) -> list[str]:
@@ -102,6 +102,9 @@ class _WordMatch(ColumnElement[bool]):
 
     type = Boolean()
     inherit_cache = False  # the statement embeds a per-database subquery; compiled each time
+    # An IN is a condition already: without this, SQLite would be sent `(… IN (…)) = 1`, which
+    # no index serves, and the whole orders table would be read.
+    _is_implicitly_boolean = True
 
     def __init__(self, id_column: Any, index: WordIndex, pieces: list[str]) -> None:
         self.id_column = id_column

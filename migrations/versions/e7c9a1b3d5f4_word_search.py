@@ -48,9 +48,7 @@ def _postgresql_index(source, columns):
 
 
 def upgrade():
-    op.create_index(
-        'ix_order_line_items_sku_upper', 'order_line_items', [sa.text('upper(product_sku)'), 'order_id']
-    )
+    op.create_index('ix_order_line_items_sku_upper', 'order_line_items', [sa.text('upper(product_sku)')])
     dialect = op.get_bind().dialect.name
     for source, columns in WORD_COLUMNS.items():
         if dialect == 'sqlite':
