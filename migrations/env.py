@@ -76,6 +76,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Autogenerate leaves alone the search's FTS5 tables, which models/search.py writes by hand."""
+    from models.search import is_word_index_table
+
+    return not (type_ == "table" and is_word_index_table(name))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -96,6 +103,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

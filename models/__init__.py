@@ -31,6 +31,7 @@ from models.sales_documents import (
     ShoppingList,
     ShoppingListLine,
 )
+from models.search import CUSTOMER_USER_WORDS, CUSTOMER_WORDS
 from models.users import ROLES, RecoveryCode, User
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "CalendarEvent",
     "Coupon",
     "CouponCustomerUserUse",
+    "CUSTOMER_USER_WORDS",
+    "CUSTOMER_WORDS",
     "Email",
     "InternalStatus",
     "Note",

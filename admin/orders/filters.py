@@ -1,28 +1,42 @@
 """Grid filters and search for orders, each written to use an index (DESIGN §6).
 
 Flask-Admin's own text filters use LIKE '%term%', which scans the table; these match a
-case-insensitive prefix through a range on an indexed expression, then confirm with LIKE.
+case-insensitive prefix through a range on an indexed expression, then confirm with LIKE. The
+search box also finds any word of a customer's or buyer's name or email, through the text
+indexes of models/search.py.
 """
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_admin.contrib.sqla import filters
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from models import Customer, CustomerUser, Order, User
+from models import CUSTOMER_USER_WORDS, CUSTOMER_WORDS, Customer, CustomerUser, Order, OrderLineItem, User
 
 
 def _like_prefix(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _next_character(character: str) -> str | None:
+    """The character right after this one that a database can store (surrogates cannot be)."""
+    code = ord(character) + 1
+    if 0xD800 <= code <= 0xDFFF:
+        code = 0xE000
+    return chr(code) if code <= sys.maxunicode else None
+
+
 def prefix_match(expression: Any, term: str) -> ColumnElement[bool]:
     """Match values starting with `term` (already lower-cased) via an index-friendly range."""
-    upper = term[:-1] + chr(ord(term[-1]) + 1)
-    return and_(expression >= term, expression < upper, expression.like(_like_prefix(term), escape="\\"))
+    like = expression.like(_like_prefix(term), escape="\\")
+    following = _next_character(term[-1])
+    if following is None:
+        return and_(expression >= term, like)
+    return and_(expression >= term, expression < term[:-1] + following, like)
 
 
 def order_number_condition(term: str) -> ColumnElement[bool]:
@@ -39,9 +53,25 @@ def customer_name_condition(term: str) -> ColumnElement[bool]:
     return Order.customer_id.in_(customers)
 
 
+def sku_condition(term: str) -> ColumnElement[bool]:
+    """Orders with a line whose SKU starts with `term`, whatever its case."""
+    lines = select(OrderLineItem.order_id).where(
+        prefix_match(func.upper(OrderLineItem.product_sku), term.upper())
+    )
+    return Order.id.in_(lines)
+
+
 def search_condition(term: str) -> ColumnElement[bool]:
-    """The grid's search box: order number, PO number or customer name, each by prefix."""
-    return or_(order_number_condition(term), po_number_condition(term), customer_name_condition(term))
+    """One word of the grid's search box. Codes (order, PO number, a line's SKU) match by prefix;
+    the customer's name and the buyer's first name, last name and email match when one of
+    their words starts with it. Each is an IN over an index, so the page stays one statement."""
+    return or_(
+        order_number_condition(term),
+        po_number_condition(term),
+        sku_condition(term),
+        CUSTOMER_WORDS.match(Order.customer_id, term),
+        CUSTOMER_USER_WORDS.match(Order.customer_user_id, term),
+    )
 
 
 class PrefixFilter(filters.BaseSQLAFilter):

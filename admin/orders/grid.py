@@ -173,7 +173,8 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
     list_template = "orders/list.html"
 
     def search_placeholder(self) -> str:
-        return "Order no., PO no. or customer name (starts with)"
+        """Names what the box searches: codes by prefix, names and emails by any word."""
+        return "Order, PO, customer, buyer, email or SKU"
 
     # Flask-Admin reads the grid's columns from _list_columns (also to resolve ?sort=N): here
     # they are the person's choice for this session, else DEFAULT_COLUMNS. The export keeps all.

@@ -63,4 +63,4 @@ def test_names_that_cannot_be_sorted_say_so_and_the_search_says_what_it_matches(
     client.get("/admin/orders/columns/?column=customer&column=owner")
     html = client.get("/admin/orders/").get_data(as_text=True)
     assert html.count("Not sortable: no index of the orders table") == 2
-    assert 'placeholder="Order no., PO no. or customer name (starts with)"' in html
+    assert 'placeholder="Order, PO, customer, buyer, email or SKU"' in html
