@@ -4,12 +4,15 @@ middle and the last page cost the same at a thousand rows as at a million."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import g, has_request_context, request
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from admin.base import parse_id
@@ -19,6 +22,31 @@ from models import db
 COUNT_CAP = 10_000
 # The query arguments that say which page is shown; every other argument is kept by the pager.
 PAGER_ARGS = ("page", "after", "before", "last")
+# Above this many matching rows, a page is read by walking the sort order's index: a page's
+# worth of matches turns up within (table size / matches) × page size rows. Below it, the
+# matches are found through the filter's own index and sorted (at most this many rows).
+WALK_THRESHOLD = 3_000
+
+_walking_sort_index: ContextVar[bool] = ContextVar("walking_sort_index", default=False)
+
+
+def looked_up(column: Any) -> Any:
+    """A column as a filter or search condition should compare it: the column itself, so that
+    its index finds the few matching rows; or, while a page walks its sort order's index
+    because many rows match, an expression of it that no index serves (`id + 0`,
+    `identifier || ''`), so the database does not collect and sort every match first."""
+    if not _walking_sort_index.get():
+        return column
+    return column.concat("") if isinstance(column.type, String) else column + 0
+
+
+@contextmanager
+def walking_sort_index() -> Iterator[None]:
+    token = _walking_sort_index.set(True)
+    try:
+        yield
+    finally:
+        _walking_sort_index.reset(token)
 
 
 @dataclass(frozen=True)
@@ -139,6 +167,12 @@ class CappedCountGrid:
         filtered = query.limit(None).offset(None).order_by(None)
         matching = filtered.with_entities(self.model.id).limit(self.count_cap + 1).subquery()
         count = db.session.scalar(select(func.count()).select_from(matching)) or 0
+        if count > WALK_THRESHOLD and (search or filters):
+            with walking_sort_index():
+                _none, query = super().get_list(  # type: ignore[misc]
+                    page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
+                )
+            filtered = query.limit(None).offset(None).order_by(None)
         if sort_column not in self._sortable_columns:  # type: ignore[attr-defined]
             sort_column, sort_desc = self.column_default_sort
         wanted = PageRequest.from_request(page)

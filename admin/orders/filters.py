@@ -15,6 +15,7 @@ from typing import Any
 from flask_admin.contrib.sqla import filters
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
+from admin.capped_grid import looked_up
 from models import CUSTOMER_USER_WORDS, CUSTOMER_WORDS, Customer, CustomerUser, Order, OrderLineItem, User
 
 
@@ -41,16 +42,16 @@ def prefix_match(expression: Any, term: str) -> ColumnElement[bool]:
 
 def order_number_condition(term: str) -> ColumnElement[bool]:
     """Order numbers are stored upper-case ('SO-000042'); 'so-0000' finds them too."""
-    return prefix_match(Order.identifier, term.upper())
+    return prefix_match(looked_up(Order.identifier), term.upper())
 
 
 def po_number_condition(term: str) -> ColumnElement[bool]:
-    return prefix_match(func.lower(Order.po_number), term.lower())
+    return prefix_match(func.lower(looked_up(Order.po_number)), term.lower())
 
 
 def customer_name_condition(term: str) -> ColumnElement[bool]:
     customers = select(Customer.id).where(prefix_match(func.lower(Customer.name), term.lower()))
-    return Order.customer_id.in_(customers)
+    return looked_up(Order.customer_id).in_(customers)
 
 
 def sku_condition(term: str) -> ColumnElement[bool]:
@@ -58,7 +59,7 @@ def sku_condition(term: str) -> ColumnElement[bool]:
     lines = select(OrderLineItem.order_id).where(
         prefix_match(func.upper(OrderLineItem.product_sku), term.upper())
     )
-    return Order.id.in_(lines)
+    return looked_up(Order.id).in_(lines)
 
 
 def search_condition(term: str) -> ColumnElement[bool]:
@@ -69,8 +70,8 @@ def search_condition(term: str) -> ColumnElement[bool]:
         order_number_condition(term),
         po_number_condition(term),
         sku_condition(term),
-        CUSTOMER_WORDS.match(Order.customer_id, term),
-        CUSTOMER_USER_WORDS.match(Order.customer_user_id, term),
+        CUSTOMER_WORDS.match(looked_up(Order.customer_id), term),
+        CUSTOMER_USER_WORDS.match(looked_up(Order.customer_user_id), term),
     )
 
 
@@ -98,7 +99,7 @@ class CustomerUserFilter(PrefixFilter):
     @staticmethod
     def _condition(term: str) -> ColumnElement[bool]:
         users = select(CustomerUser.id).where(prefix_match(func.lower(CustomerUser.last_name), term.lower()))
-        return Order.customer_user_id.in_(users)
+        return looked_up(Order.customer_user_id).in_(users)
 
     def operation(self) -> str:
         return "last name starts with"
@@ -122,7 +123,7 @@ class OwnerFilter(PrefixFilter):
         owners = select(User.id).where(
             func.lower(User.full_name).like(_like_prefix(term.lower()), escape="\\")
         )
-        return Order.owner_id.in_(owners)
+        return looked_up(Order.owner_id).in_(owners)
 
     def operation(self) -> str:
         return "name starts with"

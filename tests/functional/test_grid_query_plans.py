@@ -126,3 +126,12 @@ def test_a_page_after_a_row_is_read_in_order_from_an_index(login_as, some_orders
     show_every_column(client)
     steps = plan(*grid_statement(client, f"{query}&after={some_orders[1].id}&page=1"))
     assert_served_by_indexes(steps, in_order=True)
+
+
+@pytest.mark.parametrize("query", [q for q in SINGLE + COMBINED if any(mark in q for mark in THROUGH_PEOPLE)])
+def test_when_many_orders_match_a_page_walks_the_sort_index_instead_of_sorting_them(
+    login_as, some_orders, query, monkeypatch
+):
+    monkeypatch.setattr("admin.capped_grid.WALK_THRESHOLD", 0)
+    client = login_as("viewer")
+    assert_served_by_indexes(plan(*grid_statement(client, query)), in_order=True)
