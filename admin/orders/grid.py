@@ -17,6 +17,7 @@ from admin.base import current_actor
 from admin.capped_grid import CappedCountGrid
 from admin.formatting import money
 from admin.orders.base import OrderViewBase
+from admin.orders.export import streamed_csv
 from admin.orders.filters import (
     AmountFilter,
     ChoiceFilter,
@@ -106,7 +107,6 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
     can_delete = False
     can_export = True
     export_types = ["csv"]
-    export_max_rows = 100_000
     column_display_actions = True
 
     column_list = (
@@ -248,6 +248,10 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
 
     def get_export_value(self, model: Any, name: Any) -> Any:
         return neutralise_csv_cell(super().get_export_value(model, name))
+
+    def _export_csv(self, return_url: Any) -> Any:
+        """Streamed, without a row cap (Flask-Admin's loads the whole export into memory)."""
+        return streamed_csv(self)
 
     def render(self, template: str, **kwargs: Any) -> Any:
         if template == self.list_template:
