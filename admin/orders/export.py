@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask import Response, stream_with_context
+from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
 from models import db
@@ -60,18 +61,30 @@ def _drain(buffer: io.StringIO) -> str:
 
 
 def streamed_csv(view: Any) -> Response:
-    """The export as a streamed response. The query runs before the response starts, so a
+    """The export as a streamed response, read through a session of its own (the request's
+    is closed as soon as the view returns, before the server reads the body), closed after
+    the last line or with the response, whichever comes first. The query runs here, so a
     failing query is an error page rather than a cut-off file; rows then arrive CHUNK_ROWS
-    at a time (stream_results: a server-side cursor where the database has one)."""
-    orders = db.session.scalars(export_query(view).statement, execution_options={"yield_per": CHUNK_ROWS})
+    at a time (yield_per: a server-side cursor where the database has one)."""
+    statement = export_query(view).statement
+    session = Session(db.engine)
+    try:
+        orders = session.scalars(statement, execution_options={"yield_per": CHUNK_ROWS})
+    except BaseException:
+        session.close()
+        raise
 
-    def generate() -> Iterator[str]:
-        with orders:
+    def lines_then_close() -> Iterator[str]:
+        try:
             yield from csv_lines(view, orders)
+        finally:
+            session.close()
 
     filename = secure_filename(view.get_export_name(export_type="csv"))
-    return Response(
-        stream_with_context(generate()),
+    response = Response(
+        stream_with_context(lines_then_close()),
         headers={"Content-Disposition": f"attachment;filename={filename}"},
         mimetype="text/csv",
     )
+    response.call_on_close(session.close)
+    return response

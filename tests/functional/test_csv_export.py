@@ -19,6 +19,7 @@ from actions.users import create_user
 from admin.orders import export
 from admin.orders.grid import DEFAULT_COLUMNS
 from models import Customer, CustomerUser, Order, db, utcnow
+from tests.conftest import build_app, login
 from tests.factories import PASSWORD, make_order, reach_status
 
 ROW_LINK = re.compile(r'<a href="/admin/orders/details/\?id=\d+">(SO-\d+)</a>')
@@ -59,9 +60,9 @@ def test_every_exported_cell_starting_like_a_formula_is_neutralised(login_as, ca
     db.session.commit()
 
     # When the grid is exported
-    response = login_as("viewer").get("/admin/orders/export/csv/")
-    assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True), newline="")))
+    with login_as("viewer").get("/admin/orders/export/csv/") as response:
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True), newline="")))
 
     # Then no cell starts with = + - @, a tab or a carriage return
     cells = [cell for row in rows[1:] for cell in row]
@@ -79,9 +80,10 @@ def grid_numbers(client: Any, query: str) -> list[str]:
 
 
 def exported_rows(client: Any, query: str = "") -> list[dict[str, str]]:
-    response = client.get(f"/admin/orders/export/csv/?{query}")
-    assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True), newline="")))
+    with client.get(f"/admin/orders/export/csv/?{query}") as response:  # closed, as a server would
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def make_orders(catalog: dict[str, Any], users: dict[str, Any], count: int, tag: str = "A") -> list[Order]:
@@ -176,6 +178,28 @@ def test_an_export_longer_than_one_chunk_has_every_order_once(login_as, catalog,
     rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode(), newline="")))
     assert [row["Order Number"] for row in rows] == [order.identifier for order in orders]
     assert rows[-1]["PO Number"] == "'=cmd()"
+
+
+def test_the_export_is_read_after_the_request_that_started_it_has_ended(
+    catalog, users, database_url, monkeypatch
+):
+    # Given five orders, chunks of two, and an app served as a WSGI server serves it: the
+    # request's context (and its database session) ends before the body is read
+    orders = make_orders(catalog, users, 5)
+    monkeypatch.setattr(export, "CHUNK_ROWS", 2)
+    served = build_app(database_url)
+    client = served.test_client()
+    login(client, users["viewer"].email)
+
+    # When the export is read, then closed as a WSGI server closes a response
+    with client.get("/admin/orders/export/csv/") as response:
+        text = response.get_data(as_text=True)
+
+    # Then it holds every order, and its connection is back in the pool
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [row["Order Number"] for row in rows] == [order.identifier for order in orders]
+    with served.app_context():
+        assert db.engine.pool.checkedout() == 0
 
 
 def test_an_export_runs_the_same_number_of_statements_whatever_its_length(
