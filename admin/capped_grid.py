@@ -157,14 +157,16 @@ class CappedCountGrid:
     ) -> Any:
         """One page in one statement, plus one capped count (never a full-table count).
 
-        With execute=False (exports, filter-wide actions) the filtered, sorted query is
-        returned as Flask-Admin builds it."""
+        With execute=False (exports, filter-wide actions): the query of every matching row,
+        in the grid's order, with no page's LIMIT."""
         _none, query = super().get_list(  # type: ignore[misc]
             page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
         )
-        if not execute:
-            return None, query
         filtered = query.limit(None).offset(None).order_by(None)
+        if sort_column not in self._sortable_columns:  # type: ignore[attr-defined]
+            sort_column, sort_desc = self.column_default_sort
+        if not execute:
+            return None, filtered.order_by(*self._order(str(sort_column), bool(sort_desc)))
         matching = filtered.with_entities(self.model.id).limit(self.count_cap + 1).subquery()
         count = db.session.scalar(select(func.count()).select_from(matching)) or 0
         if count > WALK_THRESHOLD and (search or filters):
@@ -173,8 +175,6 @@ class CappedCountGrid:
                     page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
                 )
             filtered = query.limit(None).offset(None).order_by(None)
-        if sort_column not in self._sortable_columns:  # type: ignore[attr-defined]
-            sort_column, sort_desc = self.column_default_sort
         wanted = PageRequest.from_request(page)
         size = page_size or self.page_size
         rows, pager = self._page(filtered, str(sort_column), bool(sort_desc), wanted, size, count)

@@ -4,6 +4,7 @@ Each part derives from OrderViewBase (admin/orders/base.py) and is named like th
 module it adapts:
 
 - grid.py        the grid: columns, filters (filters.py), search, capped count, CSV export
+                 (streamed by export.py)
 - page.py        the order page: sections, Activity timeline, Change History
 - editing.py     Create Order, Edit, Delete, Re-order (form in forms.py, pickers in lookups.py)
 - lifecycle.py   transitions on one order, on a selection, on everything a filter matches
