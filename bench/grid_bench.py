@@ -5,9 +5,10 @@ Builds two databases (SQLite files, or PostgreSQL databases `<name>_1k` and `<na
 --database-url; schema through `flask db upgrade`, data through `seed-demo`, then ANALYZE),
 logs in as the demo admin through the test client, and times GET /admin/orders/ for the
 default view, filters, combined filters, sorts, searches and deep pages, and the stock view's
-equivalent URL at N. For each case it prints the median of 5 requests (after 1 warm-up), the
-ratio N/1k, the stock/OrderDesk ratio and the SQL statements per request, flags the cases
-that miss a target, then the query plans of the main and the flagged cases.
+equivalent URL at N, the three taking turns request by request. For each case it prints the
+median of 5 requests (after 1 warm-up), the ratio N/1k, the stock/OrderDesk ratio and the SQL
+statements per request, flags the cases that miss a target, then the query plans of the main
+and the flagged cases.
 
     .venv/bin/python bench/grid_bench.py [--orders 100000] [--reuse] [--dir DIR]
                                          [--database-url postgresql://user@host:port/name]
@@ -83,28 +84,44 @@ class Timing:
     grid: list[tuple[str, Any]] = field(default_factory=list)  # without the user load
 
 
-def measure(app: Flask, engine: Engine, urls: dict[str, str], login: bool) -> dict[str, Timing]:
-    """Time each URL; requests run outside any app context, so each gets a fresh session."""
-    results: dict[str, Timing] = {}
-    recorder = Recorder()
-    event.listen(engine, "before_cursor_execute", recorder)
-    client = app.test_client()
-    if login:
-        demo = DEMO_LOGINS[0]
-        response = client.post("/login", data={"email": demo.email, "password": demo.password})
-        assert response.status_code == 302, "admin login failed"
-    for label, url in urls.items():
-        client.get(url)  # warm-up
-        times = []
-        for _ in range(RUNS):
-            recorder.statements.clear()
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, f"{url}: {response.status_code}"
-        grid = [s for s in recorder.statements if USER_LOADER_MARK not in s[0]]
-        results[label] = Timing(statistics.median(times), len(recorder.statements), grid)
-    event.remove(engine, "before_cursor_execute", recorder)
+class Target:
+    """One app under test: a logged-in (or anonymous) test client and its engine's statements."""
+
+    def __init__(self, app: Flask, engine: Engine, login: bool) -> None:
+        self.recorder = Recorder()
+        event.listen(engine, "before_cursor_execute", self.recorder)
+        self.client = app.test_client()
+        if login:
+            demo = DEMO_LOGINS[0]
+            response = self.client.post("/login", data={"email": demo.email, "password": demo.password})
+            assert response.status_code == 302, "admin login failed"
+
+    def get(self, url: str) -> float:
+        """One request, in ms; requests run outside any app context, so each gets a fresh session."""
+        self.recorder.statements.clear()
+        started = time.perf_counter()
+        response = self.client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        return elapsed
+
+
+def measure(targets: list[tuple[Target, str | None]]) -> list[Timing | None]:
+    """Time one case on every target, the targets taking turns request by request so that a
+    load spike from elsewhere on the machine hits them alike; None where a target has no URL."""
+    runs: list[list[float]] = [[] for _ in targets]
+    for target, url in targets:
+        if url:
+            target.get(url)  # warm-up
+    for _ in range(RUNS):
+        for times, (target, url) in zip(runs, targets, strict=True):
+            if url:
+                times.append(target.get(url))
+    results: list[Timing | None] = []
+    for times, (target, url) in zip(runs, targets, strict=True):
+        statements = target.recorder.statements
+        grid = [s for s in statements if USER_LOADER_MARK not in s[0]]
+        results.append(Timing(statistics.median(times), len(statements), grid) if url else None)
     return results
 
 
@@ -156,13 +173,24 @@ def bench(name: str, small_url: str, big_url: str, orders: int, reuse: bool) -> 
     small_cases = {c.label: c for c in build_cases(small_app, small_facts, None)}
     cases = build_cases(big_app, big_facts, stock_app)
 
-    small = measure(small_app, engine_of(small_app), {c.label: c.url for c in small_cases.values()}, True)
-    big = measure(big_app, engine_of(big_app), {c.label: c.url for c in cases}, True)
-    stock_urls = {c.label: c.stock_url for c in cases if c.stock_url}
-    stock = measure(stock_app, stock_engine_of(stock_app), stock_urls, False)
+    targets = (
+        Target(small_app, engine_of(small_app), login=True),
+        Target(big_app, engine_of(big_app), login=True),
+        Target(stock_app, stock_engine_of(stock_app), login=False),
+    )
+    small: dict[str, Timing] = {}
+    big: dict[str, Timing] = {}
+    stock: dict[str, Timing] = {}
+    for case in cases:
+        urls = (small_cases[case.label].url, case.url, case.stock_url)
+        timings = measure(list(zip(targets, urls, strict=True)))
+        for found, timing in zip((small, big, stock), timings, strict=True):
+            if timing:
+                found[case.label] = timing
 
     n = f"{big_facts.orders / 1000:,.0f}k"
-    print(f"\n{name}: {small_facts.orders:,} and {big_facts.orders:,} orders, median of {RUNS}")
+    sizes = f"{small_facts.orders:,} and {big_facts.orders:,} orders"
+    print(f"\n{name}: {sizes}, median of {RUNS} (1k, N and stock taking turns)")
     head = f"{'case':32} {'ms@1k':>7} {'ms@' + n:>8} {'N/1k':>5} {'stock':>7} {'stock/':>7}"
     print(f"{head} {'stmts':>5} {'grid':>4}  flags")
     print(f"{'':32} {'':>7} {'':>8} {'':>5} {'ms@' + n:>7} {'OD':>7} {'':>5} {'':>4}")
