@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine  # noqa: E402
 
 from app import create_app  # noqa: E402
 from bench import databases, stock_grid  # noqa: E402
-from bench.grid_cases import Case, build_cases, read_facts  # noqa: E402
+from bench.grid_cases import NARROWING_TARGET, VIEW_TARGET, Case, build_cases, read_facts  # noqa: E402
 from models import db  # noqa: E402
 from models.dialect import normalize_database_url  # noqa: E402
 from seed import DEMO_LOGINS  # noqa: E402
@@ -152,7 +152,8 @@ def explain(app: Flask, statements: list[tuple[str, Any]]) -> None:
 def flags(case: Case, small: Timing, big: Timing, stock_ms: float | None, page_one_ms: float) -> list[str]:
     """Why a case misses DESIGN §6, in short words."""
     found = []
-    if big.ms / small.ms > MAX_RATIO:
+    # Deep pages answer to page 1 at N instead: at 1k, page 150 is past the end (an empty page).
+    if not case.deep and big.ms / small.ms > MAX_RATIO:
         found.append("N/1k")
     if len(big.grid) > MAX_STATEMENTS:
         found.append("stmts")
@@ -207,10 +208,11 @@ def bench(name: str, small_url: str, big_url: str, orders: int, reuse: bool) -> 
             flagged.append(case.label)
         row = f"{case.label:32} {s.ms:7.1f} {b.ms:8.1f} {b.ms / s.ms:5.2f} {stock_cols} {b.statements:5d}"
         print(f"{row} {len(b.grid):4d}  {', '.join(why)}")
+    print("stmts = all SQL per OrderDesk request; grid = without the Flask-Login user load.")
     print(
-        f"stmts = all SQL per OrderDesk request; grid = without the Flask-Login user load. Targets: N/1k and"
-        f" deep/page 1 ≤ {MAX_RATIO}, grid ≤ {MAX_STATEMENTS}, stock/OD ≥ 4 (default view, sorts) or ≥ 10"
-        " (filters, search, deep pages); '—': no stock equivalent."
+        f"Targets: N/1k ≤ {MAX_RATIO} (not deep pages), deep/page 1 ≤ {MAX_RATIO}, grid ≤ {MAX_STATEMENTS},"
+        f" stock/OD ≥ {VIEW_TARGET:g} (default view, sorts) or ≥ {NARROWING_TARGET:g} (the rest)."
+        " '—': no stock equivalent."
     )
     print(f"pages at {n}: {big_facts.pages:,} (middle {big_facts.pages // 2}); at 1k: {small_facts.pages}")
     print(f"search words at {n}: {big_facts.customer!r}, {big_facts.first_name!r}, {big_facts.inner_word!r}")
