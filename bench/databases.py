@@ -81,9 +81,11 @@ def analyze(url: str) -> None:
 
 
 def prepare(url: str, orders: int, reuse: bool) -> float | None:
-    """Migrate, seed and analyse `url` (unless --reuse finds it seeded); return the seed seconds."""
+    """Migrate, seed and analyse `url` (unless --reuse finds it seeded: then only migrate it to
+    the current schema and analyse it); return the seed seconds."""
     if reuse and (found := order_count(url)) >= orders:
         print(f"reusing {make_url(url).database} ({found:,} orders)")
+        _flask(url, "db", "upgrade")
         analyze(url)
         return None
     _reset(url)
