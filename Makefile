@@ -9,6 +9,10 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 FLASK := $(BIN)/flask --app app
 PYTEST_ARGS ?=
+# pytest-xdist workers, one per CPU by default; TEST_WORKERS=0 runs the tests in one process.
+# loadgroup keeps the tests that share one Redis database on one worker (tests/conftest.py).
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
 .DEFAULT_GOAL := help
 .PHONY: help run test e2e bench lint install install-dev
@@ -54,10 +58,10 @@ run: $(VENV)/.installed
 		--no-control-socket --access-logfile - 'app:create_app()'
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 e2e: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m browser $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/grid_bench.py

@@ -71,19 +71,8 @@ def redis_server() -> Iterator[str]:
             "(.ci/run does), or set REDIS_URL to a Redis database the tests may empty"
         )
     with tempfile.TemporaryDirectory(prefix="orderdesk-redis-") as workdir:
-        port = _free_port()
-        url = f"redis://127.0.0.1:{port}/0"
-        log_path = os.path.join(workdir, "redis.log")
-        with open(log_path, "wb") as log:
-            server = subprocess.Popen(
-                [executable, "--port", str(port), "--bind", "127.0.0.1"]
-                + ["--save", "", "--appendonly", "no", "--dir", workdir],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        server, url = _start(executable, workdir)
         try:
-            _wait_until_up(url, server, log_path)
             yield url
         finally:
             server.terminate()
@@ -92,3 +81,28 @@ def redis_server() -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+def _start(executable: str, workdir: str, attempts: int = 3) -> tuple[subprocess.Popen[bytes], str]:
+    """Start redis-server on a free port; on another port if a parallel test process took the
+    one probed in between."""
+    port = _free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    log_path = os.path.join(workdir, "redis.log")
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [executable, "--port", str(port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no", "--dir", workdir],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_up(url, server, log_path)
+    except RuntimeError:
+        server.kill()
+        server.wait()
+        if attempts == 1:
+            raise
+        return _start(executable, workdir, attempts - 1)
+    return server, url
