@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
+from unittest.mock import patch
 
 from sqlalchemy.orm import Session
 
@@ -16,7 +18,7 @@ from actions.creation import OrderData, create_order
 from actions.lifecycle import apply_transition
 from actions.order_input import AddressData, LineData
 from actions.shipping import ship_order
-from actions.users import create_user
+from actions.users import create_user, hash_password
 from models import (
     Customer,
     CustomerAddress,
@@ -34,14 +36,23 @@ from models import (
 PASSWORD = "correct-horse-42"
 
 
+@cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
 def make_users(session: Session) -> dict[str, User]:
-    """One user per role: admin@example.com, manager@…, sales@…, viewer@…."""
-    return {
-        role: create_user(
-            session, f"{role}@example.com", full_name=f"{role.title()} User", role=role, password=PASSWORD
-        )
-        for role in ("admin", "manager", "sales", "viewer")
-    }
+    """One user per role: admin@example.com, manager@…, sales@…, viewer@…, made by create_user.
+
+    They share PASSWORD, so its hash is computed once per test process and reused: argon2 at
+    full strength costs about 50 ms a hash, and most tests make these four users."""
+    with patch("actions.users.hash_password", lambda _password: _password_hash()):
+        return {
+            role: create_user(
+                session, f"{role}@example.com", full_name=f"{role.title()} User", role=role, password=PASSWORD
+            )
+            for role in ("admin", "manager", "sales", "viewer")
+        }
 
 
 def make_catalog(session: Session) -> dict[str, Any]:
