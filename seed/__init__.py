@@ -3,7 +3,8 @@
 `seed_demo` is a caller of actions/, like a CLI command: it commits what it builds. The
 first min(orders, 500) orders go through `create_order` and reach their statuses through
 the shipping and lifecycle actions (with audit rows); the rest take the bulk volume path in
-seed/volume.py (no audit rows, same plans, same totals function).
+seed/volume.py (no audit rows, same plans, same totals function). Past 2,500 orders the
+customers, their users and the products grow with the orders (seed/sizing.py, seed/crowd.py).
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Customer, CustomerUser, Order, Product, User, utcnow
+from models import Customer, CustomerUser, Order, OrderLineItem, Product, User, utcnow
 from models.orders import INTERNAL_STATUSES, SHIPPING_STATUSES
 from seed.activities import add_demo_activities
+from seed.crowd import add_customers, add_products
 from seed.documents import create_documents
 from seed.orders import create_orders
 from seed.plan import plan_order
@@ -32,6 +36,7 @@ from seed.reference import (
     create_customers,
     create_users,
 )
+from seed.sizing import demo_size
 from seed.volume import insert_volume
 
 __all__ = ["DEMO_COUPONS", "DEMO_LOGINS", "DEMO_PASSWORD", "ORM_ORDERS", "DemoLogin", "seed_demo"]
@@ -50,20 +55,30 @@ def _build_reference_data(session: Session, seed: int, echo: Callable[[str], Non
     session.commit()
 
 
+def _scale_reference_data(
+    session: Session, orders: int, seed: int, now: datetime, echo: Callable[[str], None]
+) -> None:
+    """A volume demo: more customers, buyers and products, for the orders there will be."""
+    size = demo_size(orders)
+    add_customers(session, size, seed=seed, now=now, echo=echo)
+    add_products(session, size, seed=seed, now=now, echo=echo)
+    session.commit()
+
+
 def _report(session: Session, seconds: float) -> str:
     def count(model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
-    def per(column: object, codes: tuple[str, ...]) -> str:
-        found = dict(session.execute(select(column, func.count()).group_by(column)).all())
+    def per(column: Any, codes: tuple[str, ...]) -> str:
+        found: dict[str, int] = dict(session.execute(select(column, func.count()).group_by(column)).all())
         return ", ".join(f"{code} {found.get(code, 0):,}" for code in codes)
 
     logins = ", ".join(f"{login.email} ({login.role})" for login in DEMO_LOGINS)
     return "\n".join(
         [
-            f"Demo ready in {seconds:.1f} s: {count(Order):,} orders, {count(Customer):,} customers, "
-            f"{count(CustomerUser):,} customer users, {count(Product):,} products, "
-            f"{count(User):,} users.",
+            f"Demo ready in {seconds:.1f} s: {count(Order):,} orders ({count(OrderLineItem):,} lines), "
+            f"{count(Customer):,} customers, {count(CustomerUser):,} customer users, "
+            f"{count(Product):,} products, {count(User):,} users.",
             f"Internal status: {per(Order.internal_status, INTERNAL_STATUSES)}.",
             f"Shipping status: {per(Order.shipping_status, SHIPPING_STATUSES)}.",
             f"Logins: {logins}; password {DEMO_PASSWORD}.",
@@ -96,10 +111,12 @@ def seed_demo(
     try:
         demo_admin = select(User.id).where(User.email == DEMO_LOGINS[0].email)
         fresh = session.scalar(demo_admin) is None
+        before = session.scalar(select(func.count()).select_from(Order)) or 0
         if fresh:
             _build_reference_data(session, seed, echo)
         else:
             echo("Demo reference data already present: adding orders to it.")
+        _scale_reference_data(session, before + orders, seed, now, echo)
         pools = load_pools(session)
         if orders and not pools.customers:
             raise ValueError("No customer with an address to order for.")

@@ -23,6 +23,7 @@ from models import (
     ShoppingListLine,
     User,
 )
+from seed.plan import HOME_CURRENCY
 
 SHOPPING_LISTS = 12
 RFQS = 8
@@ -64,7 +65,7 @@ def create_documents(session: Session, rng: random.Random, actor: User) -> None:
             label=f"{rng.choice(LIST_LABELS)} {i + 1}",
             customer=customer,
             customer_user=rng.choice(customer.users),
-            currency="EUR" if customer.addresses[0].country != "US" else "USD",
+            currency=HOME_CURRENCY.get(customer.addresses[0].country, "EUR"),
             notes=rng.choice((None, "Deliver to the loading dock.", "Call before delivery.")),
             lines=[
                 ShoppingListLine(
@@ -82,7 +83,7 @@ def create_documents(session: Session, rng: random.Random, actor: User) -> None:
     for _ in range(RFQS):
         customer = rng.choice(customers)
         buyer = rng.choice(customer.users)
-        currency = "EUR" if customer.addresses[0].country != "US" else "USD"
+        currency = HOME_CURRENCY.get(customer.addresses[0].country, "EUR")
         rfq = RequestForQuote(
             customer=customer,
             customer_user=buyer,

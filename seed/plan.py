@@ -7,10 +7,14 @@ given seed gives the same orders whichever path stores them.
 from __future__ import annotations
 
 import random
+from bisect import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from functools import lru_cache
+from itertools import accumulate
+from typing import Any, TypeVar
 
 from actions.money import round_money
 from models import InternalStatus, PaymentStatus, ShippingStatus
@@ -20,8 +24,18 @@ from seed.tracking import tracking_number
 T = TypeVar("T")
 
 DAYS_OF_HISTORY = 120
-# The first orders walk through every internal status so even a tiny demo shows them all.
-STATUS_CYCLE = tuple(InternalStatus)
+# The first orders walk through every internal status and shipment (SPEC §2.2), so even a
+# tiny demo shows them all.
+PATH_CYCLE = (
+    (InternalStatus.OPEN, ShippingStatus.NOT_SHIPPED),
+    (InternalStatus.CANCELLED, ShippingStatus.NOT_SHIPPED),
+    (InternalStatus.SHIPPED, ShippingStatus.SHIPPED),
+    (InternalStatus.CLOSED, ShippingStatus.NOT_SHIPPED),
+    (InternalStatus.ARCHIVED, ShippingStatus.NOT_SHIPPED),
+    (InternalStatus.OPEN, ShippingStatus.PARTIALLY_SHIPPED),
+    (InternalStatus.CLOSED, ShippingStatus.SHIPPED),
+    (InternalStatus.ARCHIVED, ShippingStatus.SHIPPED),
+)
 STATUS_WEIGHTS = (
     (InternalStatus.OPEN, 34),
     (InternalStatus.CANCELLED, 8),
@@ -29,7 +43,21 @@ STATUS_WEIGHTS = (
     (InternalStatus.CLOSED, 30),
     (InternalStatus.ARCHIVED, 10),
 )
-LINE_COUNT_WEIGHTS = ((1, 25), (2, 30), (3, 25), (4, 12), (5, 8))
+# About 3 lines per order: most have 1 to 4, a few a dozen.
+LINE_COUNT_WEIGHTS = ((1, 22), (2, 27), (3, 21), (4, 13), (5, 8), (6, 5), (8, 3), (12, 1))
+# The currency of a customer's orders, by the country of its first address; British and
+# Japanese customers sometimes buy in euros or dollars, the rest of the world in either.
+HOME_CURRENCY = {"US": "USD", "DE": "EUR", "FR": "EUR", "GB": "GBP", "JP": "JPY"}
+FOREIGN_CURRENCY = {"GB": ("EUR", 0.2), "JP": ("USD", 0.2)}
+QUANTITIES = tuple(Decimal(q) for q in (1, 1, 2, 2, 3, 4, 5, 6, 10, 12, 20, 25, 50))
+KG_QUANTITIES = tuple(Decimal(q) / 10 for q in range(5, 251))
+BOX_QUANTITIES = tuple(Decimal(q) for q in range(1, 7))
+OVERRIDE_FACTORS = (Decimal("0.85"), Decimal("0.9"), Decimal("0.95"))
+# Shipping costs typed over the estimate; in yen, whole ones (no minor unit).
+SHIPPING_OVERRIDES = (Decimal("0"), Decimal("9.99"), Decimal("49.00"))
+OVERRIDDEN_SHIPPING = {"JPY": (Decimal("0"), Decimal("1500"), Decimal("7500"))}
+SHIPPED_PAYMENT = (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_PAID, PaymentStatus.PAID_IN_FULL)
+OTHER_PAYMENT_METHODS = ("check", "wire", "card_offline")
 NOTES = (
     "Please deliver to the loading dock.",
     "Call before delivery.",
@@ -46,9 +74,11 @@ DISCOUNTS = (
     ("amount", Decimal("10"), "Damaged packaging"),
     ("percent", Decimal("2.5"), "Early payment"),
 )
+# Amount discounts are in dollars, euros and pounds; a hundred times more yen.
+AMOUNT_SCALE = {"JPY": Decimal(100)}
 
 
-@dataclass
+@dataclass(slots=True)
 class LinePlan:
     product: ProductInfo
     quantity: Decimal
@@ -59,7 +89,7 @@ class LinePlan:
     shipped_quantity: Decimal = Decimal("0")
 
 
-@dataclass
+@dataclass(slots=True)
 class OrderPlan:
     position: int
     customer: CustomerInfo
@@ -86,47 +116,103 @@ class OrderPlan:
     trackings: list[tuple[str, str, datetime]] = field(default_factory=list)
 
 
-def _weighted(rng: random.Random, table: tuple[tuple[T, int], ...]) -> T:
-    return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
+def _pick(rng: random.Random, seq: Sequence[T]) -> T:
+    """Like rng.choice, in one call to the generator: a volume demo draws millions."""
+    return seq[int(rng.random() * len(seq))]
+
+
+def _between(rng: random.Random, low: int, high: int) -> int:
+    """Like rng.randint(low, high), in one call to the generator."""
+    return low + int(rng.random() * (high - low + 1))
+
+
+class _Weighted:
+    """A weighted choice among a table's values, its cumulative weights computed once."""
+
+    def __init__(self, table: tuple[tuple[T, int], ...]) -> None:
+        self.values = [v for v, _ in table]
+        self.cum_weights = list(accumulate(w for _, w in table))
+        self.total = self.cum_weights[-1]
+
+    def __call__(self, rng: random.Random) -> Any:
+        return self.values[bisect(self.cum_weights, rng.random() * self.total)]
+
+
+_status_choice = _Weighted(STATUS_WEIGHTS)
+_line_count = _Weighted(LINE_COUNT_WEIGHTS)
+
+
+def order_currency(rng: random.Random, country: str) -> str:
+    """The currency of an order from a customer in `country` (HOME_CURRENCY, FOREIGN_CURRENCY)."""
+    home = HOME_CURRENCY.get(country)
+    if home is None:
+        return "EUR" if rng.random() < 0.5 else "USD"
+    foreign = FOREIGN_CURRENCY.get(country)
+    if foreign and rng.random() < foreign[1]:
+        return foreign[0]
+    return home
+
+
+@lru_cache(maxsize=4)
+def _timeline(total: int, now: datetime) -> tuple[datetime, timedelta, int, datetime, timedelta, datetime]:
+    """History start, its length, the first position of today, today's midnight, the time
+    since, and the last moment before today."""
+    midnight = datetime.combine(now.date(), time(), tzinfo=UTC)
+    history = timedelta(days=DAYS_OF_HISTORY)
+    before_today = midnight - timedelta(seconds=1)
+    return midnight - history, history, total - max(3, total // 50), midnight, now - midnight, before_today
 
 
 def _created_at(rng: random.Random, position: int, total: int, now: datetime) -> datetime:
     """Spread over the last 120 days in id order; the last 2% (at least 3) are from today."""
-    midnight = datetime.combine(now.date(), time(), tzinfo=UTC)
-    if position >= total - max(3, total // 50):
-        return midnight + (now - midnight) * rng.random()
-    start = midnight - timedelta(days=DAYS_OF_HISTORY)
-    moment = start + timedelta(days=DAYS_OF_HISTORY) * (position / total)
-    return min(moment + timedelta(minutes=rng.uniform(0, 30)), midnight - timedelta(seconds=1))
+    start, history, today_from, midnight, today, before_today = _timeline(total, now)
+    if position >= today_from:
+        return midnight + today * rng.random()
+    moment = start + history * (position / total)
+    return min(moment + timedelta(minutes=30 * rng.random()), before_today)
 
 
-def _lines(rng: random.Random, products: list[ProductInfo], currency: str, created: date) -> list[LinePlan]:
-    chosen = rng.sample(products, _weighted(rng, LINE_COUNT_WEIGHTS))
+def _lines(
+    rng: random.Random, products: list[ProductInfo], currency: str, created: date, least: int
+) -> list[LinePlan]:
     lines = []
-    for product in chosen:
+    for product in _distinct(rng, products, max(least, _line_count(rng))):
         if product.unit == "kg":
-            quantity = Decimal(rng.randint(5, 250)) / 10
+            quantity = _pick(rng, KG_QUANTITIES)
         elif product.unit == "box":
-            quantity = Decimal(rng.randint(1, 6))
+            quantity = _pick(rng, BOX_QUANTITIES)
         else:
-            quantity = Decimal(rng.choice((1, 1, 2, 2, 3, 4, 5, 6, 10, 12, 20, 25, 50)))
+            quantity = _pick(rng, QUANTITIES)
         price = product.prices[currency]
         overridden = rng.random() < 0.08
         if overridden:
-            price = round_money(price * Decimal(rng.choice(("0.85", "0.9", "0.95"))), currency)
-        ship_by = created + timedelta(days=rng.randint(5, 40)) if rng.random() < 0.2 else None
-        notes = rng.choice(LINE_NOTES) if rng.random() < 0.05 else None
+            price = round_money(price * _pick(rng, OVERRIDE_FACTORS), currency)
+        ship_by = created + timedelta(days=_between(rng, 5, 40)) if rng.random() < 0.2 else None
+        notes = _pick(rng, LINE_NOTES) if rng.random() < 0.05 else None
         lines.append(LinePlan(product, quantity, price, overridden, ship_by, notes))
     return lines
+
+
+def _distinct(rng: random.Random, items: Sequence[T], count: int) -> list[T]:
+    """`count` different items (all of them if there are fewer), in the order drawn."""
+    if count >= len(items):
+        return list(items)
+    seen: set[int] = set()
+    chosen: list[T] = []
+    while len(chosen) < count:
+        index = int(rng.random() * len(items))
+        if index not in seen:
+            seen.add(index)
+            chosen.append(items[index])
+    return chosen
 
 
 def _addresses(
     rng: random.Random, customer: CustomerInfo, buyer: BuyerInfo | None
 ) -> tuple[AddressInfo, AddressInfo]:
-    billing = next((a for a in customer.addresses if a.is_default_billing), customer.addresses[0])
-    shipping = next((a for a in customer.addresses if a.is_default_shipping), billing)
+    billing, shipping = customer.billing, customer.shipping
     if rng.random() < 0.25:
-        shipping = rng.choice(customer.addresses)
+        shipping = _pick(rng, customer.addresses)
     if buyer and buyer.addresses and rng.random() < 0.5:
         shipping = buyer.addresses[0]
     return billing, shipping
@@ -137,40 +223,48 @@ def _discounts(rng: random.Random, lines: list[LinePlan], currency: str) -> list
         return []
     subtotal = sum((round_money(li.unit_price * li.quantity, currency) for li in lines), Decimal("0"))
     picked = rng.sample(DISCOUNTS, 2 if rng.random() < 0.2 else 1)
+    scale = AMOUNT_SCALE.get(currency)
+    if scale:
+        picked = [
+            (kind, value * scale if kind == "amount" else value, label) for kind, value, label in picked
+        ]
     # An amount never takes more than half the subtotal, so the order stays valid.
     return [d for d in picked if d[0] == "percent" or d[1] * 2 <= subtotal]
 
 
 def _status(rng: random.Random, position: int) -> InternalStatus:
-    if position < len(STATUS_CYCLE):
-        return STATUS_CYCLE[position]
-    return _weighted(rng, STATUS_WEIGHTS)
+    if position < len(PATH_CYCLE):
+        return PATH_CYCLE[position][0]
+    return _status_choice(rng)
 
 
 def _ship(rng: random.Random, plan: OrderPlan, now: datetime) -> None:
     """Fill shipping status, shipped quantities, trackings and payment status for the status."""
     status = plan.internal_status
     finished = status in (InternalStatus.CLOSED, InternalStatus.ARCHIVED)
-    shipped = status == InternalStatus.SHIPPED or (finished and rng.random() < 0.85)
-    partial = status == InternalStatus.OPEN and len(plan.lines) > 1 and rng.random() < 0.2
+    if plan.position < len(PATH_CYCLE):
+        shipment = PATH_CYCLE[plan.position][1]
+        shipped = shipment == ShippingStatus.SHIPPED
+        partial = shipment == ShippingStatus.PARTIALLY_SHIPPED and len(plan.lines) > 1
+    else:
+        shipped = status == InternalStatus.SHIPPED or (finished and rng.random() < 0.85)
+        partial = status == InternalStatus.OPEN and len(plan.lines) > 1 and rng.random() < 0.2
     if shipped or partial:
-        lines = plan.lines if shipped else plan.lines[: rng.randint(1, len(plan.lines) - 1)]
+        lines = plan.lines if shipped else plan.lines[: _between(rng, 1, len(plan.lines) - 1)]
         for line in lines:
             line.shipped_quantity = line.quantity
         plan.shipping_status = ShippingStatus.SHIPPED if shipped else ShippingStatus.PARTIALLY_SHIPPED
         carrier = plan.method.carrier if plan.method else None
         for _ in range(1 if partial or rng.random() < 0.7 else 2):
             method, number = tracking_number(rng, carrier)
-            when = min(plan.created_at + timedelta(hours=rng.randint(6, 96)), now)
+            when = min(plan.created_at + timedelta(hours=_between(rng, 6, 96)), now)
             plan.trackings.append((method, number, when))
     if status != InternalStatus.OPEN:
-        plan.updated_at = min(plan.created_at + timedelta(hours=rng.randint(2, 24 * 14)), now)
+        plan.updated_at = min(plan.created_at + timedelta(hours=_between(rng, 2, 24 * 14)), now)
     if finished:
         plan.payment_status = PaymentStatus.PAID_IN_FULL if rng.random() < 0.9 else PaymentStatus.REFUNDED
     elif status == InternalStatus.SHIPPED:
-        plan.payment_status = rng.choice(
-            (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_PAID, PaymentStatus.PAID_IN_FULL)
-        )
+        plan.payment_status = _pick(rng, SHIPPED_PAYMENT)
     elif status == InternalStatus.CANCELLED:
         plan.payment_status = PaymentStatus.REFUNDED if rng.random() < 0.15 else PaymentStatus.PENDING
     else:
@@ -179,22 +273,29 @@ def _ship(rng: random.Random, plan: OrderPlan, now: datetime) -> None:
 
 def plan_order(rng: random.Random, pools: Pools, position: int, total: int, now: datetime) -> OrderPlan:
     """Decide every field of the demo order at `position` (0-based) of `total`."""
-    customer = rng.choice(pools.customers)
-    buyer = rng.choice(customer.buyers) if customer.buyers and rng.random() < 0.85 else None
-    currency = {"US": "USD", "DE": "EUR", "FR": "EUR"}.get(
-        customer.country, "EUR" if rng.random() < 0.5 else "USD"
-    )
+    customer = pools.pick_customer(rng)
+    buyer = _pick(rng, customer.buyers) if customer.buyers and rng.random() < 0.85 else None
+    currency = order_currency(rng, customer.country)
     created_at = _created_at(rng, position, total, now)
-    lines = _lines(rng, pools.products_in(currency), currency, created_at.date())
+    created = created_at.date()
+    # A partial shipment needs two lines at least.
+    least = (
+        2 if position < len(PATH_CYCLE) and PATH_CYCLE[position][1] == ShippingStatus.PARTIALLY_SHIPPED else 1
+    )
+    lines = _lines(rng, pools.products_in(currency), currency, created, least)
     billing, shipping = _addresses(rng, customer, buyer)
-    method = rng.choice(pools.methods) if pools.methods and rng.random() < 0.9 else None
+    method = _pick(rng, pools.methods) if pools.methods and rng.random() < 0.9 else None
     overridden = None
     if method and rng.random() < 0.05:
-        overridden = Decimal(rng.choice(("0", "9.99", "49.00")))
+        overridden = _pick(rng, OVERRIDDEN_SHIPPING.get(currency, SHIPPING_OVERRIDES))
     po = None
     if rng.random() < 0.7:
-        po = f"PO-{rng.randint(10000, 99999)}" if rng.random() < 0.6 else f"4500{rng.randint(0, 999999):06d}"
-    ship_until = created_at.date() + timedelta(days=rng.randint(5, 60)) if rng.random() < 0.6 else None
+        po = (
+            f"PO-{_between(rng, 10000, 99999)}"
+            if rng.random() < 0.6
+            else f"4500{_between(rng, 0, 999999):06d}"
+        )
+    ship_until = created + timedelta(days=_between(rng, 5, 60)) if rng.random() < 0.6 else None
     term = customer.payment_term_id
     plan = OrderPlan(
         position=position,
@@ -209,14 +310,12 @@ def plan_order(rng: random.Random, pools: Pools, position: int, total: int, now:
         discounts=_discounts(rng, lines, currency),
         po_number=po,
         ship_until=ship_until,
-        customer_notes=rng.choice(NOTES) if rng.random() < 0.1 else None,
+        customer_notes=_pick(rng, NOTES) if rng.random() < 0.1 else None,
         payment_term_id=term,
-        payment_method="payment_term"
-        if term and rng.random() < 0.8
-        else rng.choice(("check", "wire", "card_offline")),
+        payment_method="payment_term" if term and rng.random() < 0.8 else _pick(rng, OTHER_PAYMENT_METHODS),
         owner_id=customer.owner_id
         if customer.owner_id and rng.random() < 0.7
-        else rng.choice(pools.owner_ids),
+        else _pick(rng, pools.owner_ids),
         internal_status=_status(rng, position),
         shipping_status=ShippingStatus.NOT_SHIPPED,
         payment_status=PaymentStatus.PENDING,

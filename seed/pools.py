@@ -5,6 +5,8 @@ Plain objects (not ORM instances) survive the commits of the volume path without
 
 from __future__ import annotations
 
+import random
+from bisect import bisect
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,10 +21,12 @@ from models import (
     CustomerUser,
     CustomerUserAddress,
     Product,
+    ProductPrice,
     ShippingMethod,
     TaxRule,
     User,
 )
+from seed.sizing import account_weights, cumulative
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,13 @@ class CustomerInfo:
     owner_id: int | None
     addresses: list[AddressInfo]
     buyers: list[BuyerInfo]
+    # The default billing and shipping addresses (else the first, else billing).
+    billing: AddressInfo = field(init=False, repr=False)
+    shipping: AddressInfo = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.billing = next((a for a in self.addresses if a.is_default_billing), self.addresses[0])
+        self.shipping = next((a for a in self.addresses if a.is_default_shipping), self.billing)
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,15 @@ class Pools:
     owner_ids: list[int]
     _tax_cache: dict[tuple[str, str | None], TaxInfo | None] = field(default_factory=dict)
     _by_currency: dict[str, list[ProductInfo]] = field(default_factory=dict)
+    _cum_weights: list[float] = field(default_factory=list)
+
+    def pick_customer(self, rng: random.Random) -> CustomerInfo:
+        """A customer drawn by account size (seed.sizing.account_weights): a few key accounts
+        get most orders, most customers a few."""
+        if len(self._cum_weights) != len(self.customers):
+            self._cum_weights = cumulative(account_weights(len(self.customers)))
+        cum = self._cum_weights
+        return self.customers[bisect(cum, rng.random() * cum[-1])]
 
     def products_in(self, currency: str) -> list[ProductInfo]:
         """The products with a list price in the currency (in id order)."""
@@ -112,56 +132,74 @@ class Pools:
         return self._tax_cache[key]
 
 
-def _address(entry: CustomerAddress | CustomerUserAddress, book: str) -> AddressInfo:
+def _address_info(row: Any, book: str) -> AddressInfo:
     return AddressInfo(
-        id=entry.id,
+        id=row.id,
         book=book,
-        values={k: getattr(entry, k) for k in ADDRESS_FIELDS},
-        is_billing=entry.is_billing,
-        is_default_billing=entry.is_default_billing,
-        is_default_shipping=entry.is_default_shipping,
+        values={k: row._mapping[k] for k in ADDRESS_FIELDS},
+        is_billing=row.is_billing,
+        is_default_billing=row.is_default_billing,
+        is_default_shipping=row.is_default_shipping,
     )
+
+
+def _address_books(session: Session, model: type, owner: Any) -> dict[int, list[AddressInfo]]:
+    """Every address of a book, grouped by its owner's id, in id order."""
+    book = "customer" if model is CustomerAddress else "customer_user"
+    columns = [model.id, owner, model.is_billing, model.is_default_billing, model.is_default_shipping]  # type: ignore[attr-defined]
+    columns += [getattr(model, k) for k in ADDRESS_FIELDS]
+    grouped: dict[int, list[AddressInfo]] = {}
+    for row in session.execute(select(*columns).order_by(model.id)):  # type: ignore[attr-defined]
+        grouped.setdefault(row[1], []).append(_address_info(row, book))
+    return grouped
 
 
 def load_pools(session: Session) -> Pools:
-    """Read customers (with a default address), products with prices, shipping and taxes."""
+    """Read customers (with a default address), products with prices, shipping and taxes.
+
+    Plain rows, not ORM instances: a volume demo has tens of thousands of customers.
+    """
+    customer_books = _address_books(session, CustomerAddress, CustomerAddress.customer_id)
+    buyer_books = _address_books(session, CustomerUserAddress, CustomerUserAddress.customer_user_id)
+    buyers: dict[int, list[BuyerInfo]] = {}
+    for user_id, customer_id in session.execute(
+        select(CustomerUser.id, CustomerUser.customer_id)
+        .where(CustomerUser.enabled.is_(True))
+        .order_by(CustomerUser.id)
+    ):
+        buyers.setdefault(customer_id, []).append(BuyerInfo(user_id, buyer_books.get(user_id, [])))
     customers = []
-    rows = session.scalars(
-        select(Customer)
-        .order_by(Customer.id)
-        .options(
-            selectinload(Customer.addresses),
-            selectinload(Customer.users).selectinload(CustomerUser.addresses),
-        )
-    )
-    for c in rows:
-        if not c.addresses:
+    for c in session.execute(
+        select(Customer.id, Customer.name, Customer.payment_term_id, Customer.owner_id).order_by(Customer.id)
+    ):
+        addresses = customer_books.get(c.id)
+        if not addresses:
             continue  # a customer without an address book cannot receive demo orders
-        buyers = [
-            BuyerInfo(u.id, [_address(a, "customer_user") for a in u.addresses])
-            for u in sorted(c.users, key=lambda u: u.id)
-            if u.enabled
-        ]
         customers.append(
             CustomerInfo(
                 id=c.id,
                 name=c.name,
-                country=c.addresses[0].country,
+                country=addresses[0].values["country"],
                 payment_term_id=c.payment_term_id,
                 owner_id=c.owner_id,
-                addresses=[_address(a, "customer") for a in c.addresses],
-                buyers=buyers,
+                addresses=addresses,
+                buyers=buyers.get(c.id, []),
             )
         )
+    prices: dict[int, dict[str, Decimal]] = {}
+    for product_id, currency, value in session.execute(
+        select(ProductPrice.product_id, ProductPrice.currency, ProductPrice.value)
+        .join(Product, Product.id == ProductPrice.product_id)
+        .where(ProductPrice.unit == Product.unit)
+        .order_by(ProductPrice.id)
+    ):
+        prices.setdefault(product_id, {})[currency] = value
     products = [
-        ProductInfo(
-            p.id, p.sku, p.name, p.unit, {pr.currency: pr.value for pr in p.prices if pr.unit == p.unit}
-        )
-        for p in session.scalars(
-            select(Product)
+        ProductInfo(p.id, p.sku, p.name, p.unit, prices.get(p.id, {}))
+        for p in session.execute(
+            select(Product.id, Product.sku, Product.name, Product.unit)
             .where(Product.active.is_(True))
             .order_by(Product.id)
-            .options(selectinload(Product.prices))
         )
     ]
     methods = [

@@ -48,9 +48,20 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("viewer", "viewer@orderdesk.test", DEMO_PASSWORD, "Vic Viewer"),
 )
 PAYMENT_TERMS = ("Net 15", "Net 30", "Net 60", "Prepaid")
-# Country, Faker locale, number of customers (about 50 in all).
-COUNTRIES = (("US", "en_US", 20), ("DE", "de_DE", 12), ("FR", "fr_FR", 9), ("GB", "en_GB", 9))
-EUR_PER_USD = Decimal("0.92")
+# Country, Faker locale, number of customers in the small demo (50 in all); a volume demo's
+# further customers come in the same proportions (seed/crowd.py).
+COUNTRIES = (
+    ("US", "en_US", 18),
+    ("DE", "de_DE", 11),
+    ("FR", "fr_FR", 8),
+    ("GB", "en_GB", 8),
+    ("JP", "ja_JP", 5),
+)
+# Every product has a list price in each currency, converted from its dollar price.
+PER_USD = {"EUR": Decimal("0.92"), "GBP": Decimal("0.79"), "JPY": Decimal("150")}
+# Japanese company suffixes and trades, for names written in Latin letters (searchable words).
+JP_TRADES = ("Seiki", "Kogyo", "Denki", "Shoji", "Seisakusho", "Kikai", "Precision", "Trading")
+JP_SUFFIXES = ("Co., Ltd.", "K.K.", "Corporation")
 
 _NOUNS = {
     "item": (
@@ -95,7 +106,7 @@ _ADJECTIVES = (
 )
 _MATERIALS = ("Steel", "Stainless", "Brass", "Aluminium", "Nylon", "Copper", "PVC", "Titanium")
 # Unit, share of the catalog, USD price range in cents.
-_UNIT_MIX = (
+UNIT_MIX = (
     ("item", 100, (250, 40000)),
     ("set", 40, (2000, 60000)),
     ("kg", 30, (300, 8000)),
@@ -103,9 +114,23 @@ _UNIT_MIX = (
 )
 
 
-def _ascii_slug(text: str) -> str:
+def ascii_slug(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def product_name(rng: random.Random, unit: str) -> str:
+    noun = rng.choice(_NOUNS[unit])
+    return f"{rng.choice(_ADJECTIVES)} {rng.choice(_MATERIALS)} {noun}"
+
+
+def product_sku(unit: str, number: int) -> str:
+    return f"{unit[:2].upper()}-{number:04d}"
+
+
+def list_prices(usd: Decimal) -> dict[str, Decimal]:
+    """A product's list price per currency, from its dollar price."""
+    return {"USD": usd, **{c: round_money(usd * rate, c) for c, rate in PER_USD.items()}}
 
 
 def create_users(session: Session) -> list[User]:
@@ -129,6 +154,8 @@ def create_catalog(session: Session, rng: random.Random) -> list[PaymentTerm]:
                 prices=[
                     ShippingMethodPrice(currency="USD", price=Decimal("15.00")),
                     ShippingMethodPrice(currency="EUR", price=Decimal("14.00")),
+                    ShippingMethodPrice(currency="GBP", price=Decimal("12.00")),
+                    ShippingMethodPrice(currency="JPY", price=Decimal("2000")),
                 ],
             ),
             ShippingMethod(
@@ -139,6 +166,8 @@ def create_catalog(session: Session, rng: random.Random) -> list[PaymentTerm]:
                 prices=[
                     ShippingMethodPrice(currency="USD", price=Decimal("2.50")),
                     ShippingMethodPrice(currency="EUR", price=Decimal("2.30")),
+                    ShippingMethodPrice(currency="GBP", price=Decimal("2.00")),
+                    ShippingMethodPrice(currency="JPY", price=Decimal("350")),
                 ],
             ),
             TaxRule(country="US", region="CA", rate_percent=Decimal("7.25"), applies_to_shipping=False),
@@ -146,25 +175,23 @@ def create_catalog(session: Session, rng: random.Random) -> list[PaymentTerm]:
             TaxRule(country="DE", region=None, rate_percent=Decimal("19"), applies_to_shipping=True),
             TaxRule(country="FR", region=None, rate_percent=Decimal("20"), applies_to_shipping=False),
             TaxRule(country="GB", region=None, rate_percent=Decimal("20"), applies_to_shipping=False),
+            TaxRule(country="JP", region=None, rate_percent=Decimal("10"), applies_to_shipping=True),
         ]
     )
     number = 0
-    for unit, count, (low, high) in _UNIT_MIX:
+    for unit, count, (low, high) in UNIT_MIX:
         for _ in range(count):
             number += 1
-            noun = rng.choice(_NOUNS[unit])
-            name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_MATERIALS)} {noun}"
-            usd = Decimal(rng.randint(low, high)) / 100
-            eur = round_money(usd * EUR_PER_USD, "EUR")
+            name, usd = product_name(rng, unit), Decimal(rng.randint(low, high)) / 100
             session.add(
                 Product(
-                    sku=f"{unit[:2].upper()}-{number:04d}",
+                    sku=product_sku(unit, number),
                     name=name,
                     unit=unit,
                     active=True,
                     prices=[
-                        ProductPrice(currency="USD", unit=unit, value=usd),
-                        ProductPrice(currency="EUR", unit=unit, value=eur),
+                        ProductPrice(currency=currency, unit=unit, value=value)
+                        for currency, value in list_prices(usd).items()
                     ],
                 )
             )
@@ -172,7 +199,30 @@ def create_catalog(session: Session, rng: random.Random) -> list[PaymentTerm]:
     return terms
 
 
+def _company(fake: Faker, rng: random.Random, country: str) -> str:
+    if country == "JP":  # in Latin letters, like the names Japanese suppliers trade under abroad
+        return f"{fake.last_romanized_name()} {rng.choice(JP_TRADES)} {rng.choice(JP_SUFFIXES)}"
+    return str(fake.company())
+
+
+def _person(fake: Faker, country: str) -> tuple[str, str]:
+    if country == "JP":
+        return fake.first_romanized_name(), fake.last_romanized_name()
+    return fake.first_name(), fake.last_name()
+
+
 def _address(fake: Faker, rng: random.Random, country: str, **names: str | None) -> dict:
+    if country == "JP":  # town, chōme, block and number; the prefecture is the region
+        return dict(
+            street=f"{fake.town()}{fake.chome()}{fake.ban()}{fake.gou()}",
+            street2=None,
+            city=fake.city(),
+            postal_code=fake.postcode(),
+            region=fake.prefecture(),
+            country=country,
+            phone=fake.phone_number(),
+            **names,
+        )
     street = fake.street_address().replace("\n", ", ")
     street2 = None
     for marker in (" Suite ", " Apt. "):
@@ -199,13 +249,14 @@ def _address(fake: Faker, rng: random.Random, country: str, **names: str | None)
 def create_customers(
     session: Session, rng: random.Random, seed: int, owners: list[User], terms: list[PaymentTerm]
 ) -> None:
-    """About 50 customers in US, DE, FR and GB, with 1–3 buyers each and address books."""
+    """The small demo's 50 customers in US, DE, FR, GB and JP, with 1–3 buyers each and address
+    books."""
     emails: set[str] = set()
     for country, locale, count in COUNTRIES:
         fake = Faker(locale)
         fake.seed_instance(seed)
         for _ in range(count):
-            name = fake.company()
+            name = _company(fake, rng, country)
             term = rng.choice(terms) if rng.random() < 0.9 else None
             customer = Customer(name=name, payment_term=term, owner=rng.choice(owners))
             session.add(customer)
@@ -226,10 +277,10 @@ def create_customers(
                         **entry,
                     )
                 )
-            domain = (_ascii_slug(name)[:24].strip("-") or "customer") + ".example"
+            domain = (ascii_slug(name)[:24].strip("-") or "customer") + ".example"
             for _ in range(rng.randint(1, 3)):
-                first, last = fake.first_name(), fake.last_name()
-                email = f"{_ascii_slug(first)}.{_ascii_slug(last)}@{domain}"
+                first, last = _person(fake, country)
+                email = f"{ascii_slug(first)}.{ascii_slug(last)}@{domain}"
                 while email in emails:
                     email = email.replace("@", f"{rng.randint(1, 99)}@", 1)
                 emails.add(email)
