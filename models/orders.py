@@ -117,6 +117,12 @@ class Order(Timestamped, Model):
         Index("ix_orders_shipping_status_created", "shipping_status", "created_at"),
         Index("ix_orders_payment_status_created", "payment_status", "created_at"),
         Index("ix_orders_currency_created", "currency", "created_at"),
+        # A status with a second equality filter: the page and its capped count are read from
+        # the index alone, however rare the pair (grid_bench "shipped + payment pending").
+        Index("ix_orders_status_currency_created", "internal_status", "currency", "created_at"),
+        Index("ix_orders_status_shipping_created", "internal_status", "shipping_status", "created_at"),
+        Index("ix_orders_status_payment_created", "internal_status", "payment_status", "created_at"),
+        Index("ix_orders_shipping_payment_created", "shipping_status", "payment_status", "created_at"),
         Index("ix_orders_customer_created", "customer_id", "created_at"),
         Index("ix_orders_customer_user_created", "customer_user_id", "created_at"),
         Index("ix_orders_owner_created", "owner_id", "created_at"),
