@@ -210,6 +210,11 @@ def indexes_set_aside(session: Session, tables: Sequence[str], *, enabled: bool 
         yield
     finally:
         session.rollback()  # what a failure left of the current transaction
-        for _name, create in indexes:
-            session.connection().exec_driver_sql(create)
+        # Read the catalog again first: the connection the session holds now may be another
+        # pooled one, and SQLite checks a CREATE against that connection's cached schema,
+        # which still lists the dropped indexes until a read refreshes it.
+        present = {name for name, _create in secondary_indexes(session, tables)}
+        for name, create in indexes:
+            if name not in present:
+                session.connection().exec_driver_sql(create)
         session.commit()

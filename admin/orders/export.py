@@ -74,11 +74,16 @@ def streamed_csv(view: Any) -> Response:
         session.close()
         raise
 
+    def close() -> None:
+        """The cursor first (a server-side one is closed on the server), then the session."""
+        orders.close()
+        session.close()
+
     def lines_then_close() -> Iterator[str]:
         try:
             yield from csv_lines(view, orders)
         finally:
-            session.close()
+            close()
 
     filename = secure_filename(view.get_export_name(export_type="csv"))
     response = Response(
@@ -86,5 +91,5 @@ def streamed_csv(view: Any) -> Response:
         headers={"Content-Disposition": f"attachment;filename={filename}"},
         mimetype="text/csv",
     )
-    response.call_on_close(session.close)
+    response.call_on_close(close)
     return response

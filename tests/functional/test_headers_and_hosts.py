@@ -20,6 +20,7 @@ def test_pages_and_exports_of_a_logged_in_user_are_never_cached(login_as, path):
     response = login_as("viewer").get(path)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
+    response.close()  # as a server does: the export's cursor and session end with the response
 
 
 def test_static_files_may_be_cached(client):
