@@ -45,9 +45,11 @@ class GridRows:
             return lambda order: "" if (value := getattr(order, name)) is None else value
 
         special: dict[str, Cell] = {
-            "identifier": lambda o: Markup(f'<a href="{self.order_url}{o.id}">{escape(o.identifier)}</a>'),
-            "customer": lambda o: Markup(
-                f'<a class="customer-link" href="{customer_url}{o.customer_id}">{escape(o.customer.name)}</a>'
+            "identifier": lambda o: Markup('<a href="{}{}">{}</a>').format(
+                self.order_url, o.id, o.identifier
+            ),
+            "customer": lambda o: Markup('<a class="customer-link" href="{}{}">{}</a>').format(
+                customer_url, o.customer_id, o.customer.name
             ),
             "created_at": moment("created_at"),
             "updated_at": moment("updated_at"),
