@@ -91,6 +91,13 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         ORDERDESK_DEFAULT_CURRENCY=os.environ.get("ORDERDESK_DEFAULT_CURRENCY", "USD").strip().upper(),
         ORDERDESK_DEFAULT_TIMEZONE=os.environ.get("ORDERDESK_DEFAULT_TIMEZONE", "UTC").strip() or "UTC",
         ORDERDESK_REQUIRE_2FA=os.environ.get("ORDERDESK_REQUIRE_2FA", "off").strip().lower(),
+        REDIS_URL=os.environ.get("REDIS_URL") or None,
+        # The daily overdue check's time of day (HH:MM, the site's time zone); unset = off.
+        ORDERDESK_CANCEL_OVERDUE_AT=os.environ.get("ORDERDESK_CANCEL_OVERDUE_AT", "").strip() or None,
+        # Seconds a running job's worker may be silent before another worker takes it over.
+        ORDERDESK_JOB_STALE_SECONDS=int(os.environ.get("ORDERDESK_JOB_STALE_SECONDS", "60")),
+        # Orders per transaction in a bulk job.
+        ORDERDESK_JOB_CHUNK=int(os.environ.get("ORDERDESK_JOB_CHUNK", "500")),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", "localhost"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
         MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes"),
@@ -130,10 +137,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from actions.audit import install_audit_listeners
     from actions.text_limits import install_length_checks
     from admin import init_admin
+    from admin.jobs.queue import init_jobs
 
     install_length_checks(Session)
     install_audit_listeners(Session)
     init_admin(app)
+    init_jobs(app)
     _register_commands(app)
     return app
 
@@ -212,6 +221,14 @@ def _register_commands(app: Flask) -> None:
             click.echo(f"Cancelled {len(numbers)} overdue orders: {', '.join(numbers)}")
         else:
             click.echo("No overdue open orders.")
+
+    @app.cli.command("worker")
+    @click.option("--threads", default=2, show_default=True, help="Jobs run at the same time.")
+    def worker_command(threads: int) -> None:
+        """Run a job worker: bulk actions, large exports, emails, the daily overdue check."""
+        from admin.jobs.worker import run_worker
+
+        run_worker(app, threads=threads)
 
     @app.cli.command("seed-demo")
     @click.option("--orders", default=300, show_default=True, help="How many orders to create.")

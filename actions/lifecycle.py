@@ -172,6 +172,16 @@ def overdue_orders(session: Session, today: date) -> list[Order]:
     )
 
 
+def overdue_order_ids(session: Session, today: date) -> list[int]:
+    """The ids of the open orders whose ship-until date is before today."""
+    query = select(Order.id).where(
+        Order.internal_status == InternalStatus.OPEN,
+        Order.ship_until.is_not(None),
+        Order.ship_until < today,
+    )
+    return list(session.scalars(query.order_by(Order.id)))
+
+
 def cancel_overdue(session: Session, today: date) -> list[str]:
     """Cancel every overdue open order as the system (no actor); return their numbers."""
     set_actor(session, None)

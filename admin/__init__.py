@@ -21,6 +21,7 @@ from admin.customers import customer_views
 from admin.dashboard import DashboardView
 from admin.errors import init_errors
 from admin.formatting import init_formatting
+from admin.jobs.views import jobs_view, running_jobs
 from admin.orders import OrderView
 from admin.promotions import promotion_views
 from admin.sales_documents import sales_document_views
@@ -49,6 +50,7 @@ def init_admin(app: Flask) -> Admin:
     init_errors(app)
     app.jinja_env.globals["user_can"] = user_can
     app.jinja_env.globals["current_user"] = current_user
+    app.jinja_env.globals["running_jobs"] = running_jobs
     admin = Admin(
         app,
         name="OrderDesk",
@@ -64,6 +66,7 @@ def init_admin(app: Flask) -> Admin:
         + customer_views()
         + catalog_views()
         + system_views()
+        + [jobs_view()]
     ):
         admin.add_view(view)
     admin.add_view(AccountView(name="Account", endpoint="account", url="/admin/account"))

@@ -12,6 +12,7 @@ from models.catalog import (
     TaxRule,
 )
 from models.customers import Customer, CustomerAddress, CustomerUser, CustomerUserAddress
+from models.jobs import Job, JobItem
 from models.orders import (
     InternalStatus,
     Order,
@@ -44,6 +45,8 @@ __all__ = [
     "CUSTOMER_WORDS",
     "Email",
     "InternalStatus",
+    "Job",
+    "JobItem",
     "Note",
     "Promotion",
     "ROLES",

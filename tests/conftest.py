@@ -176,6 +176,9 @@ def build_app(database_url: str, **overrides: Any) -> Flask:
         # would otherwise carry counts from one test, or run, to the next).
         "RATELIMIT_STORAGE_URI": "memory://",
         "ORDERDESK_UPLOAD_DIR": UPLOAD_DIR,
+        # Jobs run in the request that queues them, unless a test starts a real worker.
+        "ORDERDESK_JOBS_IMMEDIATE": True,
+        "REDIS_URL": None,
     }
     config.update(overrides)
     app = create_app(config)

@@ -4,19 +4,23 @@ from the table in actions/lifecycle.py (and Delete from actions/bulk.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.helpers import get_redirect_target
+from sqlalchemy import Select, func, select
 
-from actions.attachments import remove_stored_file
-from actions.bulk import MAX_SELECTION, BulkOperation, bulk_operations, run_bulk
+from actions.bulk import BulkOperation, bulk_operations, parse_ids
 from actions.capabilities import grid_capabilities
+from actions.errors import DomainError
+from actions.jobs import start_bulk_job
 from actions.lifecycle import apply_transition, get_transition
 from admin.base import current_actor, run_action
+from admin.jobs.queue import job_queue
+from admin.jobs.views import flash_job_started
 from admin.orders.base import OrderViewBase
-from admin.settings import upload_dir
 from models import Order, db
 
 PERMISSION_REFUSED = "You do not have permission to perform this action."
@@ -36,17 +40,17 @@ class OrderLifecycleView(OrderViewBase):
         return [(op.name, op.label) for op in operations], questions
 
     @staticmethod
-    def _run_bulk(operation: BulkOperation, ids: list[str]) -> None:
-        """Each order on its own; one report naming what was skipped and why."""
+    def _start_job(operation: BulkOperation, order_ids: Iterable[int]) -> Any:
+        """Write the orders down as a job, queue it and open its page; a refusal (no order,
+        no permission) is flashed and changes nothing."""
         outcome = run_action(
-            lambda: run_bulk(db.session, operation.name, ids, actor=current_actor(), upload_dir=upload_dir())
+            lambda: start_bulk_job(db.session, operation.name, order_ids, actor=current_actor())
         )
-        report = outcome.result
-        if report is None:
-            return
-        for path in report.files_to_remove:
-            remove_stored_file(path)
-        flash(report.summary(operation.done), "success" if not report.skipped else "warning")
+        if outcome.result is None:
+            return None
+        job_queue().enqueue(outcome.result.id)
+        flash_job_started(outcome.result)
+        return redirect(url_for("jobs.job", job_id=outcome.result.id))
 
     @expose("/action/", methods=("POST",))
     def action_view(self) -> Any:
@@ -59,8 +63,13 @@ class OrderLifecycleView(OrderViewBase):
             unknown = f"{name[:40]!r} is not an order action; nothing was changed."
             flash(PERMISSION_REFUSED if known else unknown, "error")
             return redirect(url_for(".index_view"))
-        self._run_bulk(allowed[name], request.form.getlist("rowid"))
-        return redirect(get_redirect_target() or url_for(".index_view"))
+        back = redirect(get_redirect_target() or url_for(".index_view"))
+        try:
+            ids = parse_ids(request.form.getlist("rowid"))
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return back
+        return self._start_job(allowed[name], ids) or back
 
     # ---- one order ----
     @expose("/transition/", methods=("POST",))
@@ -74,13 +83,14 @@ class OrderLifecycleView(OrderViewBase):
         return self.back_to_order(order.id)
 
     # ---- every order matching the grid's filter ----
-    def _filtered_ids(self) -> list[int]:
+    def _filtered_ids(self) -> Select[tuple[int]]:
+        """The ids of every order the grid's filters and search match, oldest first."""
         view_args = self._get_list_extra_args()
         _count, query = self.get_list(
             0, None, False, view_args.search, view_args.filters, execute=False, page_size=0
         )
         ids_query = query.limit(None).offset(None).order_by(None).with_entities(Order.id)
-        return [row[0] for row in ids_query.order_by(Order.id).limit(MAX_SELECTION + 1)]
+        return ids_query.order_by(Order.id).statement  # type: ignore[no-any-return]
 
     def _filter_in_words(self) -> list[str]:
         """The grid's filters and search as a person reads them: "Internal Status equals Open"."""
@@ -105,28 +115,21 @@ class OrderLifecycleView(OrderViewBase):
             flash("Choose an order action you are allowed to perform.", "error")
             return redirect(grid_url)
         ids = self._filtered_ids()
-        if len(ids) > MAX_SELECTION:
-            flash(
-                f"The filter matches more than {MAX_SELECTION:,} orders; narrow it first. "
-                "Nothing was changed.",
-                "error",
-            )
-            return redirect(grid_url)
+        count = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
         conditions = self._filter_in_words()
         typed = request.form.get("confirm_count", "").strip().replace(",", "")
-        if request.method == "POST" and (conditions or typed == str(len(ids))):
-            self._run_bulk(operation, [str(i) for i in ids])
-            return redirect(grid_url)
+        if request.method == "POST" and (conditions or typed == str(count)):
+            return self._start_job(operation, ids) or redirect(grid_url)
         if request.method == "POST":
             flash(
-                f"There is no filter, so this is every order: type {len(ids):,} to confirm. "
+                f"There is no filter, so this is every order: type {count:,} to confirm. "
                 "Nothing was changed.",
                 "error",
             )
         return self.render(
             "orders/apply_filtered.html",
             operation=operation,
-            count=len(ids),
+            count=count,
             conditions=conditions,
             grid_url=grid_url,
         )

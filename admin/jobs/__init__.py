@@ -1,0 +1,1 @@
+"""Long work as jobs: the queue (Huey), the worker's runner, and System > Jobs."""

@@ -1,0 +1,111 @@
+"""The job queue: Huey, storing its queue in SQLite under instance/ by default and in Redis
+when REDIS_URL is set. It carries only job ids; the `Job` rows say what to do.
+
+Built per application (nothing at import time): `init_jobs(app)` makes the Huey instance,
+registers the tasks on it and keeps it in `app.extensions`. The web process only enqueues;
+`flask --app app worker` consumes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.api import TaskWrapper
+
+from actions.jobs import abandoned_jobs
+from admin.jobs.runner import run_job, stale_after
+from models import db, utcnow
+
+log = logging.getLogger(__name__)
+EXTENSION = "orderdesk_jobs"
+
+
+@dataclass(frozen=True)
+class JobQueue:
+    huey: Huey
+    run_task: TaskWrapper
+
+    def enqueue(self, job_id: int, *, delay: float | None = None) -> None:
+        """Ask a worker to run the job (after `delay` seconds)."""
+        if delay:
+            self.run_task.schedule(args=(job_id,), delay=delay)
+        else:
+            self.run_task(job_id)
+
+
+def job_queue() -> JobQueue:
+    return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]
+
+
+def _build_huey(app: Flask) -> Huey:
+    """SQLite under instance/ unless REDIS_URL is set; run in the caller's thread when
+    ORDERDESK_JOBS_IMMEDIATE is on (tests that need no worker process)."""
+    immediate = bool(app.config.get("ORDERDESK_JOBS_IMMEDIATE"))
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        return RedisHuey("orderdesk", url=redis_url, results=False, immediate=immediate)
+    path = app.config.get("ORDERDESK_QUEUE_FILE") or str(Path(app.instance_path) / "jobs-queue.db")
+    return SqliteHuey("orderdesk", filename=path, results=False, immediate=immediate)
+
+
+def _daily_at(setting: str | None, zone: str) -> Any:
+    """A periodic-task test for "every day at HH:MM in the site's time zone" (never when
+    unset). Raises: RuntimeError for a time that is not HH:MM."""
+    if not setting:
+        return lambda _now: False
+    try:
+        hour, minute = (int(part) for part in setting.split(":"))
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError(setting)
+    except ValueError:
+        raise RuntimeError("ORDERDESK_CANCEL_OVERDUE_AT must be a time of day such as 02:00.") from None
+    tz = ZoneInfo(zone)
+
+    def due(now: datetime) -> bool:
+        local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
+        return (local.hour, local.minute) == (hour, minute)
+
+    return due
+
+
+def init_jobs(app: Flask) -> JobQueue:
+    huey = _build_huey(app)
+    overdue_due = _daily_at(
+        app.config.get("ORDERDESK_CANCEL_OVERDUE_AT"), app.config["ORDERDESK_DEFAULT_TIMEZONE"]
+    )
+
+    @huey.task(name="run_job")
+    def run_job_task(job_id: int) -> None:
+        with app.app_context():
+            run_job(job_id)
+
+    @huey.periodic_task(crontab(minute="*"), name="requeue_abandoned_jobs")
+    def requeue_abandoned() -> None:
+        """Jobs the queue lost (emptied, or a worker killed mid-task) are queued again."""
+        with app.app_context():
+            ids = abandoned_jobs(db.session, now=utcnow(), stale_after=stale_after())
+            db.session.rollback()
+        for job_id in ids:
+            log.info("Queueing job %s again: no worker was on it", job_id)
+            run_job_task(job_id)
+
+    @huey.periodic_task(overdue_due, name="cancel_overdue_orders")
+    def cancel_overdue_daily() -> None:
+        from actions.job_chunks import start_overdue_job
+
+        with app.app_context():
+            job = start_overdue_job(db.session, utcnow().date())
+            db.session.commit()
+            if job is not None:
+                run_job_task(job.id)
+
+    queue = JobQueue(huey, run_job_task)
+    app.extensions[EXTENSION] = queue
+    return queue

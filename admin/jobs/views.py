@@ -1,0 +1,125 @@
+"""System > Jobs: a person's jobs (everyone's for admins), a job's page with its live
+progress bar, its progress as JSON for that bar, Cancel, and the skipped orders as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Response, abort, flash, jsonify, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_admin import BaseView, expose
+from flask_login import current_user
+
+from actions.errors import DomainError
+from actions.jobs import active_job_count, cancel_job, get_job, skipped_items, visible_jobs
+from admin.base import current_actor, login_redirect, parse_id, run_action
+from admin.jobs.progress import progress_of
+from models import Job, db
+
+JOBS_PER_PAGE = 50
+# Set in the person's session when they start a job: the top bar then looks for their
+# running jobs (and clears it once none is left), so other pages cost no query.
+ACTIVE_HINT = "jobs_active"
+
+
+def note_job_started() -> None:
+    session[ACTIVE_HINT] = True
+
+
+def running_jobs() -> int:
+    """How many of the person's jobs are queued or running, for the top bar: looked up only
+    after they started one, until none is left."""
+    if not (session.get(ACTIVE_HINT) and current_user.is_authenticated):
+        return 0
+    count = active_job_count(db.session, current_actor())
+    if count == 0:
+        session.pop(ACTIVE_HINT, None)
+    return count
+
+
+class JobsView(BaseView):
+    def is_accessible(self) -> bool:
+        return bool(current_user.is_authenticated)
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
+        return login_redirect()
+
+    def _job_or_404(self, job_id: int) -> Job:
+        try:
+            return get_job(db.session, job_id, actor=current_actor())
+        except DomainError:
+            abort(404)
+
+    @expose("/")
+    def index(self) -> ResponseReturnValue:
+        """Newest first, JOBS_PER_PAGE at a time (?before=<id> for older ones)."""
+        query = visible_jobs(current_actor())
+        before = parse_id(request.args.get("before"))
+        if before is not None:
+            query = query.where(Job.id < before)
+        jobs = list(db.session.scalars(query.limit(JOBS_PER_PAGE + 1)))
+        older = jobs[JOBS_PER_PAGE - 1].id if len(jobs) > JOBS_PER_PAGE else None
+        return self.render(
+            "jobs/list.html",
+            jobs=[progress_of(job) for job in jobs[:JOBS_PER_PAGE]],
+            older_url=url_for(".index", before=older) if older else None,
+            show_owner=current_actor().role == "admin",
+            lean_page=True,
+        )
+
+    @expose("/<int:job_id>/")
+    def job(self, job_id: int) -> ResponseReturnValue:
+        job = self._job_or_404(job_id)
+        return self.render(
+            "jobs/job.html",
+            job=job,
+            progress=progress_of(job),
+            skipped=skipped_items(db.session, job),
+            lean_page=True,
+        )
+
+    @expose("/<int:job_id>/progress.json")
+    def progress(self, job_id: int) -> ResponseReturnValue:
+        response = jsonify(progress_of(self._job_or_404(job_id)).as_json())
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @expose("/<int:job_id>/cancel", methods=("POST",))
+    def cancel(self, job_id: int) -> ResponseReturnValue:
+        job = self._job_or_404(job_id)
+        run_action(
+            lambda: cancel_job(db.session, job, actor=current_actor()),
+            done="The job stops after the orders in progress; what is done stays done.",
+        )
+        return redirect(url_for(".job", job_id=job_id))
+
+    @expose("/<int:job_id>/skipped.csv")
+    def skipped_csv(self, job_id: int) -> ResponseReturnValue:
+        """Every skipped order with its reason (the page shows the first ones only)."""
+        job = self._job_or_404(job_id)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["Order", "Reason"])
+        for item in skipped_items(db.session, job, limit=None):
+            writer.writerow([_defused(item.skip_label or ""), _defused(item.skip_reason or "")])
+        return Response(
+            buffer.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment;filename=job-{job.id}-skipped.csv"},
+        )
+
+
+def _defused(text: str) -> str:
+    """A spreadsheet formula in a cell is shown as text."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def jobs_view() -> JobsView:
+    return JobsView(name="Jobs", category="System", endpoint="jobs", url="/admin/jobs")
+
+
+def flash_job_started(job: Job) -> None:
+    note_job_started()
+    flash(f"{job.title}: started. This page follows its progress.", "info")
