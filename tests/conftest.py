@@ -7,9 +7,13 @@ schema is created once per process; each test starts from empty tables. Under py
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +243,30 @@ def flashed_messages(client: FlaskClient) -> list[str]:
     """The texts flashed to the client and not shown yet; reading them clears them."""
     with client.session_transaction() as flask_session:
         return [text for _category, text in flask_session.pop("_flashes", [])]
+
+
+@dataclass(frozen=True)
+class JobReport:
+    """What the job page of a finished job says: its state, one-line summary and the reason
+    of each skipped order (from the skipped-orders CSV)."""
+
+    state: str
+    summary: str
+    reasons: list[str]
+    progress: dict[str, Any]
+
+
+def job_report(client: FlaskClient, response: Any) -> JobReport:
+    """Follow a request that started a job (run inline in tests) to the job's report; the
+    "started" message is read and dropped."""
+    assert response.status_code == 302, response.status_code
+    match = re.search(r"/admin/jobs/(\d+)/$", response.location)
+    assert match, f"not a job page: {response.location}"
+    flashed_messages(client)
+    progress = client.get(f"/admin/jobs/{match[1]}/progress.json").get_json()
+    skipped = client.get(f"/admin/jobs/{match[1]}/skipped.csv").get_data(as_text=True)
+    reasons = [reason for _order, reason in list(csv.reader(io.StringIO(skipped)))[1:]]
+    return JobReport(progress["state"], progress["summary"], reasons, progress)
 
 
 @pytest.fixture

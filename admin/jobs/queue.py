@@ -55,7 +55,7 @@ def _build_huey(app: Flask) -> Huey:
     return SqliteHuey("orderdesk", filename=path, results=False, immediate=immediate)
 
 
-def _daily_at(setting: str | None, zone: str) -> Any:
+def daily_at(setting: str | None, zone: str) -> Any:
     """A periodic-task test for "every day at HH:MM in the site's time zone" (never when
     unset). Raises: RuntimeError for a time that is not HH:MM."""
     if not setting:
@@ -77,7 +77,7 @@ def _daily_at(setting: str | None, zone: str) -> Any:
 
 def init_jobs(app: Flask) -> JobQueue:
     huey = _build_huey(app)
-    overdue_due = _daily_at(
+    overdue_due = daily_at(
         app.config.get("ORDERDESK_CANCEL_OVERDUE_AT"), app.config["ORDERDESK_DEFAULT_TIMEZONE"]
     )
 

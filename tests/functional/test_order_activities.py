@@ -334,8 +334,10 @@ def test_bulk_deleting_orders_removes_their_attachment_files(login_as, order, up
     _upload(sales, order, PDF, "po.pdf")
     sales.post("/logout")
     manager = login_as("manager")
-    manager.post("/admin/orders/action/", data={"action": "delete", "rowid": [str(order.id)]})
-    assert db.session.get(Order, order.id) is None
+    order_id = order.id
+    manager.post("/admin/orders/action/", data={"action": "delete", "rowid": [str(order_id)]})
+    db.session.expire_all()
+    assert db.session.get(Order, order_id) is None
     assert list(uploads.iterdir()) == []
 
 
