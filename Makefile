@@ -18,7 +18,7 @@ XDIST := -n $(TEST_WORKERS) --dist loadgroup
 .PHONY: help run test e2e bench lint install install-dev
 
 help:
-	@echo "make run    - install, migrate, seed the demo once, serve on http://127.0.0.1:$${PORT:-5000}"
+	@echo "make run    - install, migrate, seed the demo once, serve on http://127.0.0.1:$${PORT:-5000} with a job worker"
 	@echo "make test   - install the dev extras and run the whole test suite"
 	@echo "make e2e    - browser tests only (Playwright + Debian's /usr/bin/chromium)"
 	@echo "make bench  - grid benchmark (bench/grid_bench.py)"
@@ -40,22 +40,22 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # ORDERDESK_ENV=development lets app.py generate a SECRET_KEY into instance/ once;
-# DATABASE_URL and PORT are read from the environment when set. Served by gunicorn (no
-# development server, no version banner); one process, so in-memory login counts are exact.
+# DATABASE_URL and PORT are read from the environment when set. honcho starts the Procfile:
+# gunicorn (no development server, no version banner; one process, so in-memory login counts
+# are exact) and one job worker. Ctrl-C stops both.
 run: export ORDERDESK_ENV := development
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo ""
-	@echo "OrderDesk is starting on http://127.0.0.1:$${PORT:-5000}"
+	@echo "OrderDesk is starting on http://127.0.0.1:$${PORT:-5000} (with its job worker)"
 	@echo "Demo logins (password: orderdesk-demo):"
 	@echo "  admin@orderdesk.test    (admin)"
 	@echo "  manager@orderdesk.test  (manager)"
 	@echo "  sales@orderdesk.test    (sales)"
 	@echo "  viewer@orderdesk.test   (viewer)"
 	@echo ""
-	$(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$${PORT:-5000} \
-		--no-control-socket --access-logfile - 'app:create_app()'
+	$(BIN)/honcho --no-colour start --procfile Procfile --port $${PORT:-5000}
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
