@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from actions.editing import delete_order
 from actions.errors import DomainError, InvalidTransition
-from actions.lifecycle import TRANSITIONS, apply_transition
+from actions.lifecycle import TRANSITIONS, move_order
 from models import Order, User
 from models.orders import STATUS_LABELS
 
@@ -59,7 +59,7 @@ class BulkOperation:
 
 def _transition_step(name: str) -> OrderStep:
     def step(session: Session, order: Order, actor: User | None, upload_dir: str | Path | None) -> list[Path]:
-        apply_transition(session, order, name, actor=actor)
+        move_order(session, order, name, actor=actor)
         return []
 
     return step

@@ -141,8 +141,9 @@ def check_transition(order: Order, name: str, *, actor: User | None) -> Transiti
     return transition
 
 
-def apply_transition(session: Session, order: Order, name: str, *, actor: User | None) -> Order:
-    """Move the order along one transition, with its side effect; the audit names it, old → new.
+def move_order(session: Session, order: Order, name: str, *, actor: User | None) -> Order:
+    """apply_transition without the flush: a bulk job moves a chunk of orders, then flushes
+    them together (one UPDATE statement for all, one INSERT for their audit rows).
 
     Raises: InvalidTransition, PermissionDenied; nothing changes then.
     """
@@ -153,6 +154,15 @@ def apply_transition(session: Session, order: Order, name: str, *, actor: User |
     if transition.effect is not None:
         transition.effect(session, order)
     order.internal_status = transition.target
+    return order
+
+
+def apply_transition(session: Session, order: Order, name: str, *, actor: User | None) -> Order:
+    """Move the order along one transition, with its side effect; the audit names it, old → new.
+
+    Raises: InvalidTransition, PermissionDenied; nothing changes then.
+    """
+    move_order(session, order, name, actor=actor)
     session.flush()
     return order
 

@@ -40,8 +40,9 @@ def check_text_lengths(obj: Any, *, changed_only: bool = False) -> None:
     """Raises: ValidationFailed naming the first text attribute longer than its column
     (with `changed_only`, among the attributes changed since the object was loaded)."""
     state = inspect(obj)
+    touched = state.committed_state  # the attributes set since the object was loaded
     for key, limit in _text_columns(state.mapper):
-        if changed_only and not state.attrs[key].history.has_changes():
+        if changed_only and (key not in touched or not state.attrs[key].history.has_changes()):
             continue
         value = getattr(obj, key, None)
         if isinstance(value, str) and len(value) > limit:

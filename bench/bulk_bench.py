@@ -1,16 +1,23 @@
-"""Bulk lifecycle benchmark: archive every closed order matching a grid filter, 10,000 of them.
+"""Bulk job benchmark: archive every closed order matching a grid filter, through the job queue
+and a real worker process, and time the grid while it runs.
 
-Seeds a SQLite demo (schema by Flask-Migrate), sets exactly `--closed` orders to Closed, then,
-as the demo manager through the test client, opens the "apply to all matching orders" review
-page for Archive with the grid filter Internal Status = Closed and confirms it. Prints the
-time of the review (count) and of the archive itself, and checks every one was archived.
+Builds (or, with --reuse, reuses) grid_bench's database of N orders, sets every tenth order
+Closed and the rest Open (the same 10 % whatever earlier runs did), then, as the demo manager
+through the test client, confirms "Archive all matching orders" with the grid filter Internal
+Status = Closed. A `flask worker` process runs the job. Prints the review page's time, the
+job's time from the confirming request to the job's end and its rate, the audit rows written,
+and the grid's default page (median) idle and while the job runs.
 
-    .venv/bin/python bench/bulk_bench.py [--orders 30000] [--closed 10000] [--dir DIR]
+    .venv/bin/python bench/bulk_bench.py [--orders 1000000] [--reuse] [--dir DIR]
+        [--database-url postgresql://user@host:port/name] [--threads 1]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,54 +26,147 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select, update  # noqa: E402
+from flask import Flask  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
-from bench.grid_bench import build  # noqa: E402
-from models import AuditEntry, Order, db  # noqa: E402
+from app import create_app  # noqa: E402
+from bench import databases  # noqa: E402
+from models import AuditEntry, Job, Order, db  # noqa: E402
+from models.dialect import normalize_database_url  # noqa: E402
 from seed import DEMO_LOGINS  # noqa: E402
 
 FILTER = "flt1_internal_status_equals=closed"
 
 
+def _app(url: str, queue_file: Path) -> Flask:
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": normalize_database_url(url),
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "ORDERDESK_QUEUE_FILE": str(queue_file),
+        }
+    )
+
+
+def _close_every_tenth(app: Flask) -> int:
+    """Every tenth order Closed, the others Open: one statement, whatever earlier runs left
+    (and no job of an earlier run left for the worker to resume)."""
+    with app.app_context():
+        db.session.execute(text("UPDATE jobs SET state = 'cancelled' WHERE state IN ('queued', 'running')"))
+        db.session.execute(
+            text(
+                "UPDATE orders SET internal_status = CASE WHEN id % 10 = 0 THEN 'closed' ELSE 'open' END"
+                " WHERE internal_status <> CASE WHEN id % 10 = 0 THEN 'closed' ELSE 'open' END"
+            )
+        )
+        db.session.commit()
+        return db.session.scalar(select(func.count()).where(Order.internal_status == "closed")) or 0
+
+
+def _grid_ms(client, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        assert client.get("/admin/orders/").status_code == 200
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _worker(url: str, queue_file: Path, threads: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", ORDERDESK_QUEUE_FILE=str(queue_file))
+    env.pop("REDIS_URL", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "worker", "--threads", str(threads)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=30_000)
-    parser.add_argument("--closed", type=int, default=10_000)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--dir", default=None)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    folder = Path(args.dir or tempfile.mkdtemp(prefix="orderdesk-bulk-"))
+    folder = Path(args.dir or Path(tempfile.gettempdir()) / "orderdesk-bench")
     folder.mkdir(parents=True, exist_ok=True)
-    app, _seconds = build(folder / "bulk.db", args.orders, reuse=False)
+    if args.database_url:
+        url = databases.postgres_url(args.database_url, "big")
+    else:
+        url = databases.sqlite_url(folder / f"big-{args.orders}.db")
+    databases.prepare(url, args.orders, args.reuse)
+    queue_file = folder / "bulk-queue.db"
+    queue_file.unlink(missing_ok=True)
+    app = _app(url, queue_file)
+    closed = _close_every_tenth(app)
+    databases.analyze(url)
     with app.app_context():
-        db.session.execute(update(Order).values(internal_status="open"))
-        chosen = select(Order.id).order_by(Order.id).limit(args.closed).scalar_subquery()
-        db.session.execute(update(Order).where(Order.id.in_(chosen)).values(internal_status="closed"))
-        db.session.commit()
-        audit_before = db.session.scalar(select(func.count()).select_from(AuditEntry))
+        audit_before = db.session.scalar(select(func.max(AuditEntry.id))) or 0
+
     manager = DEMO_LOGINS[1]
     client = app.test_client()
     client.post("/login", data={"email": manager.email, "password": manager.password})
+    _grid_ms(client, 2)
+    idle = _grid_ms(client, 7)
 
-    started = time.monotonic()
-    review = client.get(f"/admin/orders/apply_filtered/?action=archive&{FILTER}")
-    review_seconds = time.monotonic() - started
-    assert review.status_code == 200, review.status_code
-    started = time.monotonic()
-    done = client.post(f"/admin/orders/apply_filtered/?{FILTER}", data={"action": "archive"})
-    archive_seconds = time.monotonic() - started
-    assert done.status_code == 302, done.status_code
+    worker = _worker(url, queue_file, args.threads)
+    try:
+        time.sleep(3)  # the worker's start-up is not the job's time
+        started = time.perf_counter()
+        review = client.get(f"/admin/orders/apply_filtered/?action=archive&{FILTER}")
+        review_ms = (time.perf_counter() - started) * 1000
+        assert review.status_code == 200, review.status_code
+        started = time.perf_counter()
+        response = client.post(f"/admin/orders/apply_filtered/?{FILTER}", data={"action": "archive"})
+        queued_s = time.perf_counter() - started
+        assert response.status_code == 302 and "/admin/jobs/" in response.location, response.location
+        progress_url = response.location + "progress.json"
+        busy: list[float] = []
+        while True:
+            busy.extend(_grid_ms(client, 1))
+            progress = client.get(progress_url).get_json()
+            if progress["finished"]:
+                break
+            time.sleep(0.2)
+        job_s = time.perf_counter() - started
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
 
     with app.app_context():
-        archived = db.session.scalar(
-            select(func.count()).select_from(Order).where(Order.internal_status == "archived")
+        job = db.session.get(Job, int(response.location.rstrip("/").rsplit("/", 1)[1]))
+        archived = db.session.scalar(select(func.count()).where(Order.internal_status == "archived")) or 0
+        audits = (
+            db.session.scalar(
+                select(func.count()).where(AuditEntry.id > audit_before, AuditEntry.action == "archive")
+            )
+            or 0
         )
-        audit_rows = db.session.scalar(select(func.count()).select_from(AuditEntry)) - audit_before
-    print(f"orders: {args.orders:,}; closed before: {args.closed:,}")
-    print(f"review page (count of matching orders): {review_seconds * 1000:.0f} ms")
-    print(f"archive all matching: {archive_seconds:.1f} s ({args.closed / archive_seconds:,.0f} orders/s)")
-    print(f"archived after: {archived:,}; audit rows written: {audit_rows:,}")
-    if archived != args.closed:
-        sys.exit("not every closed order was archived")
+        worked_s = (job.finished_at - job.started_at).total_seconds()
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"{backend}: {args.orders:,} orders, {closed:,} of them closed; worker threads: {args.threads}")
+    print(f"review page (count of matching orders): {review_ms:,.0f} ms")
+    print(f"confirm request (writes the job's {job.total:,} orders down, queues it): {queued_s:.2f} s")
+    print(
+        f"job {job.state}: {job.done:,} archived, {job.skipped:,} skipped; "
+        f"request → done {job_s:.1f} s = {job.done / job_s:,.0f} orders/s end to end; "
+        f"worker's own time {worked_s:.1f} s = {job.done / worked_s:,.0f} orders/s"
+    )
+    print(f"archived after: {archived:,}; archive audit rows written: {audits:,}")
+    idle_ms, busy_ms = statistics.median(idle), statistics.median(busy)
+    print(
+        f"grid default page: idle {idle_ms:.1f} ms, during the job {busy_ms:.1f} ms "
+        f"(median of {len(busy)}; ×{busy_ms / idle_ms:.2f})"
+    )
+    if archived != closed or audits != closed or job.state != "done":
+        sys.exit("not every closed order was archived once with its audit row")
 
 
 if __name__ == "__main__":

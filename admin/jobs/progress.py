@@ -40,7 +40,7 @@ class JobProgress:
     def summary(self) -> str:
         """E.g. "3 orders archived; 1 skipped" (bulk jobs), or the done count."""
         job = self.job
-        verb = "done"
+        verb = "exported" if job.kind == "export" else "done"
         if job.kind == "bulk":
             try:
                 verb = get_bulk_operation(str(job.params.get("operation"))).done

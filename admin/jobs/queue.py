@@ -19,9 +19,7 @@ from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
-from actions.jobs import abandoned_jobs
-from admin.jobs.runner import run_job, stale_after
-from models import db, utcnow
+from admin.jobs.runner import abandoned_job_ids, run_job, start_overdue_check
 
 log = logging.getLogger(__name__)
 EXTENSION = "orderdesk_jobs"
@@ -90,21 +88,17 @@ def init_jobs(app: Flask) -> JobQueue:
     def requeue_abandoned() -> None:
         """Jobs the queue lost (emptied, or a worker killed mid-task) are queued again."""
         with app.app_context():
-            ids = abandoned_jobs(db.session, now=utcnow(), stale_after=stale_after())
-            db.session.rollback()
+            ids = abandoned_job_ids()
         for job_id in ids:
             log.info("Queueing job %s again: no worker was on it", job_id)
             run_job_task(job_id)
 
     @huey.periodic_task(overdue_due, name="cancel_overdue_orders")
     def cancel_overdue_daily() -> None:
-        from actions.job_chunks import start_overdue_job
-
         with app.app_context():
-            job = start_overdue_job(db.session, utcnow().date())
-            db.session.commit()
-            if job is not None:
-                run_job_task(job.id)
+            job_id = start_overdue_check()
+        if job_id is not None:
+            run_job_task(job_id)
 
     queue = JobQueue(huey, run_job_task)
     app.extensions[EXTENSION] = queue

@@ -8,24 +8,30 @@ starts after the last committed chunk.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from actions.attachments import remove_stored_file
 from actions.errors import DomainError
-from actions.job_chunks import ChunkResult, run_bulk_chunk
-from actions.jobs import claim_job, finish_job, renew_claim
+from actions.job_chunks import ChunkResult, run_bulk_chunk, start_overdue_job
+from actions.jobs import abandoned_jobs, claim_job, finish_job, renew_claim
 from models import Job, db, utcnow
 
 log = logging.getLogger(__name__)
+STALE_RETRIES = 3
+KEPT_CHANGING = "Others kept changing orders of this job while it ran, so it stopped; what was done is kept."
 UNEXPECTED = "An unexpected error stopped the job; what was done before it is kept. It has been logged."
 
 Handler = Callable[[Any, Job], ChunkResult]
@@ -38,6 +44,20 @@ def _bulk(session: Any, job: Job) -> ChunkResult:
 
 
 HANDLERS: dict[str, Handler] = {"bulk": _bulk}
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside a chunk: a chunk makes thousands of ORM objects,
+    and the collections they set off took as long as the chunk's own work. What the chunk
+    leaves is collected after it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def chunk_size() -> int:
@@ -63,6 +83,7 @@ def run_job(job_id: int) -> None:
         session.rollback()
         return
     session.commit()
+    stale_chunks = 0
     while True:
         job = session.get(Job, job_id)
         if job is None:
@@ -72,8 +93,18 @@ def run_job(job_id: int) -> None:
                 session.rollback()
                 log.warning("Job %s was taken over by another worker", job_id)
                 return
-            result = HANDLERS[job.kind](session, job)
-            session.commit()
+            with collector_paused():
+                result = HANDLERS[job.kind](session, job)
+                session.commit()
+        except StaleDataError:
+            # Someone changed an order of the chunk meanwhile: do the chunk again, reading
+            # the orders afresh (their rules are checked again then).
+            session.rollback()
+            stale_chunks += 1
+            if stale_chunks <= STALE_RETRIES:
+                continue
+            _fail(job_id, KEPT_CHANGING)
+            return
         except DomainError as exc:
             _fail(job_id, exc.message)
             return
@@ -81,6 +112,7 @@ def run_job(job_id: int) -> None:
             log.exception("Job %s failed", job_id)
             _fail(job_id, UNEXPECTED)
             return
+        stale_chunks = 0
         for path in result.files_to_remove:
             remove_stored_file(path)
         if result.retry_in is not None:
@@ -89,6 +121,36 @@ def run_job(job_id: int) -> None:
             job_queue().enqueue(job_id, delay=result.retry_in)
         if not result.more:
             return
+
+
+def abandoned_job_ids() -> list[int]:
+    """Jobs nobody works on (see actions.jobs.abandoned_jobs), to queue again."""
+    ids = abandoned_jobs(db.session, now=utcnow(), stale_after=stale_after())
+    db.session.rollback()
+    return ids
+
+
+def unfinished_job_delays() -> list[tuple[int, float]]:
+    """Every queued or running job with the seconds until a worker may take it: at once, or
+    once the heartbeat of the worker that had it is stale (a worker restarted after a crash
+    resumes its jobs this way)."""
+    now, stale = utcnow(), stale_after()
+    rows = db.session.execute(
+        select(Job.id, Job.state, Job.heartbeat_at, Job.run_after).where(Job.state.in_(("queued", "running")))
+    ).all()
+    db.session.rollback()
+    delays = []
+    for job_id, state, heartbeat, run_after in rows:
+        free_at = heartbeat + stale if state == "running" and heartbeat else run_after or now
+        delays.append((job_id, max(0.0, (free_at - now).total_seconds() + (1 if state == "running" else 0))))
+    return delays
+
+
+def start_overdue_check() -> int | None:
+    """The daily job cancelling overdue open orders (None when there is none), committed."""
+    job = start_overdue_job(db.session, utcnow().date())
+    db.session.commit()
+    return job.id if job is not None else None
 
 
 def _fail(job_id: int, message: str) -> None:

@@ -3,32 +3,24 @@ again every job left unfinished (a worker killed mid-job resumes it where it sto
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from flask import Flask
-from sqlalchemy import select
 
 from admin.jobs.queue import EXTENSION, JobQueue
-from admin.jobs.runner import stale_after
-from models import Job, db, utcnow
+from admin.jobs.runner import unfinished_job_delays
 
 log = logging.getLogger(__name__)
 
 
 def requeue_unfinished(queue: JobQueue) -> int:
-    """Queue every queued or running job again, each at the time it may be taken: at once,
-    or once its last worker's heartbeat is stale. Running it twice is harmless (a job is
-    claimed by one worker only)."""
-    now, stale = utcnow(), stale_after()
-    rows = db.session.execute(
-        select(Job.id, Job.state, Job.heartbeat_at, Job.run_after).where(Job.state.in_(("queued", "running")))
-    ).all()
-    db.session.rollback()
-    for job_id, state, heartbeat, run_after in rows:
-        free_at = heartbeat + stale if state == "running" and heartbeat else run_after or now
-        delay = max(0.0, (free_at - now).total_seconds() + (1 if state == "running" else 0))
+    """Queue every unfinished job again, each at the time it may be taken. Running it twice
+    is harmless (a job is claimed by one worker only)."""
+    delays = unfinished_job_delays()
+    for job_id, delay in delays:
         queue.enqueue(job_id, delay=delay)
-    return len(rows)
+    return len(delays)
 
 
 def run_worker(app: Flask, *, threads: int) -> None:
@@ -38,6 +30,9 @@ def run_worker(app: Flask, *, threads: int) -> None:
         count = requeue_unfinished(queue)
     if count:
         log.info("Queued %s unfinished jobs again", count)
+    # The application's own objects live as long as the worker: out of the collector's sight.
+    gc.collect()
+    gc.freeze()
     consumer = queue.huey.create_consumer(
         workers=threads,
         worker_type="thread",
