@@ -4,8 +4,6 @@ of any size starts at once and never holds more than one chunk of orders in memo
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -13,6 +11,7 @@ from flask import Response, stream_with_context
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
+from admin.csv_rows import csv_header, csv_rows
 from models import db
 
 # Orders fetched from the cursor, and CSV lines sent, at a time.
@@ -39,25 +38,8 @@ def export_query(view: Any) -> Any:
 def csv_lines(view: Any, orders: Iterable[Any]) -> Iterator[str]:
     """The header line, then the orders' lines CHUNK_ROWS at a time; every cell goes through
     the view's get_export_value (its export formatters, formulas defused)."""
-    columns = view._export_columns
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(label) for _name, label in columns])
-    yield _drain(buffer)
-    for written, order in enumerate(orders, start=1):
-        writer.writerow([view.get_export_value(order, name) for name, _label in columns])
-        if written % CHUNK_ROWS == 0:
-            yield _drain(buffer)
-    rest = _drain(buffer)
-    if rest:
-        yield rest
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
+    yield csv_header(view)
+    yield from csv_rows(view, orders, per_chunk=CHUNK_ROWS)
 
 
 def streamed_csv(view: Any) -> Response:
