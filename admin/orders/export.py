@@ -1,21 +1,32 @@
-"""The order grid's CSV export, streamed: the grid's own query (its filters, search and sort)
-read a chunk at a time through a server-side cursor and written as it is read, so an export
-of any size starts at once and never holds more than one chunk of orders in memory."""
+"""The order grid's CSV export: the grid's own query (its filters, search and sort) in the
+grid's order. Up to DIRECT_EXPORT_LIMIT orders it is streamed at once, read a chunk at a time
+through a server-side cursor and written as it is read, so it starts at once and never holds
+more than one chunk of orders in memory; a longer one is written to a file by a job."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response, redirect, stream_with_context, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
+from actions.export_jobs import start_export_job
+from actions.jobs import ITEMS_PER_INSERT
+from admin.base import current_actor, run_action
 from admin.csv_rows import csv_header, csv_rows
-from models import db
+from admin.jobs.queue import job_queue
+from admin.jobs.views import flash_job_started
+from models import Job, Order, db
 
 # Orders fetched from the cursor, and CSV lines sent, at a time.
 CHUNK_ROWS = 1_000
+# Longer exports are written to a file by a job: a download that long ties up a web worker
+# for minutes, and fails whole when the connection drops.
+DIRECT_EXPORT_LIMIT = 10_000
 
 
 def export_query(view: Any) -> Any:
@@ -42,13 +53,41 @@ def csv_lines(view: Any, orders: Iterable[Any]) -> Iterator[str]:
     yield from csv_rows(view, orders, per_chunk=CHUNK_ROWS)
 
 
-def streamed_csv(view: Any) -> Response:
+def _matching_up_to(ids: Any, cap: int) -> int:
+    """How many orders the export query selects, counted no further than `cap`."""
+    capped = ids.order_by(None).limit(cap).subquery()
+    return db.session.scalar(select(func.count()).select_from(capped)) or 0
+
+
+def exported_csv(view: Any, return_url: str) -> ResponseReturnValue:
+    """The grid's export: up to DIRECT_EXPORT_LIMIT orders, streamed at once; more, written
+    to a file by a job whose page the person is taken to (it offers the download)."""
+    query = export_query(view)
+    ids = query.with_entities(Order.id)
+    if _matching_up_to(ids, DIRECT_EXPORT_LIMIT + 1) <= DIRECT_EXPORT_LIMIT:
+        return streamed_csv(view, query)
+    filename = secure_filename(view.get_export_name(export_type="csv"))
+
+    def start() -> Job:
+        """The ids arrive from a cursor, in the grid's order, and are written down as read."""
+        order_ids = db.session.scalars(ids.statement, execution_options={"yield_per": ITEMS_PER_INSERT})
+        return start_export_job(db.session, order_ids, filename=filename, actor=current_actor())
+
+    outcome = run_action(start)
+    if outcome.result is None:
+        return redirect(return_url)
+    job_queue().enqueue(outcome.result.id)
+    flash_job_started(outcome.result)
+    return redirect(url_for("jobs.job", job_id=outcome.result.id))
+
+
+def streamed_csv(view: Any, query: Any) -> Response:
     """The export as a streamed response, read through a session of its own (the request's
     is closed as soon as the view returns, before the server reads the body), closed after
     the last line or with the response, whichever comes first. The query runs here, so a
     failing query is an error page rather than a cut-off file; rows then arrive CHUNK_ROWS
     at a time (yield_per: a server-side cursor where the database has one)."""
-    statement = export_query(view).statement
+    statement = query.statement
     session = Session(db.engine)
     try:
         orders = session.scalars(statement, execution_options={"yield_per": CHUNK_ROWS})
