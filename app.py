@@ -85,6 +85,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         # Redis out of reach: count in this process meanwhile rather than refuse every login.
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         ORDERDESK_UPLOAD_DIR=os.environ.get("ORDERDESK_UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),
+        # Files that jobs make (CSV exports), offered for download on the job's page.
+        ORDERDESK_JOB_FILES_DIR=os.environ.get(
+            "ORDERDESK_JOB_FILES_DIR", str(Path(app.instance_path) / "job-files")
+        ),
         ORDERDESK_MAX_UPLOAD_MB=int(os.environ.get("ORDERDESK_MAX_UPLOAD_MB", "10")),
         ORDERDESK_HTTPS=os.environ.get("ORDERDESK_HTTPS") == "1",
         ORDERDESK_BASE_URL=_base_url(),

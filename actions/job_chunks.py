@@ -36,7 +36,7 @@ class ChunkResult:
     retry_in: float | None = None
 
 
-def _next_items(session: Session, job: Job, size: int) -> list[tuple[int, int]]:
+def next_items(session: Session, job: Job, size: int) -> list[tuple[int, int]]:
     query = (
         select(JobItem.position, JobItem.order_id)
         .where(JobItem.job_id == job.id, JobItem.position > job.cursor)
@@ -59,7 +59,7 @@ def run_bulk_chunk(
     if job.cancel_requested:
         finish_job(session, job, "cancelled")
         return ChunkResult(more=False)
-    items = _next_items(session, job, size)
+    items = next_items(session, job, size)
     if not items:
         finish_job(session, job, "done")
         return ChunkResult(more=False)

@@ -27,6 +27,7 @@ from actions.attachments import remove_stored_file
 from actions.errors import DomainError
 from actions.job_chunks import ChunkResult, run_bulk_chunk, start_overdue_job
 from actions.jobs import abandoned_jobs, claim_job, finish_job, renew_claim
+from admin.jobs.export_file import run_export_chunk
 from models import Job, db, utcnow
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def _bulk(session: Any, job: Job) -> ChunkResult:
     )
 
 
-HANDLERS: dict[str, Handler] = {"bulk": _bulk}
+HANDLERS: dict[str, Handler] = {"bulk": _bulk, "export": run_export_chunk}
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """System > Jobs: a person's jobs (everyone's for admins), a job's page with its live
-progress bar, its progress as JSON for that bar, Cancel, and the skipped orders as CSV."""
+progress bar, its progress as JSON for that bar, Cancel, the skipped orders as CSV, and the
+file an export job made."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import csv
 import io
 from typing import Any
 
-from flask import Response, abort, flash, jsonify, redirect, request, session, url_for
+from flask import Response, abort, flash, jsonify, redirect, request, send_file, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
 from flask_login import current_user
@@ -15,6 +16,7 @@ from flask_login import current_user
 from actions.errors import DomainError
 from actions.jobs import active_job_count, cancel_job, get_job, skipped_items, visible_jobs
 from admin.base import current_actor, login_redirect, parse_id, run_action
+from admin.jobs.export_file import result_path
 from admin.jobs.progress import progress_of
 from models import Job, db
 
@@ -22,6 +24,8 @@ JOBS_PER_PAGE = 50
 # Set in the person's session when they start a job: the top bar then looks for their
 # running jobs (and clears it once none is left), so other pages cost no query.
 ACTIVE_HINT = "jobs_active"
+NO_FILE = "This job has no file to download: an export offers its file once it is done."
+FILE_REMOVED = "The file of this export is no longer on the server; export the orders again."
 
 
 def note_job_started() -> None:
@@ -108,6 +112,21 @@ class JobsView(BaseView):
             buffer.getvalue(),
             mimetype="text/csv",
             headers={"Content-Disposition": f"attachment;filename=job-{job.id}-skipped.csv"},
+        )
+
+    @expose("/<int:job_id>/download")
+    def download(self, job_id: int) -> ResponseReturnValue:
+        """The file a finished export made, streamed from disk, to whoever may see the job."""
+        job = self._job_or_404(job_id)
+        path = result_path(job)
+        if path is None or not path.is_file():
+            flash(NO_FILE if path is None else FILE_REMOVED, "error")
+            return redirect(url_for(".job", job_id=job.id))
+        return send_file(
+            path,
+            mimetype="text/csv",
+            as_attachment=True,
+            download_name=str(job.params.get("filename") or path.name),
         )
 
 

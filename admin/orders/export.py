@@ -1,22 +1,32 @@
-"""The order grid's CSV export, streamed: the grid's own query (its filters, search and sort)
-read a chunk at a time through a server-side cursor and written as it is read, so an export
-of any size starts at once and never holds more than one chunk of orders in memory."""
+"""The order grid's CSV export: the grid's own query (its filters, search and sort) in the
+grid's order. Up to DIRECT_EXPORT_LIMIT orders it is streamed at once, read a chunk at a time
+through a server-side cursor and written as it is read, so it starts at once and never holds
+more than one chunk of orders in memory; a longer one is written to a file by a job."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response, redirect, stream_with_context, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
-from models import db
+from actions.export_jobs import start_export_job
+from actions.jobs import ITEMS_PER_INSERT
+from admin.base import current_actor, run_action
+from admin.csv_rows import csv_header, csv_rows
+from admin.jobs.queue import job_queue
+from admin.jobs.views import flash_job_started
+from models import Job, Order, db
 
 # Orders fetched from the cursor, and CSV lines sent, at a time.
 CHUNK_ROWS = 1_000
+# Longer exports are written to a file by a job: a download that long ties up a web worker
+# for minutes, and fails whole when the connection drops.
+DIRECT_EXPORT_LIMIT = 10_000
 
 
 def export_query(view: Any) -> Any:
@@ -39,34 +49,45 @@ def export_query(view: Any) -> Any:
 def csv_lines(view: Any, orders: Iterable[Any]) -> Iterator[str]:
     """The header line, then the orders' lines CHUNK_ROWS at a time; every cell goes through
     the view's get_export_value (its export formatters, formulas defused)."""
-    columns = view._export_columns
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(label) for _name, label in columns])
-    yield _drain(buffer)
-    for written, order in enumerate(orders, start=1):
-        writer.writerow([view.get_export_value(order, name) for name, _label in columns])
-        if written % CHUNK_ROWS == 0:
-            yield _drain(buffer)
-    rest = _drain(buffer)
-    if rest:
-        yield rest
+    yield csv_header(view)
+    yield from csv_rows(view, orders, per_chunk=CHUNK_ROWS)
 
 
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
+def _matching_up_to(ids: Any, cap: int) -> int:
+    """How many orders the export query selects, counted no further than `cap`."""
+    capped = ids.order_by(None).limit(cap).subquery()
+    return db.session.scalar(select(func.count()).select_from(capped)) or 0
 
 
-def streamed_csv(view: Any) -> Response:
+def exported_csv(view: Any, return_url: str) -> ResponseReturnValue:
+    """The grid's export: up to DIRECT_EXPORT_LIMIT orders, streamed at once; more, written
+    to a file by a job whose page the person is taken to (it offers the download)."""
+    query = export_query(view)
+    ids = query.with_entities(Order.id)
+    if _matching_up_to(ids, DIRECT_EXPORT_LIMIT + 1) <= DIRECT_EXPORT_LIMIT:
+        return streamed_csv(view, query)
+    filename = secure_filename(view.get_export_name(export_type="csv"))
+
+    def start() -> Job:
+        """The ids arrive from a cursor, in the grid's order, and are written down as read."""
+        order_ids = db.session.scalars(ids.statement, execution_options={"yield_per": ITEMS_PER_INSERT})
+        return start_export_job(db.session, order_ids, filename=filename, actor=current_actor())
+
+    outcome = run_action(start)
+    if outcome.result is None:
+        return redirect(return_url)
+    job_queue().enqueue(outcome.result.id)
+    flash_job_started(outcome.result)
+    return redirect(url_for("jobs.job", job_id=outcome.result.id))
+
+
+def streamed_csv(view: Any, query: Any) -> Response:
     """The export as a streamed response, read through a session of its own (the request's
     is closed as soon as the view returns, before the server reads the body), closed after
     the last line or with the response, whichever comes first. The query runs here, so a
     failing query is an error page rather than a cut-off file; rows then arrive CHUNK_ROWS
     at a time (yield_per: a server-side cursor where the database has one)."""
-    statement = export_query(view).statement
+    statement = query.statement
     session = Session(db.engine)
     try:
         orders = session.scalars(statement, execution_options={"yield_per": CHUNK_ROWS})
