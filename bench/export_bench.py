@@ -6,7 +6,8 @@ admin, after one grid page as a warm-up, it reads GET /admin/orders/export/csv/ 
 reports the time to the first byte (the header line) and to the first order, the total time,
 the rows, the session's largest identity map and the process's peak RSS (ru_maxrss) against
 its peak before the export. Each case is run --runs times; the median time and the largest
-RSS are printed.
+RSS are printed. The panel sends exports of more than 10,000 orders to the job worker (a file
+offered on the job page); this bench lifts that limit to time the streamed download itself.
 
     .venv/bin/python bench/export_bench.py [--orders 300000] [--runs 3] [--reuse] [--dir DIR]
 """
@@ -32,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from admin.orders import export  # noqa: E402
 from admin.orders.grid import DEFAULT_COLUMNS  # noqa: E402
+from bench import databases  # noqa: E402
 from bench.grid_bench import build, make_app  # noqa: E402
 from seed import DEMO_LOGINS  # noqa: E402
 
@@ -51,7 +53,7 @@ def peak_rss_mb() -> float:
 
 def run_one(path: Path, query: str) -> dict[str, Any]:
     """One export in this process; the figures as a dict."""
-    app = make_app(path)
+    app = make_app(databases.sqlite_url(path))
     client = app.test_client()
     login = DEMO_LOGINS[0]
     assert client.post("/login", data={"email": login.email, "password": login.password}).status_code == 302
@@ -73,6 +75,7 @@ def run_one(path: Path, query: str) -> dict[str, Any]:
         return lines(view, noted())
 
     export.csv_lines = watched
+    export.DIRECT_EXPORT_LIMIT = 10**12
     before = peak_rss_mb()
     started = time.perf_counter()
     first_byte = first_order = None
