@@ -260,7 +260,7 @@ def job_report(client: FlaskClient, response: Any) -> JobReport:
     """Follow a request that started a job (run inline in tests) to the job's report; the
     "started" message is read and dropped."""
     assert response.status_code == 302, response.status_code
-    match = re.search(r"/admin/jobs/(\d+)/$", response.location)
+    match = re.search(r"/admin/jobs/(\d+)/(\?|$)", response.location)
     assert match, f"not a job page: {response.location}"
     flashed_messages(client)
     progress = client.get(f"/admin/jobs/{match[1]}/progress.json").get_json()

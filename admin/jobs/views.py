@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response, abort, flash, jsonify, redirect, request, send_file, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
+from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
 
 from actions.errors import DomainError
@@ -79,6 +80,7 @@ class JobsView(BaseView):
         return self.render(
             "jobs/job.html",
             job=job,
+            back=get_redirect_target(param_name="back"),
             progress=progress_of(job),
             skipped=skipped_items(db.session, job),
             lean_page=True,

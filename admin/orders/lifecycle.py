@@ -40,7 +40,7 @@ class OrderLifecycleView(OrderViewBase):
         return [(op.name, op.label) for op in operations], questions
 
     @staticmethod
-    def _start_job(operation: BulkOperation, order_ids: Iterable[int]) -> Any:
+    def _start_job(operation: BulkOperation, order_ids: Iterable[int], back: str) -> Any:
         """Write the orders down as a job, queue it and open its page; a refusal (no order,
         no permission) is flashed and changes nothing."""
         outcome = run_action(
@@ -50,7 +50,7 @@ class OrderLifecycleView(OrderViewBase):
             return None
         job_queue().enqueue(outcome.result.id)
         flash_job_started(outcome.result)
-        return redirect(url_for("jobs.job", job_id=outcome.result.id))
+        return redirect(url_for("jobs.job", job_id=outcome.result.id, back=back))
 
     @expose("/action/", methods=("POST",))
     def action_view(self) -> Any:
@@ -63,13 +63,13 @@ class OrderLifecycleView(OrderViewBase):
             unknown = f"{name[:40]!r} is not an order action; nothing was changed."
             flash(PERMISSION_REFUSED if known else unknown, "error")
             return redirect(url_for(".index_view"))
-        back = redirect(get_redirect_target() or url_for(".index_view"))
+        grid_url = get_redirect_target() or url_for(".index_view")
         try:
             ids = parse_ids(request.form.getlist("rowid"))
         except DomainError as exc:
             flash(exc.message, "error")
-            return back
-        return self._start_job(allowed[name], ids) or back
+            return redirect(grid_url)
+        return self._start_job(allowed[name], ids, grid_url) or redirect(grid_url)
 
     # ---- one order ----
     @expose("/transition/", methods=("POST",))
@@ -119,7 +119,7 @@ class OrderLifecycleView(OrderViewBase):
         conditions = self._filter_in_words()
         typed = request.form.get("confirm_count", "").strip().replace(",", "")
         if request.method == "POST" and (conditions or typed == str(count)):
-            return self._start_job(operation, ids) or redirect(grid_url)
+            return self._start_job(operation, ids, grid_url) or redirect(grid_url)
         if request.method == "POST":
             flash(
                 f"There is no filter, so this is every order: type {count:,} to confirm. "

@@ -16,7 +16,18 @@ EMAIL = "ops@example.com"
 # The README's placeholders, and one change: a smaller demo than the 100,000 orders it shows.
 FILL_INS = {"EMAIL": EMAIL, "ROLE": "admin", "[--password-stdin]": "--password-stdin", "100000": "150"}
 # Commands run in an order that makes sense (create the user before changing it).
-ORDER = ["db", "create-user", "set-password", "reset-2fa", "seed-demo", "cancel-overdue", "deactivate-user"]
+ORDER = [
+    "db",
+    "create-user",
+    "set-password",
+    "reset-2fa",
+    "seed-demo",
+    "cancel-overdue",
+    "worker",
+    "deactivate-user",
+]
+# What a job worker logs once it is consuming the queue (it runs until stopped).
+WORKER_STARTED = "Huey consumer started"
 
 
 def readme_commands() -> list[str]:
@@ -24,6 +35,25 @@ def readme_commands() -> list[str]:
     found = re.findall(r"`(flask --app app [^`]+)`", text) + re.findall(r"^(flask --app app .+)$", text, re.M)
     commands = list(dict.fromkeys(found))
     return sorted(commands, key=lambda command: ORDER.index(command.split()[3]))
+
+
+def _worker_starts(args: list[str], env: dict[str, str]) -> bool:
+    """Start the worker command, wait until it consumes the queue, stop it."""
+    process = subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:  # ends when the process does
+            assert "Traceback" not in line, line
+            if WORKER_STARTED in line:
+                return True
+        return False
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def _filled(command: str) -> list[str]:
@@ -43,8 +73,12 @@ def test_every_documented_command_runs_as_written(tmp_path: Path):
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'readme.db'}"
     env["ORDERDESK_UPLOAD_DIR"] = str(tmp_path / "uploads")
     outputs = {}
+    env["ORDERDESK_QUEUE_FILE"] = str(tmp_path / "queue.db")
     for command in readme_commands():
         args = _filled(command)
+        if args[3] == "worker":
+            assert _worker_starts(args, env), f"{command} did not start consuming"
+            continue
         result = subprocess.run(
             args,
             cwd=ROOT,

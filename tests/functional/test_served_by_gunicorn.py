@@ -20,18 +20,18 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _makefile_gunicorn_arguments() -> list[str]:
-    """The gunicorn options `make run` uses, read from the Makefile (port filled in later)."""
-    text = (ROOT / "Makefile").read_text().replace("\\\n", " ")
-    line = next(line for line in text.splitlines() if "$(BIN)/gunicorn" in line)
-    return line.split("$(BIN)/gunicorn", 1)[1].split()
+def _procfile_gunicorn_arguments() -> list[str]:
+    """The gunicorn options `make run` uses, read from the Procfile's web line (port filled
+    in later)."""
+    text = (ROOT / "Procfile").read_text()
+    line = next(line for line in text.splitlines() if line.startswith("web:"))
+    return line.split(".venv/bin/gunicorn", 1)[1].split()
 
 
 def test_pages_served_as_make_run_serves_them_carry_no_server_version(tmp_path: Path):
     port = _free_port()
     arguments = [
-        argument.replace("$${PORT:-5000}", str(port)).strip("'")
-        for argument in _makefile_gunicorn_arguments()
+        argument.replace("$PORT", str(port)).strip("'") for argument in _procfile_gunicorn_arguments()
     ]
     env = {
         **os.environ,
