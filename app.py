@@ -17,6 +17,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy.orm import Session
 
+from actions.email_jobs import parse_retry_delays
 from actions.money import CURRENCIES
 from actions.two_factor import TwoFactorPolicy
 from models import db
@@ -102,6 +103,8 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         ORDERDESK_JOB_STALE_SECONDS=int(os.environ.get("ORDERDESK_JOB_STALE_SECONDS", "60")),
         # Orders per transaction in a bulk job.
         ORDERDESK_JOB_CHUNK=int(os.environ.get("ORDERDESK_JOB_CHUNK", "500")),
+        # Seconds before each further try of an email whose send failed ("" = one try only).
+        ORDERDESK_EMAIL_RETRY_DELAYS=os.environ.get("ORDERDESK_EMAIL_RETRY_DELAYS", "120,480"),
         MAIL_SERVER=os.environ.get("MAIL_SERVER", "localhost"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
         MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes"),
@@ -124,6 +127,14 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         )
     if app.config["ORDERDESK_REQUIRE_2FA"] not in {p.value for p in TwoFactorPolicy}:
         raise RuntimeError("ORDERDESK_REQUIRE_2FA must be one of off, admin, all.")
+    try:
+        app.config["ORDERDESK_EMAIL_RETRY_DELAYS"] = parse_retry_delays(
+            app.config["ORDERDESK_EMAIL_RETRY_DELAYS"]
+        )
+    except (TypeError, ValueError):
+        raise RuntimeError(
+            "ORDERDESK_EMAIL_RETRY_DELAYS must be seconds separated by commas, such as 120,480."
+        ) from None
     if "SECRET_KEY" not in overrides:
         app.config["SECRET_KEY"] = _secret_key(app)
 

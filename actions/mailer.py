@@ -1,8 +1,8 @@
 """Send Email on an order: check the addresses, keep a copy, send over SMTP, record the result.
 
-The caller commits the pending email before sending, and again after: a send either records
-`sent` (with its Message-ID, headers and time) or `failed` (with the server's reason), and a
-failed one can be retried. The SMTP settings come in as arguments (no Flask here).
+The email is kept as pending first (committed with the job that sends it, see
+actions/email_jobs.py); a send then records `sent` (with its Message-ID, headers and time) or
+`failed` (with the server's reason). The SMTP settings come in as arguments (no Flask here).
 """
 
 from __future__ import annotations
@@ -249,7 +249,6 @@ def send_email(
     if not is_unsent(email):
         raise ValidationFailed("This email has already been sent.")
     order = session.get(Order, email.order_id)
-    email.attempts = (email.attempts or 0) + 1
     try:
         files = []
         for ref in email.attachments or []:
@@ -260,9 +259,13 @@ def send_email(
                 (attachment.original_name, attachment.content_type, read_attachment(upload_dir, attachment))
             )
     except ValidationFailed as exc:
+        email.attempts = (email.attempts or 0) + 1
         email.status, email.error = "failed", exc.message
         session.flush()
         return email
+    # Counted only now, after the reads: nothing is written while the server is being asked
+    # (on SQLite a write would hold the database's lock for as long as the server takes).
+    email.attempts = (email.attempts or 0) + 1
     now = utcnow()
     message = build_message(
         email,
@@ -293,22 +296,3 @@ def send_email(
         email.error = ("Some recipients were refused: " + ", ".join(sorted(refused))) if refused else None
     session.flush()
     return email
-
-
-def retry_email(
-    session: Session,
-    email: Email,
-    *,
-    actor: User,
-    settings: MailSettings,
-    upload_dir: str | Path,
-    transport: Transport = deliver,
-) -> Email:
-    """Send a failed (or stuck pending) email again.
-
-    Raises: PermissionDenied; ValidationFailed when it was already sent.
-    """
-    require_permission(actor, ACTIVITY_PERMISSION)
-    return send_email(
-        session, email, settings=settings, upload_dir=upload_dir, reply_to=actor.email, transport=transport
-    )

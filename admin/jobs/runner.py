@@ -24,10 +24,12 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from actions.attachments import remove_stored_file
+from actions.email_jobs import run_email_job
 from actions.errors import DomainError
 from actions.job_chunks import ChunkResult, run_bulk_chunk, start_overdue_job
 from actions.jobs import abandoned_jobs, claim_job, finish_job, renew_claim
 from admin.jobs.export_file import run_export_chunk
+from admin.settings import mail_settings
 from models import Job, db, utcnow
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,20 @@ def _bulk(session: Any, job: Job) -> ChunkResult:
     )
 
 
-HANDLERS: dict[str, Handler] = {"bulk": _bulk, "export": run_export_chunk}
+def _email(session: Any, job: Job) -> ChunkResult:
+    # The claim's heartbeat is committed before the mail server is asked, so that no lock is
+    # held while it answers (on SQLite, the whole database's); the send writes only after.
+    session.commit()
+    return run_email_job(
+        session,
+        job,
+        settings=mail_settings(),
+        upload_dir=current_app.config["ORDERDESK_UPLOAD_DIR"],
+        retry_delays=current_app.config["ORDERDESK_EMAIL_RETRY_DELAYS"],
+    )
+
+
+HANDLERS: dict[str, Handler] = {"bulk": _bulk, "email": _email, "export": run_export_chunk}
 
 
 @contextmanager

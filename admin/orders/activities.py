@@ -7,7 +7,9 @@ their author or an admin (actions.activities.may_modify). Downloads need only vi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, request, send_file, url_for
@@ -33,19 +35,26 @@ from actions.attachments import (
     remove_stored_file,
     stored_path,
 )
+from actions.email_jobs import active_email_job, queue_email
+from actions.email_jobs import retry_email as retry_email_action
 from actions.email_templates import TEMPLATES, render_email_template
 from actions.errors import DomainError
-from actions.mailer import EmailData, compose_email, default_recipient, send_email
-from actions.mailer import retry_email as retry_email_action
+from actions.mailer import EmailData, default_recipient
 from admin.base import current_actor, parse_id, run_action
 from admin.calendar import ics_response
+from admin.jobs.queue import job_queue
+from admin.jobs.views import note_job_started
 from admin.orders.base import OrderViewBase
-from admin.settings import mail_settings, max_upload_mb, upload_dir
+from admin.settings import max_upload_mb, upload_dir
 from admin.timeformat import reader_zone
-from models import Attachment, CalendarEvent, Email, Note, Order, db, utcnow
+from models import Attachment, CalendarEvent, Email, Job, Note, Order, db, utcnow
+
+log = logging.getLogger(__name__)
 
 REFUSED = "You do not have permission to perform this action."
 NOT_YOURS = "Only its author or an administrator may change this."
+EMAIL_QUEUED = "The email is queued; the timeline shows when it is sent."
+EMAIL_QUEUED_AGAIN = "The email is queued again; the timeline shows when it is sent."
 
 
 def too_large(error: Exception) -> Response:
@@ -310,8 +319,8 @@ class OrderActivitiesView(OrderViewBase):
         )
 
     def _send(self, order: Order, values: dict[str, Any]) -> bool:
-        """Keep the email as pending first (committed before the server is even contacted),
-        then send it; a failed send stays on the order as failed."""
+        """Keep the email as pending with the job that sends it (one commit), then queue the
+        job: the request does not wait for the mail server."""
         data = EmailData(
             to=values["to"],
             cc=values["cc"],
@@ -319,40 +328,65 @@ class OrderActivitiesView(OrderViewBase):
             body=values["body"],
             attachment_ids=values["attachments"],
         )
-        composed = run_action(lambda: compose_email(db.session, order, data, actor=current_actor()))
-        email = composed.result
-        if email is None:
+        outcome = run_action(lambda: queue_email(db.session, order, data, actor=current_actor()))
+        if outcome.result is None:
             return False
-        settings, reply_to = mail_settings(), current_actor().email
-        self._deliver(
-            email,
-            lambda: send_email(
-                db.session, email, settings=settings, upload_dir=upload_dir(), reply_to=reply_to
-            ),
-        )
+        _queue(outcome.result, EMAIL_QUEUED)
         return True
-
-    @staticmethod
-    def _deliver(email: Email, attempt: Any) -> None:
-        if not run_action(attempt).ok:
-            return
-        if email.status == "sent":
-            flash(f"The email was sent to {email.to}.", "success")
-        else:
-            flash(
-                f"The email could not be sent. {email.error} "
-                "It is kept on the order as failed; you can retry it.",
-                "error",
-            )
 
     @expose("/activities/email/retry/", methods=("POST",))
     def email_retry_view(self) -> Any:
         email = _item(Email, request.form.get("email"))
-        settings = mail_settings()
-        self._deliver(
-            email,
-            lambda: retry_email_action(
-                db.session, email, actor=current_actor(), settings=settings, upload_dir=upload_dir()
-            ),
-        )
+        outcome = run_action(lambda: retry_email_action(db.session, email, actor=current_actor()))
+        if outcome.result is not None:
+            _queue(outcome.result, EMAIL_QUEUED_AGAIN)
         return self._back(email.order_id, "email")
+
+    def email_delivery(self, email: Email) -> EmailDelivery:
+        """How the timeline shows an email's delivery (the order page's template asks)."""
+        job = active_email_job(db.session, email.id) if email.status != "sent" else None
+        return EmailDelivery(email, job)
+
+
+@dataclass(frozen=True)
+class EmailDelivery:
+    """An email as the timeline shows it: Queued (pending, a job is to send it), Sent,
+    Failed, or Not sent (pending with no job: cancelled, or left from before the jobs)."""
+
+    email: Email
+    job: Job | None
+
+    @property
+    def label(self) -> str:
+        if self.email.status == "pending":
+            return "Queued" if self.job is not None else "Not sent"
+        return "Sent" if self.email.status == "sent" else "Failed"
+
+    @property
+    def retryable(self) -> bool:
+        """Retry is offered when no job is to send it and it was not sent."""
+        return self.email.status != "sent" and self.job is None
+
+    @property
+    def next_try(self) -> str | None:
+        """'Attempt 1 failed: <reason>; next try about 10:12 CET.' while it waits for a retry."""
+        email, job = self.email, self.job
+        if email.status != "pending" or not email.error or job is None:
+            return None
+        reason = email.error.rstrip(".")
+        if job.state != "queued" or job.run_after is None:
+            return f"Attempt {email.attempts} failed: {reason}; trying again now."
+        at = job.run_after if job.run_after.tzinfo else job.run_after.replace(tzinfo=UTC)
+        local = at.astimezone(reader_zone())
+        return f"Attempt {email.attempts} failed: {reason}; next try about {local:%H:%M} {local.tzname()}."
+
+
+def _queue(job: Job, message: str) -> None:
+    """Hand a committed email job to the worker. A queue out of reach loses nothing: the job
+    is in the database, and the worker queues forgotten jobs again within minutes."""
+    try:
+        job_queue().enqueue(job.id)
+    except Exception:
+        log.exception("Email job %s was kept but could not be queued; the worker will find it", job.id)
+    note_job_started()
+    flash(message, "success")

@@ -1,24 +1,33 @@
-"""Send Email through a real SMTP server (aiosmtpd on 127.0.0.1): what arrives, what the order
-keeps, and a refusing server's failure kept on the order and retried."""
+"""Send Email through a real SMTP server (aiosmtpd on 127.0.0.1), by the job worker: what
+arrives, what the order keeps, a refusing or absent server's failures tried again later, and
+the email failed after the last try, with Retry starting a new job.
+
+Jobs run in the request that queues them here (ORDERDESK_JOBS_IMMEDIATE); a retry's later
+run is `run_job(job_id)`, as the worker calls it when the retry comes due."""
 
 from __future__ import annotations
 
 import email
 import logging
+import re
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email.message import Message
 from email.policy import default as default_policy
 from io import BytesIO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from models import Attachment, Email, db
+from admin.jobs.runner import run_job
+from models import Attachment, Email, Job, db, utcnow
+from tests.conftest import build_app, flashed_messages
 from tests.factories import make_order
 
 
@@ -108,7 +117,16 @@ def test_a_sent_email_arrives_with_its_headers_body_and_attachment(
         follow_redirects=True,
     )
 
-    # Then the server received one message for both recipients, from the configured sender
+    # Then the request queued a job, which sent it (at once here: no worker process)
+    html = response.get_data(as_text=True)
+    assert "The email is queued; the timeline shows when it is sent." in html
+    job = db.session.scalars(select(Job)).one()
+    assert (job.kind, job.state, job.done, job.total, job.error) == ("email", "done", 1, 1, None)
+    assert job.title == f"Send email “Order confirmation: {order.identifier}” (order {order.identifier})"
+    assert job.owner_id == users["sales"].id
+    job_page = client.get(f"/admin/jobs/{job.id}/").get_data(as_text=True)
+    assert "Send email “Order confirmation:" in job_page and "1 of 1 done" in job_page
+    # And the server received one message for both recipients, from the configured sender
     assert len(smtp_server.received) == 1
     mail_from, rcpt_tos, _raw = smtp_server.received[0]
     assert mail_from == "orders@orderdesk.example"
@@ -128,13 +146,49 @@ def test_a_sent_email_arrives_with_its_headers_body_and_attachment(
     assert stored.headers["Subject"] == message["Subject"]
     assert stored.attachments == [{"id": pdf.id, "name": "quote.pdf"}]
     assert stored.sent_at is not None
-    # And the timeline shows it, escaped
-    html = response.get_data(as_text=True)
-    assert "The email was sent to buyer@acme.example" in html
+    # And the timeline shows it sent, escaped, with no Retry
+    assert _status(html) == "Sent"
     assert "Hello &lt;b&gt;Bea&lt;/b&gt;" in html and "<b>Bea</b>" not in html
+    assert "email-retry" not in html
 
 
-def test_a_refusing_server_leaves_the_email_failed_with_the_reason_and_a_retry_sends_it(
+def _status(html: str) -> str:
+    """The email's status badge on the order page (one email)."""
+    found = re.findall(r'class="badge email-status[^"]*">([^<]*)<', html)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _send(client: Any, order: Any, **data: str) -> Any:
+    """Send Email, following the way back to the order page; the test reads afresh after."""
+    values = {"do": "send", "to": "buyer@acme.example", "subject": "Your order", "body": "Hello"}
+    values.update(data)
+    response = client.post(
+        f"/admin/orders/activities/email/?id={order.id}", data=values, follow_redirects=True
+    )
+    db.session.expire_all()
+    return response
+
+
+def _page(client: Any, order: Any) -> str:
+    return client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+
+
+def _run_when_due(job_id: int) -> None:
+    """What the worker does when the job's next try comes due: the clock moved on (its
+    `run_after` is now past), then `run_job`."""
+    job = db.session.get(Job, job_id)
+    job.run_after = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    run_job(job_id)
+
+
+def _fresh(model: Any, row_id: int) -> Any:
+    db.session.expire_all()
+    return db.session.get(model, row_id)
+
+
+def test_a_refusing_server_is_tried_three_times_then_the_email_is_failed_and_retry_sends_it(
     mail_app, smtp_server, login_as, catalog, users
 ):
     # Given a server that refuses every message
@@ -142,65 +196,164 @@ def test_a_refusing_server_leaves_the_email_failed_with_the_reason_and_a_retry_s
     db.session.commit()
     client = login_as("sales")
     smtp_server.refuse = "554 5.7.1 Message rejected by policy"
+    words = f"The mail server at 127.0.0.1:{smtp_server.port} refused the email: Message rejected by policy."
 
     # When an email is sent
-    response = client.post(
-        f"/admin/orders/activities/email/?id={order.id}",
-        data={"do": "send", "to": "buyer@acme.example", "subject": "Your order", "body": "Hello"},
-        follow_redirects=True,
-    )
+    before = utcnow()
+    response = _send(client, order)
 
-    # Then it is kept as failed with the server's reason, and nothing arrived
+    # Then the first try failed: the email is still to be sent, with the reason, and the
+    # job waits two minutes for the next try
     html = response.get_data(as_text=True)
-    assert "could not be sent" in html and "refused the email: Message rejected by policy." in html
+    assert "The email is queued" in html
     stored = db.session.scalars(select(Email)).one()
-    assert (stored.status, stored.attempts) == ("failed", 1)
-    assert stored.error == (
-        f"The mail server at 127.0.0.1:{smtp_server.port} refused the email: Message rejected by policy."
-    )
+    job = db.session.scalars(select(Job)).one()
+    assert (stored.status, stored.attempts, stored.error) == ("pending", 1, words)
+    assert (job.state, job.claim, job.cursor) == ("queued", None, 1)
+    assert before + timedelta(seconds=119) <= job.run_after <= utcnow() + timedelta(seconds=121)
     assert smtp_server.received == []
-    assert "email-retry" in client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
+    # And the timeline says so: Queued, which try failed and why, when the next one is; no Retry
+    next_try = job.run_after.astimezone(ZoneInfo("UTC"))
+    assert _status(html) == "Queued"
+    assert f"Attempt 1 failed: {words.rstrip('.')}; next try about {next_try:%H:%M} UTC." in html
+    assert "email-retry" not in html
+    # And Retry is refused meanwhile
+    client.post("/admin/orders/activities/email/retry/", data={"email": stored.id})
+    assert flashed_messages(client) == ["This email is already queued; the timeline shows when it is sent."]
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+
+    # When the worker runs the job for the second and the third time, still refused
+    _run_when_due(job.id)
+    assert (_fresh(Email, stored.id).status, _fresh(Job, job.id).state) == ("pending", "queued")
+    _run_when_due(job.id)
+
+    # Then the email is failed with the server's reason, and so is the job
+    stored, job = _fresh(Email, stored.id), _fresh(Job, job.id)
+    assert (stored.status, stored.attempts, stored.error) == ("failed", 3, words)
+    assert (job.state, job.error) == ("failed", words)
+    page = _page(client, order)
+    assert _status(page) == "Failed" and words in page and "email-retry" in page
+    assert smtp_server.received == []
 
     # When the server accepts again and the email is retried
     smtp_server.refuse = None
     client.post("/admin/orders/activities/email/retry/", data={"email": stored.id})
 
-    # Then it arrives and the same record is now sent, after two attempts
-    db.session.expire_all()
-    stored = db.session.get(Email, stored.id)
-    assert (stored.status, stored.attempts, stored.error) == ("sent", 2, None)
+    # Then a new job sent it: the same record is now sent, after four attempts
+    assert flashed_messages(client) == ["The email is queued again; the timeline shows when it is sent."]
+    stored = _fresh(Email, stored.id)
+    assert (stored.status, stored.attempts, stored.error) == ("sent", 4, None)
+    jobs = db.session.scalars(select(Job).order_by(Job.id)).all()
+    assert [(j.state, j.done) for j in jobs] == [("failed", 0), ("done", 1)]
     assert len(smtp_server.received) == 1
     assert smtp_server.messages()[0]["Subject"] == "Your order"
+    assert _status(_page(client, order)) == "Sent"
 
 
-def test_an_unreachable_server_is_named_in_words_on_the_page_and_the_errno_goes_to_the_log(
+def test_retry_on_a_failed_email_queues_a_new_job_that_sends_it(
+    mail_app, smtp_server, login_as, catalog, users
+):
+    # Given one try only (no retry delays), and an email that failed while the server refused
+    mail_app.config["ORDERDESK_EMAIL_RETRY_DELAYS"] = ()
+    order = make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+    client = login_as("sales")
+    smtp_server.refuse = "451 4.3.0 Try again later"
+    page = _send(client, order).get_data(as_text=True)
+    stored = db.session.scalars(select(Email)).one()
+    assert (stored.status, stored.attempts) == ("failed", 1)
+    assert db.session.scalars(select(Job.state)).all() == ["failed"]
+    assert _status(page) == "Failed" and "email-retry" in page
+
+    # When the server is back and Retry is pressed
+    smtp_server.refuse = None
+    response = client.post(
+        "/admin/orders/activities/email/retry/", data={"email": stored.id}, follow_redirects=True
+    )
+
+    # Then a second job sent it, and the timeline shows it sent
+    assert len(smtp_server.received) == 1
+    db.session.expire_all()
+    assert db.session.scalars(select(Job.state).order_by(Job.id)).all() == ["failed", "done"]
+    html = response.get_data(as_text=True)
+    assert "The email is queued again" in html
+    assert _status(html) == "Sent" and "email-retry" not in html
+
+
+def test_an_smtp_outage_loses_nothing_the_email_goes_out_once_the_server_is_up(
     app, login_as, catalog, users, caplog
 ):
-    # Given a mail server address where nothing listens
-    port = _free_port()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    # Given a mail server address where nothing listens yet
+    sink = SmtpSink(port=_free_port())
+    app.config.update(MAIL_SERVER=sink.host, MAIL_PORT=sink.port)
     order = make_order(db.session, catalog, actor=users["sales"])
     db.session.commit()
     client = login_as("sales")
 
     # When an email is sent
     with caplog.at_level(logging.WARNING, logger="actions.mailer"):
-        response = client.post(
-            f"/admin/orders/activities/email/?id={order.id}",
-            data={"do": "send", "to": "buyer@acme.example", "subject": "Hi", "body": "Hello"},
-            follow_redirects=True,
-        )
+        response = _send(client, order, subject="Delivery date")
 
-    # Then it is kept as failed, and the user reads plain words, on the flash and on the order page
-    words = f"The mail server at 127.0.0.1:{port} did not answer."
+    # Then the first try failed, in plain words; the email waits for the next one
+    words = f"The mail server at 127.0.0.1:{sink.port} did not answer."
     stored = db.session.scalars(select(Email)).one()
-    assert (stored.status, stored.error) == ("failed", words)
-    assert words in response.get_data(as_text=True)
-    page = client.get(f"/admin/orders/details/?id={order.id}").get_data(as_text=True)
-    assert words in page and "email-retry" in page
-    assert "Errno" not in page and "Connection refused" not in page
+    job = db.session.scalars(select(Job)).one()
+    assert (stored.status, stored.error, job.state) == ("pending", words, "queued")
+    html = response.get_data(as_text=True)
+    assert _status(html) == "Queued" and f"Attempt 1 failed: {words.rstrip('.')}; next try about" in html
+    assert "Errno" not in html and "Connection refused" not in html
     # And the technical detail is in the log
-    assert "Connection refused" in caplog.text and f"127.0.0.1:{port}" in caplog.text
+    assert "Connection refused" in caplog.text and f"127.0.0.1:{sink.port}" in caplog.text
+
+    # When the server comes up on that port, and the worker runs the job as its retry is due
+    # (a copy of the job that runs earlier, say queued again at a worker's start, makes no try)
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    try:
+        run_job(job.id)
+        assert sink.received == [] and _fresh(Job, job.id).state == "queued"
+        _run_when_due(job.id)
+    finally:
+        controller.stop()
+
+    # Then the message arrived, and the order shows it sent after two attempts
+    assert len(sink.received) == 1
+    assert sink.messages()[0]["Subject"] == "Delivery date"
+    stored, job = _fresh(Email, stored.id), _fresh(Job, job.id)
+    assert (stored.status, stored.attempts, stored.error) == ("sent", 2, None)
+    assert (job.state, job.done) == ("done", 1)
+    page = _page(client, order)
+    assert _status(page) == "Sent" and "next try" not in page and words not in page
+
+
+def test_a_job_run_again_after_the_email_was_sent_sends_nothing(
+    mail_app, smtp_server, login_as, catalog, users
+):
+    # Given an email that was sent by its job
+    order = make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+    _send(login_as("sales"), order)
+    job = db.session.scalars(select(Job)).one()
+    assert len(smtp_server.received) == 1
+
+    # When the job is queued and run again (a worker that died before recording its end)
+    job.state, job.done = "queued", 0
+    db.session.commit()
+    run_job(job.id)
+
+    # Then nothing more went out, and the job is done
+    assert len(smtp_server.received) == 1
+    assert (_fresh(Job, job.id).state, _fresh(Job, job.id).done) == ("done", 1)
+
+
+def test_email_retry_delays_that_are_not_seconds_stop_the_app_at_start(database_url, monkeypatch):
+    monkeypatch.setenv("ORDERDESK_EMAIL_RETRY_DELAYS", "2m,8m")
+    with pytest.raises(RuntimeError, match="ORDERDESK_EMAIL_RETRY_DELAYS must be seconds"):
+        build_app(database_url)
+    monkeypatch.setenv("ORDERDESK_EMAIL_RETRY_DELAYS", "30, 90,300")
+    assert build_app(database_url).config["ORDERDESK_EMAIL_RETRY_DELAYS"] == (30.0, 90.0, 300.0)
+    monkeypatch.delenv("ORDERDESK_EMAIL_RETRY_DELAYS")
+    assert build_app(database_url).config["ORDERDESK_EMAIL_RETRY_DELAYS"] == (120.0, 480.0)
 
 
 @pytest.mark.parametrize("to", ["not-an-address", "bob@", "a@b.c, <x@y>", "evil@x.com\r\nBcc: z@z.com"])

@@ -24,7 +24,6 @@ from actions.mailer import (
     default_recipient,
     deliver,
     parse_addresses,
-    retry_email,
     send_email,
 )
 from models import Email
@@ -142,7 +141,7 @@ def test_a_sent_email_records_its_headers_message_id_and_time(session, setup, tm
         send_email(session, email, settings=SETTINGS, upload_dir=tmp_path)
 
 
-def test_a_refused_send_is_kept_as_failed_and_a_retry_counts_attempts(session, setup, tmp_path):
+def test_a_refused_send_is_kept_as_failed_and_a_second_send_counts_attempts(session, setup, tmp_path):
     users, order = setup
     email = compose_email(session, order, _data(), actor=users["sales"])
 
@@ -153,24 +152,31 @@ def test_a_refused_send_is_kept_as_failed_and_a_retry_counts_attempts(session, s
     assert (email.status, email.attempts) == ("failed", 1)
     assert email.error == "The mail server at mail.example:25 refused the email: Rejected."
 
-    with pytest.raises(PermissionDenied):
-        retry_email(
-            session,
-            email,
-            actor=users["viewer"],
-            settings=SETTINGS,
-            upload_dir=tmp_path,
-            transport=lambda m, s: {},
-        )
-    retry_email(
-        session,
-        email,
-        actor=users["sales"],
-        settings=SETTINGS,
-        upload_dir=tmp_path,
-        transport=lambda m, s: {},
-    )
+    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=lambda m, s: {})
     assert (email.status, email.attempts, email.error) == ("sent", 2, None)
+
+
+def test_nothing_is_written_while_the_server_is_asked(session, setup, tmp_path):
+    # Given a pending email with an attachment, kept, and read again as a job worker reads it
+    users, order = setup
+    pdf = add_attachment(
+        session, order, filename="po.pdf", data=PDF, comment=None, actor=users["sales"], upload_dir=tmp_path
+    )
+    email_id = compose_email(session, order, _data(attachment_ids=[pdf.id]), actor=users["sales"]).id
+    session.commit()
+    session.expunge_all()
+    email = session.get(Email, email_id)
+    writes = []
+
+    def transport(message, settings):
+        # What has been flushed by now is what the database holds
+        writes.append(session.connection().exec_driver_sql("SELECT attempts FROM emails").scalar())
+        return {}
+
+    # When it is sent; then the server was asked before the attempt was written
+    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=transport)
+    assert writes == [0]
+    assert (email.status, email.attempts) == ("sent", 1)
 
 
 def test_an_attachment_deleted_before_a_retry_fails_the_send_with_its_name(session, setup, tmp_path):
