@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -24,6 +25,7 @@ from actions.errors import DomainError
 from actions.job_chunks import ChunkResult, run_bulk_chunk
 from actions.jobs import claim_job, finish_job, renew_claim
 from models import Job, db, utcnow
+from models.dialect import writer_pause
 
 log = logging.getLogger(__name__)
 UNEXPECTED = "An unexpected error stopped the job; what was done before it is kept. It has been logged."
@@ -47,6 +49,15 @@ def chunk_size() -> int:
 def stale_after() -> timedelta:
     """How long a running job's worker may be silent before another worker takes it over."""
     return timedelta(seconds=int(current_app.config.get("ORDERDESK_JOB_STALE_SECONDS", 60)))
+
+
+def pause_between_chunks() -> float:
+    """Seconds to leave the database free after a chunk, so that a writer waiting meanwhile
+    (Cancel, someone editing an order) gets its turn; none when jobs run inline, in the
+    request that queued them."""
+    if current_app.config.get("ORDERDESK_JOBS_IMMEDIATE"):
+        return 0.0
+    return writer_pause(db.engine)
 
 
 def worker_name() -> str:
@@ -89,6 +100,7 @@ def run_job(job_id: int) -> None:
             job_queue().enqueue(job_id, delay=result.retry_in)
         if not result.more:
             return
+        time.sleep(pause_between_chunks())
 
 
 def _fail(job_id: int, message: str) -> None:
