@@ -86,11 +86,11 @@ def run_job(job_id: int) -> None:
             result = HANDLERS[job.kind](session, job)
             session.commit()
         except DomainError as exc:
-            _fail(job_id, exc.message)
+            _fail(job_id, me, exc.message)
             return
         except Exception:
             log.exception("Job %s failed", job_id)
-            _fail(job_id, UNEXPECTED)
+            _fail(job_id, me, UNEXPECTED)
             return
         for path in result.files_to_remove:
             remove_stored_file(path)
@@ -103,10 +103,12 @@ def run_job(job_id: int) -> None:
         time.sleep(pause_between_chunks())
 
 
-def _fail(job_id: int, message: str) -> None:
-    """Roll back the chunk in flight and mark the job failed with a plain reason."""
+def _fail(job_id: int, worker: str, message: str) -> None:
+    """Roll back the chunk in flight and mark the job failed with a plain reason, unless
+    another worker has taken the job over meanwhile: it is theirs to finish (this worker's
+    error may be no more than waiting for their chunk)."""
     db.session.rollback()
     job = db.session.get(Job, job_id)
-    if job is not None:
+    if job is not None and renew_claim(db.session, job, worker, now=utcnow()):
         finish_job(db.session, job, "failed", error=message)
-        db.session.commit()
+    db.session.commit()
