@@ -105,6 +105,9 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         ORDERDESK_JOB_CHUNK=int(os.environ.get("ORDERDESK_JOB_CHUNK", "500")),
         # Seconds before each further try of an email whose send failed ("" = one try only).
         ORDERDESK_EMAIL_RETRY_DELAYS=os.environ.get("ORDERDESK_EMAIL_RETRY_DELAYS", "120,480"),
+        # The job queue's SQLite file when REDIS_URL is unset (default: instance/jobs-queue.db);
+        # the web processes and the workers must name the same one.
+        ORDERDESK_QUEUE_FILE=os.environ.get("ORDERDESK_QUEUE_FILE") or None,
         MAIL_SERVER=os.environ.get("MAIL_SERVER", "localhost"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
         MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes"),

@@ -33,6 +33,19 @@ def configure_engine(engine: Engine) -> None:
         cursor.close()
 
 
+# SQLite's default busy handler retries a locked write every 100 ms once it has waited a
+# while; a writer that leaves the database free for less than that between transactions can
+# make the others wait past their busy timeout ("database is locked").
+SQLITE_WRITER_PAUSE = 0.12
+
+
+def writer_pause(engine: Engine) -> float:
+    """Seconds a long-running writer (a job worker between two chunks) leaves the database
+    free, so that other writers get their turn: SQLite's lock is not fair; PostgreSQL's row
+    locks are, and need no pause."""
+    return SQLITE_WRITER_PAUSE if engine.dialect.name == "sqlite" else 0.0
+
+
 def insert_ignoring_duplicates(
     table: Table, values: dict[str, Any], conflict_columns: Sequence[str], dialect_name: str
 ) -> Executable:

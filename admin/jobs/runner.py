@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from actions.jobs import abandoned_jobs, claim_job, finish_job, renew_claim
 from admin.jobs.export_file import run_export_chunk
 from admin.settings import mail_settings
 from models import Job, db, utcnow
+from models.dialect import writer_pause
 
 log = logging.getLogger(__name__)
 STALE_RETRIES = 3
@@ -85,6 +87,15 @@ def stale_after() -> timedelta:
     return timedelta(seconds=int(current_app.config.get("ORDERDESK_JOB_STALE_SECONDS", 60)))
 
 
+def pause_between_chunks() -> float:
+    """Seconds to leave the database free after a chunk, so that a writer waiting meanwhile
+    (Cancel, someone editing an order) gets its turn; none when jobs run inline, in the
+    request that queued them."""
+    if current_app.config.get("ORDERDESK_JOBS_IMMEDIATE"):
+        return 0.0
+    return writer_pause(db.engine)
+
+
 def worker_name() -> str:
     """Host, process and thread, and a random part: unique to one run of one job."""
     thread = threading.get_ident() % 10_000
@@ -119,14 +130,14 @@ def run_job(job_id: int) -> None:
             stale_chunks += 1
             if stale_chunks <= STALE_RETRIES:
                 continue
-            _fail(job_id, KEPT_CHANGING)
+            _fail(job_id, me, KEPT_CHANGING)
             return
         except DomainError as exc:
-            _fail(job_id, exc.message)
+            _fail(job_id, me, exc.message)
             return
         except Exception:
             log.exception("Job %s failed", job_id)
-            _fail(job_id, UNEXPECTED)
+            _fail(job_id, me, UNEXPECTED)
             return
         stale_chunks = 0
         for path in result.files_to_remove:
@@ -137,6 +148,7 @@ def run_job(job_id: int) -> None:
             job_queue().enqueue(job_id, delay=result.retry_in)
         if not result.more:
             return
+        time.sleep(pause_between_chunks())
 
 
 def abandoned_job_ids() -> list[int]:
@@ -169,10 +181,12 @@ def start_overdue_check() -> int | None:
     return job.id if job is not None else None
 
 
-def _fail(job_id: int, message: str) -> None:
-    """Roll back the chunk in flight and mark the job failed with a plain reason."""
+def _fail(job_id: int, worker: str, message: str) -> None:
+    """Roll back the chunk in flight and mark the job failed with a plain reason, unless
+    another worker has taken the job over meanwhile: it is theirs to finish (this worker's
+    error may be no more than waiting for their chunk)."""
     db.session.rollback()
     job = db.session.get(Job, job_id)
-    if job is not None:
+    if job is not None and renew_claim(db.session, job, worker, now=utcnow()):
         finish_job(db.session, job, "failed", error=message)
-        db.session.commit()
+    db.session.commit()

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from actions.jobs import claim_job, start_bulk_job
@@ -144,3 +145,18 @@ def test_the_daily_overdue_check_cancels_overdue_open_orders_as_a_system_job(app
 def test_the_daily_overdue_check_starts_nothing_when_nothing_is_overdue(app):
     assert runner.start_overdue_check() is None
     assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_a_worker_whose_job_was_taken_over_leaves_it_running_when_its_chunk_fails(app, job, monkeypatch):
+    def lose_the_job_then_time_out(session, job):
+        # This worker's chunk stalls; another worker finds its heartbeat stale and takes over
+        session.rollback()
+        session.execute(update(Job).where(Job.id == job.id).values(claim="another-worker"))
+        session.commit()
+        # and this worker gives up waiting for the database
+        raise OperationalError("UPDATE orders …", {}, Exception("database is locked"))
+
+    monkeypatch.setitem(runner.HANDLERS, "bulk", lose_the_job_then_time_out)
+    runner.run_job(job.id)
+    held = _reloaded(job.id)
+    assert (held.state, held.error, held.claim) == ("running", None, "another-worker")
