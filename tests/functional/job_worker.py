@@ -9,6 +9,7 @@ the worker's claim and resume after a crash, and Cancel between chunks.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -156,11 +157,11 @@ def wait_for(condition: Callable[[], T | None], *, timeout: float, what: str, wo
 
 
 def job_id_from(response: Any) -> int:
-    """The job a "start a job" response redirects to (/admin/jobs/<id>/)."""
+    """The job a "start a job" response redirects to (/admin/jobs/<id>/?back=…)."""
     assert response.status_code == 302, response.status_code
-    parts = response.headers["Location"].rstrip("/").split("/")
-    assert parts[-2] == "jobs", response.headers["Location"]
-    return int(parts[-1])
+    match = re.match(r"/admin/jobs/(\d+)/(\?|$)", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match[1])
 
 
 def progress(client: FlaskClient, job_id: int) -> dict[str, Any]:

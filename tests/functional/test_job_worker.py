@@ -94,7 +94,6 @@ def test_a_grid_bulk_action_is_queued_at_once_and_the_worker_archives_the_closed
 
     # Then the answer is the job's page, with the job queued and no order changed yet
     job_id = job_id_from(response)
-    assert response.headers["Location"].endswith(f"/admin/jobs/{job_id}/")
     assert progress(client, job_id)["state"] == "queued"
     assert _statuses(session, [*closed, still_open]) == ["closed", "closed", "closed", "open"]
 
