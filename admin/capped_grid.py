@@ -233,7 +233,8 @@ class CappedCountGrid:
         return and_(key >= boundary_key, or_(key > boundary_key, ident > boundary))
 
     def render(self, template: str, **kwargs: Any) -> Any:
-        if isinstance(kwargs.get("count"), int) and kwargs["count"] > self.count_cap:
+        capped = template == self.list_template and isinstance(kwargs.get("count"), int)
+        if capped and kwargs["count"] > self.count_cap:
             kwargs["count"] = f"{self.count_cap:,}+"
         if has_request_context() and "grid_pager" in g:
             kwargs.setdefault("pager", g.grid_pager)

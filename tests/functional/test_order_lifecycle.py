@@ -378,6 +378,20 @@ def test_apply_filtered_shows_the_count_then_closes_every_matching_order(login_a
     assert statuses() == {**{o.id: "closed" for o in cancelled}, other.id: "open"}
 
 
+def test_apply_filtered_counts_every_match_even_beyond_the_grids_count_cap(
+    login_as, catalog, users, monkeypatch
+):
+    # Given a grid whose count stops at 2 ("2+") and three cancelled orders
+    monkeypatch.setattr("admin.orders.grid.OrderGridView.count_cap", 2)
+    for _ in range(3):
+        order_in(catalog, users, "cancelled")
+    client = login_as("manager")
+
+    # When the manager reviews closing all of them, the page says exactly how many
+    page = client.get("/admin/orders/apply_filtered/?action=close&flt1_internal_status_equals=cancelled")
+    assert re.search(r"matches <strong>3</strong> orders", page.get_data(as_text=True))
+
+
 def test_apply_filtered_archives_only_closed_orders_of_the_filter(login_as, catalog, users):
     closed = order_in(catalog, users, "closed")
     still_open = order_in(catalog, users, "open")
