@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -135,11 +136,14 @@ def main() -> None:
         response = client.post(f"/admin/orders/apply_filtered/?{FILTER}", data={"action": "archive"})
         queued_s = time.perf_counter() - started
         assert response.status_code == 302 and "/admin/jobs/" in response.location, response.location
-        progress_url = response.location + "progress.json"
+        job_id = int(re.match(r"/admin/jobs/(\d+)/", response.location)[1])
+        progress_url = f"/admin/jobs/{job_id}/progress.json"
         busy: list[float] = []
         while True:
             busy.extend(_grid_ms(client, 1))
-            progress = client.get(progress_url).get_json()
+            answer = client.get(progress_url)
+            assert answer.status_code == 200, (answer.status_code, answer.get_data(as_text=True)[:2000])
+            progress = answer.get_json()
             if progress["finished"]:
                 break
             time.sleep(0.2)
@@ -149,7 +153,7 @@ def main() -> None:
         worker.wait(timeout=30)
 
     with app.app_context():
-        job = db.session.get(Job, int(response.location.rstrip("/").rsplit("/", 1)[1]))
+        job = db.session.get(Job, job_id)
         archived = (
             db.session.scalar(
                 select(func.count()).where(
