@@ -26,8 +26,6 @@ from actions.permissions import require_permission
 from models import Email, Job, Order, User, utcnow
 
 KIND = "email"
-# Seconds before the second and the third try: 3 tries over about 10 minutes.
-DEFAULT_RETRY_DELAYS = (120.0, 480.0)
 # A job title holds at most 200 characters; a subject up to 255.
 TITLE_SUBJECT_LENGTH = 120
 ALREADY_SENT = "This email has already been sent."

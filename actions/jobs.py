@@ -128,10 +128,8 @@ def cancel_job(session: Session, job: Job, *, actor: User) -> Job:
 
 def active_job_count(session: Session, actor: User) -> int:
     """How many of the person's own jobs are still queued or running (the top bar shows it)."""
-    rows = session.scalars(
-        select(Job.id).where(Job.owner_id == actor.id, Job.state.in_(("queued", "running"))).limit(100)
-    )
-    return len(rows.all())
+    active = select(Job.id).where(Job.owner_id == actor.id, Job.state.in_(("queued", "running"))).limit(100)
+    return session.scalar(select(func.count()).select_from(active.subquery())) or 0
 
 
 def skipped_items(session: Session, job: Job, *, limit: int | None = SKIPS_ON_PAGE) -> list[JobItem]:

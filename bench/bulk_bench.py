@@ -31,26 +31,12 @@ sys.path.insert(0, str(ROOT))
 from flask import Flask  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
-from app import create_app  # noqa: E402
 from bench import databases  # noqa: E402
+from bench.grid_bench import make_app  # noqa: E402
 from models import AuditEntry, Job, JobItem, Order, db  # noqa: E402
-from models.dialect import normalize_database_url  # noqa: E402
 from seed import DEMO_LOGINS  # noqa: E402
 
 FILTER = "flt1_internal_status_equals=closed"
-
-
-def _app(url: str, queue_file: Path) -> Flask:
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": normalize_database_url(url),
-            "SECRET_KEY": "bench",
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "ORDERDESK_QUEUE_FILE": str(queue_file),
-        }
-    )
 
 
 def _closed_orders(app: Flask) -> int:
@@ -114,7 +100,7 @@ def main() -> None:
     databases.prepare(url, args.orders, args.reuse)
     queue_file = folder / "bulk-queue.db"
     queue_file.unlink(missing_ok=True)
-    app = _app(url, queue_file)
+    app = make_app(url, ORDERDESK_QUEUE_FILE=str(queue_file))
     closed = _closed_orders(app)
     with app.app_context():
         audit_before = db.session.scalar(select(func.max(AuditEntry.id))) or 0

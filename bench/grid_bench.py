@@ -48,7 +48,7 @@ USER_LOADER_MARK = "FROM users \nWHERE users.id = "
 MAIN_CASES = ("default view, page 1", "Open Orders view")
 
 
-def make_app(url: str) -> Flask:
+def make_app(url: str, **overrides: Any) -> Flask:
     return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": normalize_database_url(url),
@@ -56,6 +56,7 @@ def make_app(url: str) -> Flask:
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            **overrides,
         }
     )
 

@@ -82,7 +82,9 @@ def init_jobs(app: Flask) -> JobQueue:
     @huey.task(name="run_job")
     def run_job_task(job_id: int) -> None:
         with app.app_context():
-            run_job(job_id)
+            retry_in = run_job(job_id)
+        if retry_in is not None:
+            run_job_task.schedule(args=(job_id,), delay=retry_in)
 
     @huey.periodic_task(crontab(minute="*"), name="requeue_abandoned_jobs")
     def requeue_abandoned() -> None:

@@ -102,24 +102,26 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:16]}:{os.getpid()}:{thread}:{uuid.uuid4().hex[:6]}"
 
 
-def run_job(job_id: int) -> None:
-    """Run a job to its end, unless another worker holds it (then do nothing)."""
+def run_job(job_id: int) -> float | None:
+    """Run a job to its end, unless another worker holds it (then do nothing). Return the
+    seconds after which the job wants to run again (an email's next try), for the caller
+    to queue it then."""
     session = db.session
     me = worker_name()
     if not claim_job(session, job_id, me, now=utcnow(), stale_after=stale_after()):
         session.rollback()
-        return
+        return None
     session.commit()
     stale_chunks = 0
     while True:
         job = session.get(Job, job_id)
         if job is None:
-            return
+            return None
         try:
             if not renew_claim(session, job, me, now=utcnow()):
                 session.rollback()
                 log.warning("Job %s was taken over by another worker", job_id)
-                return
+                return None
             with collector_paused():
                 result = HANDLERS[job.kind](session, job)
                 session.commit()
@@ -131,23 +133,19 @@ def run_job(job_id: int) -> None:
             if stale_chunks <= STALE_RETRIES:
                 continue
             _fail(job_id, me, KEPT_CHANGING)
-            return
+            return None
         except DomainError as exc:
             _fail(job_id, me, exc.message)
-            return
+            return None
         except Exception:
             log.exception("Job %s failed", job_id)
             _fail(job_id, me, UNEXPECTED)
-            return
+            return None
         stale_chunks = 0
         for path in result.files_to_remove:
             remove_stored_file(path)
-        if result.retry_in is not None:
-            from admin.jobs.queue import job_queue
-
-            job_queue().enqueue(job_id, delay=result.retry_in)
         if not result.more:
-            return
+            return result.retry_in
         time.sleep(pause_between_chunks())
 
 
