@@ -169,7 +169,14 @@ def _collect(session: Session, flush_context: Any, instances: Any) -> None:
 
 
 def _write(session: Session, flush_context: Any) -> None:
-    pending = session.info.pop(_PENDING_KEY, [])
+    write_entries(session, session.info.pop(_PENDING_KEY, []))
+
+
+def write_entries(session: Session, pending: list[tuple[Any, str, dict[str, Any]]]) -> None:
+    """Insert the audit rows of (object, action, changes) triples in one statement, as the
+    session's actor. The flush listener writes what it collected through it; a change written
+    without a flush (a batch of orders moved by one UPDATE) names its own changes here.
+    """
     if not pending:
         return
     now = utcnow()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from actions.editing import delete_order
 from actions.errors import DomainError, InvalidTransition
-from actions.lifecycle import TRANSITIONS, move_order
+from actions.lifecycle import TRANSITIONS, move_order, move_orders
 from models import Order, User
 from models.orders import STATUS_LABELS
 
@@ -32,6 +32,7 @@ def parse_ids(raw_ids: Iterable[str]) -> list[int]:
 
 
 OrderStep = Callable[[Session, Order, User | None, str | Path | None], Sequence[Path]]
+OrdersMove = Callable[[Session, Sequence[Order], User | None], list[tuple[Order, InvalidTransition]]]
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class BulkOperation:
     consequence: str  # what happens to the orders, said before anything is done
     # Changes one order; returns the files to remove once the work is committed.
     step: OrderStep
+    # Does the same to many orders in one statement (a status-only transition); returns the
+    # orders it could not apply to, with why.
+    batch: OrdersMove | None = None
 
     def question(self, count: int) -> str:
         """The confirmation for `count` orders: "Cancel 3 orders? Open orders become …"."""
@@ -63,6 +67,15 @@ def _transition_step(name: str) -> OrderStep:
         return []
 
     return step
+
+
+def _transition_batch(name: str) -> OrdersMove:
+    def batch(
+        session: Session, orders: Sequence[Order], actor: User | None
+    ) -> list[tuple[Order, InvalidTransition]]:
+        return move_orders(session, orders, name, actor=actor)
+
+    return batch
 
 
 def _delete_step(
@@ -91,6 +104,7 @@ def bulk_operations() -> list[BulkOperation]:
             t.done,
             t.consequence or f"Orders become {STATUS_LABELS[t.target]}.",
             _transition_step(t.name),
+            None if t.effect is not None else _transition_batch(t.name),
         )
         for t in TRANSITIONS.values()
     ] + [DELETE]

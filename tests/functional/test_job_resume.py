@@ -30,8 +30,10 @@ from tests.functional.job_worker import (
 )
 
 ORDERS = int(os.environ.get("RESUME_TEST_ORDERS", "50000"))
-# The worker is killed once this many orders are done (a tenth of the job).
+# The worker is killed once this many orders are done (a tenth of the job): the job runs in
+# 20 chunks (an archive's chunk holds ten times the configured size).
 KILL_AFTER = ORDERS // 10
+CHUNK = max(1, ORDERS // 200)
 # Seconds allowed for the whole job: at least 50 orders a second, however busy the machine.
 TIMEOUT = 60 + ORDERS / 50
 
@@ -57,7 +59,7 @@ def test_a_job_whose_worker_is_killed_is_finished_by_the_next_one_archiving_each
     job_id = job_id_from(
         client.post("/admin/orders/apply_filtered/?action=archive&flt1_internal_status_equals=closed")
     )
-    with running_worker(database_url, queue, tmp_path / "first.log") as first:
+    with running_worker(database_url, queue, tmp_path / "first.log", chunk=CHUNK) as first:
         wait_for(
             lambda: progress(client, job_id)["done"] >= KILL_AFTER,
             timeout=TIMEOUT,
@@ -74,7 +76,7 @@ def test_a_job_whose_worker_is_killed_is_finished_by_the_next_one_archiving_each
     session.rollback()
 
     # When another worker starts
-    with running_worker(database_url, queue, tmp_path / "second.log") as second:
+    with running_worker(database_url, queue, tmp_path / "second.log", chunk=CHUNK) as second:
         report = wait_until_finished(client, job_id, second, timeout=TIMEOUT)
 
     # Then the job is done and every order was archived exactly once
