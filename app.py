@@ -22,6 +22,7 @@ from actions.money import CURRENCIES
 from actions.two_factor import TwoFactorPolicy
 from models import db
 from models.dialect import configure_engine, normalize_database_url
+from models.storage import open_storage
 
 migrate = Migrate()
 T = TypeVar("T")
@@ -86,10 +87,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         # Redis out of reach: count in this process meanwhile rather than refuse every login.
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         ORDERDESK_UPLOAD_DIR=os.environ.get("ORDERDESK_UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),
-        # Files that jobs make (CSV exports), offered for download on the job's page.
-        ORDERDESK_JOB_FILES_DIR=os.environ.get(
-            "ORDERDESK_JOB_FILES_DIR", str(Path(app.instance_path) / "job-files")
-        ),
+        # Attachments and the files jobs make (under jobs/): a folder or s3://bucket/prefix;
+        # unset, the upload folder.
+        ORDERDESK_STORAGE=os.environ.get("ORDERDESK_STORAGE", "").strip() or None,
+        ORDERDESK_S3_ENDPOINT_URL=os.environ.get("ORDERDESK_S3_ENDPOINT_URL", "").strip() or None,
         ORDERDESK_MAX_UPLOAD_MB=int(os.environ.get("ORDERDESK_MAX_UPLOAD_MB", "10")),
         ORDERDESK_HTTPS=os.environ.get("ORDERDESK_HTTPS") == "1",
         ORDERDESK_BASE_URL=_base_url(),
@@ -138,6 +139,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         raise RuntimeError(
             "ORDERDESK_EMAIL_RETRY_DELAYS must be seconds separated by commas, such as 120,480."
         ) from None
+    try:
+        open_storage(app.config["ORDERDESK_STORAGE"] or app.config["ORDERDESK_UPLOAD_DIR"])
+    except ValueError as exc:
+        raise RuntimeError(f"ORDERDESK_STORAGE: {exc} See README: Configuration.") from None
     if "SECRET_KEY" not in overrides:
         app.config["SECRET_KEY"] = _secret_key(app)
 
@@ -254,11 +259,12 @@ def _register_commands(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
     def seed_demo_command(orders: int, seed_value: int, if_empty: bool) -> None:
         """Fill the database with the deterministic demo (SPEC §9)."""
+        from admin.settings import storage
         from seed import seed_demo
 
         report = seed_demo(
             db.session,
-            upload_dir=app.config["ORDERDESK_UPLOAD_DIR"],
+            storage=storage(),
             orders=orders,
             seed=seed_value,
             if_empty=if_empty,
