@@ -189,6 +189,10 @@ def _run(operation: Callable[[], T]) -> T:
     return result
 
 
+def _file_count(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
+
+
 def _register_commands(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("email")
@@ -252,6 +256,41 @@ def _register_commands(app: Flask) -> None:
         from admin.jobs.worker import run_worker
 
         run_worker(app, threads=threads)
+
+    @app.cli.command("move-attachments")
+    @click.option("--to", "target_url", required=True, help="The new storage: s3://bucket/prefix.")
+    @click.option("--delete-local", is_flag=True, help="Remove each local file once the target holds it.")
+    def move_attachments_command(target_url: str, delete_local: bool) -> None:
+        """Copy the attachments and job files of the local folder to another storage (S3);
+        safe to run again, it copies only what is not there yet."""
+        from models.storage_copy import CopyFailed, copy_files
+
+        # The folder in use: ORDERDESK_STORAGE when it names one, else the upload folder.
+        configured = app.config["ORDERDESK_STORAGE"] or ""
+        folder = configured if configured and not configured.startswith("s3:") else None
+        source = open_storage(folder or app.config["ORDERDESK_UPLOAD_DIR"])
+        try:
+            target = open_storage(target_url, endpoint_url=app.config["ORDERDESK_S3_ENDPOINT_URL"])
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--to") from None
+        if target.url == source.url:
+            raise click.BadParameter(f"{source.url} is where the files are already.", param_hint="--to")
+        if not target.ping():
+            raise click.ClickException(
+                f"{target.url} does not answer: check the bucket, ORDERDESK_S3_ENDPOINT_URL "
+                "and the AWS_* credentials."
+            )
+        try:
+            report = copy_files(source, target, delete_source=delete_local)
+        except (CopyFailed, OSError) as exc:
+            raise click.ClickException(f"{exc} What was copied stays; run the command again.") from None
+        click.echo(
+            f"Copied {_file_count(report.copied)} from {source.url} to {target.url} "
+            f"({report.already_there} already there)."
+        )
+        if delete_local:
+            click.echo(f"Removed {_file_count(report.deleted)} from {source.url}.")
+        click.echo(f"Now set ORDERDESK_STORAGE={target.url} and restart OrderDesk and its workers.")
 
     @app.cli.command("seed-demo")
     @click.option("--orders", default=300, show_default=True, help="How many orders to create.")

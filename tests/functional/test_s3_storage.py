@@ -1,7 +1,7 @@
 """Attachments and job files on S3 (ORDERDESK_STORAGE=s3://bucket/prefix), against moto's
 standalone server started by these tests as an S3 stand-in (tests/s3_server.py): uploads and
-downloads through the panel, files removed only once a delete is committed, exports, and a
-storage setting refused at startup."""
+downloads through the panel, files removed only once a delete is committed, exports, moving a
+local instance's files with `move-attachments`, and a storage setting refused at startup."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine, select
 
+from actions.attachments import add_attachment
 from admin.jobs import export_file
 from admin.orders import export
 from models import Attachment, Order, db
@@ -127,6 +128,68 @@ def test_a_long_export_on_s3_is_written_in_parts_and_downloads_as_the_direct_exp
     response = download(client, job.id)
     assert response.status_code == 200
     assert response.get_data() == direct_export(client, "", monkeypatch)
+
+
+def test_moving_a_local_instances_files_copies_them_to_the_bucket_and_the_panel_serves_them_from_s3(
+    app, login_as, order, users, s3_endpoint, bucket, database_url, tmp_path
+):
+    # Given an instance whose attachment and export part are in its local upload folder
+    folder = tmp_path / "uploads"
+    local = open_storage(str(folder))
+    attachment = add_attachment(
+        db.session, order, filename="po.txt", data=TEXT, comment=None, actor=users["sales"], storage=local
+    )
+    db.session.commit()
+    local.write("jobs/9/0000000000.csv", b"Order\r\n")
+    local_app = build_app(
+        database_url, ORDERDESK_UPLOAD_DIR=str(folder), ORDERDESK_S3_ENDPOINT_URL=s3_endpoint
+    )
+    target = f"s3://{bucket}/{PREFIX}"
+
+    # When its files are moved to the bucket, twice (a second run finds them there)
+    first = local_app.test_cli_runner().invoke(args=["move-attachments", "--to", target])
+    again = local_app.test_cli_runner().invoke(args=["move-attachments", "--to", target])
+
+    # Then each file is in the bucket once, the local ones are kept, and the user is told
+    # what to set next
+    assert first.exit_code == 0, first.output
+    assert f"Copied 2 files from {folder} to {target} (0 already there)." in first.output
+    assert f"Now set ORDERDESK_STORAGE={target}" in first.output
+    assert again.exit_code == 0, again.output
+    assert "Copied 0 files" in again.output and "(2 already there)" in again.output
+    assert objects(s3_endpoint, bucket) == {
+        f"{PREFIX}/{attachment.stored_name}": TEXT,
+        f"{PREFIX}/jobs/9/0000000000.csv": b"Order\r\n",
+    }
+    assert local.sizes() == {attachment.stored_name: len(TEXT), "jobs/9/0000000000.csv": 7}
+    # And the app set to the bucket serves the attachment from there
+    assert download_attachment(login_as("sales"), attachment) == TEXT
+
+    # When it is run with --delete-local, the local files go; the bucket keeps them
+    moved = local_app.test_cli_runner().invoke(args=["move-attachments", "--to", target, "--delete-local"])
+    assert moved.exit_code == 0 and "Removed 2 files from" in moved.output
+    assert local.sizes() == {} and len(objects(s3_endpoint, bucket)) == 2
+
+
+def test_moving_files_to_a_store_that_is_not_one_or_does_not_answer_is_refused_in_words(
+    app, s3_endpoint, tmp_path
+):
+    # Given an instance with a file in its local folder
+    open_storage(str(tmp_path)).write("a" * 32, b"x")
+    runner = app.test_cli_runner()
+    app.config.update(ORDERDESK_STORAGE=None, ORDERDESK_UPLOAD_DIR=str(tmp_path))
+
+    # When it is moved to an FTP server, to a bucket that does not exist, or to its own folder
+    ftp = runner.invoke(args=["move-attachments", "--to", "ftp://files.example/x"])
+    missing = runner.invoke(args=["move-attachments", "--to", "s3://no-such-bucket-here/x"])
+    same = runner.invoke(args=["move-attachments", "--to", str(tmp_path)])
+
+    # Then each is refused with what to do, and the file stays where it is
+    assert ftp.exit_code == 2 and "is neither a folder nor s3://bucket/prefix" in ftp.output
+    assert missing.exit_code == 1
+    assert "s3://no-such-bucket-here/x does not answer: check the bucket" in missing.output
+    assert same.exit_code == 2 and "is where the files are already" in same.output
+    assert open_storage(str(tmp_path)).sizes() == {"a" * 32: 1}
 
 
 def test_the_storage_pings_its_bucket_and_a_missing_bucket_does_not_answer(s3_endpoint, bucket):

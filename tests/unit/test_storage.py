@@ -1,11 +1,12 @@
 """The storage object on a local folder: files by key, streamed reads, a root that nothing
-escapes, a cheap ping, and URLs it refuses."""
+escapes, a cheap ping, URLs it refuses, and copying one store's files into another."""
 
 from __future__ import annotations
 
 import pytest
 
 from models.storage import checked_key, open_storage
+from models.storage_copy import copy_files
 
 
 def test_a_file_written_under_a_key_is_read_back_and_streamed_from_the_folder(tmp_path):
@@ -93,3 +94,33 @@ def test_an_url_that_is_neither_a_folder_nor_an_s3_prefix_is_refused_in_words(ur
     with pytest.raises(ValueError, match=message) as refused:
         open_storage(url)
     assert "secret" not in str(refused.value)
+
+
+def test_copying_copies_what_the_target_lacks_checks_it_and_skips_it_the_next_time(tmp_path):
+    # Given a source with three files, one of them already in the target, one there cut short
+    source, target = open_storage(str(tmp_path / "from")), open_storage(str(tmp_path / "to"))
+    for key, data in (("a", b"aaa"), ("b", b"bbbb"), ("jobs/1/0000000000.csv", b"csv")):
+        source.write(key, data)
+    target.write("a", b"aaa")
+    target.write("b", b"bb")
+
+    # When they are copied, then copied again
+    first = copy_files(source, target)
+    second = copy_files(source, target)
+
+    # Then the first copy brings what was missing or short, the second finds everything there
+    assert (first.copied, first.already_there, first.deleted) == (2, 1, 0)
+    assert (second.copied, second.already_there) == (0, 3)
+    assert target.sizes() == source.sizes() == {"a": 3, "b": 4, "jobs/1/0000000000.csv": 3}
+    assert target.read("b") == b"bbbb"
+
+
+def test_copying_with_delete_source_empties_the_source_once_the_target_holds_each_file(tmp_path):
+    source, target = open_storage(str(tmp_path / "from")), open_storage(str(tmp_path / "to"))
+    source.write("a", b"aaa")
+    source.write("jobs/1/0000000000.csv", b"csv")
+
+    report = copy_files(source, target, delete_source=True)
+
+    assert (report.copied, report.deleted) == (2, 2)
+    assert source.sizes() == {} and target.read("jobs/1/0000000000.csv") == b"csv"
