@@ -22,6 +22,7 @@ from actions.money import CURRENCIES
 from actions.two_factor import TwoFactorPolicy
 from models import db
 from models.dialect import configure_engine, normalize_database_url
+from models.storage import open_storage
 
 migrate = Migrate()
 T = TypeVar("T")
@@ -86,10 +87,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         # Redis out of reach: count in this process meanwhile rather than refuse every login.
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         ORDERDESK_UPLOAD_DIR=os.environ.get("ORDERDESK_UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),
-        # Files that jobs make (CSV exports), offered for download on the job's page.
-        ORDERDESK_JOB_FILES_DIR=os.environ.get(
-            "ORDERDESK_JOB_FILES_DIR", str(Path(app.instance_path) / "job-files")
-        ),
+        # Attachments and the files jobs make (under jobs/): a folder or s3://bucket/prefix;
+        # unset, the upload folder.
+        ORDERDESK_STORAGE=os.environ.get("ORDERDESK_STORAGE", "").strip() or None,
+        ORDERDESK_S3_ENDPOINT_URL=os.environ.get("ORDERDESK_S3_ENDPOINT_URL", "").strip() or None,
         ORDERDESK_MAX_UPLOAD_MB=int(os.environ.get("ORDERDESK_MAX_UPLOAD_MB", "10")),
         ORDERDESK_HTTPS=os.environ.get("ORDERDESK_HTTPS") == "1",
         ORDERDESK_BASE_URL=_base_url(),
@@ -138,6 +139,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         raise RuntimeError(
             "ORDERDESK_EMAIL_RETRY_DELAYS must be seconds separated by commas, such as 120,480."
         ) from None
+    try:
+        open_storage(app.config["ORDERDESK_STORAGE"] or app.config["ORDERDESK_UPLOAD_DIR"])
+    except ValueError as exc:
+        raise RuntimeError(f"ORDERDESK_STORAGE: {exc} See README: Configuration.") from None
     if "SECRET_KEY" not in overrides:
         app.config["SECRET_KEY"] = _secret_key(app)
 
@@ -182,6 +187,10 @@ def _run(operation: Callable[[], T]) -> T:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
     return result
+
+
+def _file_count(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
 
 
 def _register_commands(app: Flask) -> None:
@@ -248,17 +257,53 @@ def _register_commands(app: Flask) -> None:
 
         run_worker(app, threads=threads)
 
+    @app.cli.command("move-attachments")
+    @click.option("--to", "target_url", required=True, help="The new storage: s3://bucket/prefix.")
+    @click.option("--delete-local", is_flag=True, help="Remove each local file once the target holds it.")
+    def move_attachments_command(target_url: str, delete_local: bool) -> None:
+        """Copy the attachments and job files of the local folder to another storage (S3);
+        safe to run again, it copies only what is not there yet."""
+        from models.storage_copy import CopyFailed, copy_files
+
+        # The folder in use: ORDERDESK_STORAGE when it names one, else the upload folder.
+        configured = app.config["ORDERDESK_STORAGE"] or ""
+        folder = configured if configured and not configured.startswith("s3:") else None
+        source = open_storage(folder or app.config["ORDERDESK_UPLOAD_DIR"])
+        try:
+            target = open_storage(target_url, endpoint_url=app.config["ORDERDESK_S3_ENDPOINT_URL"])
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--to") from None
+        if target.url == source.url:
+            raise click.BadParameter(f"{source.url} is where the files are already.", param_hint="--to")
+        if not target.ping():
+            raise click.ClickException(
+                f"{target.url} does not answer: check the bucket, ORDERDESK_S3_ENDPOINT_URL "
+                "and the AWS_* credentials."
+            )
+        try:
+            report = copy_files(source, target, delete_source=delete_local)
+        except (CopyFailed, OSError) as exc:
+            raise click.ClickException(f"{exc} What was copied stays; run the command again.") from None
+        click.echo(
+            f"Copied {_file_count(report.copied)} from {source.url} to {target.url} "
+            f"({report.already_there} already there)."
+        )
+        if delete_local:
+            click.echo(f"Removed {_file_count(report.deleted)} from {source.url}.")
+        click.echo(f"Now set ORDERDESK_STORAGE={target.url} and restart OrderDesk and its workers.")
+
     @app.cli.command("seed-demo")
     @click.option("--orders", default=300, show_default=True, help="How many orders to create.")
     @click.option("--seed", "seed_value", default=42, show_default=True, help="Random seed.")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
     def seed_demo_command(orders: int, seed_value: int, if_empty: bool) -> None:
         """Fill the database with the deterministic demo (SPEC §9)."""
+        from admin.settings import storage
         from seed import seed_demo
 
         report = seed_demo(
             db.session,
-            upload_dir=app.config["ORDERDESK_UPLOAD_DIR"],
+            storage=storage(),
             orders=orders,
             seed=seed_value,
             if_empty=if_empty,

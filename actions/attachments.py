@@ -1,7 +1,8 @@
 """Files attached to an order: checked by size and by content, stored under generated names.
 
 The user's file name is only ever shown (and offered as the download name); it never becomes
-part of a path. Stored files live flat in the upload directory, outside any served folder.
+part of a key. Stored files live flat at the root of the storage (a folder outside any served
+one, or an S3 prefix).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 import secrets
 import unicodedata
 import zipfile
-from pathlib import Path
+from typing import IO
 
 import filetype
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from actions.activities import ACTIVITY_PERMISSION, require_modify
 from actions.errors import ValidationFailed
 from actions.permissions import require_permission
 from models import Attachment, Order, User
+from models.storage import Storage
 
 DEFAULT_MAX_MB = 10
 MAX_COMMENT_LENGTH = 5_000
@@ -117,7 +119,7 @@ def add_attachment(
     data: bytes,
     comment: str | None,
     actor: User,
-    upload_dir: str | Path,
+    storage: Storage,
     max_mb: int = DEFAULT_MAX_MB,
 ) -> Attachment:
     """Check an uploaded file, store it under a generated name and attach it to the order.
@@ -135,11 +137,8 @@ def add_attachment(
     content_type = detect_content_type(data, name)
     text = _checked_comment(comment)
 
-    folder = Path(upload_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
-    path = folder / stored_name
-    path.write_bytes(data)
+    storage.write(stored_name, data)
     attachment = Attachment(
         order_id=order.id,
         author_id=actor.id,
@@ -153,50 +152,58 @@ def add_attachment(
     try:
         session.flush()
     except Exception:
-        path.unlink(missing_ok=True)
+        storage.delete(stored_name)
         raise
     return attachment
 
 
-def stored_path(upload_dir: str | Path, attachment: Attachment) -> Path:
-    """Return where an attachment's bytes are.
+def stored_key(attachment: Attachment) -> str:
+    """Return the key of an attachment's bytes in the storage.
 
     Raises: ValidationFailed when the stored name is not one this module generates.
     """
     if not _STORED_NAME.match(attachment.stored_name or ""):
         raise ValidationFailed("The attachment's file is not available.")
-    return Path(upload_dir) / attachment.stored_name
+    return attachment.stored_name
 
 
-def read_attachment(upload_dir: str | Path, attachment: Attachment) -> bytes:
+def _missing(attachment: Attachment) -> ValidationFailed:
+    return ValidationFailed(f"The file of {attachment.original_name} is missing.")
+
+
+def read_attachment(storage: Storage, attachment: Attachment) -> bytes:
     """Return an attachment's bytes. Raises: ValidationFailed when the file is missing."""
-    path = stored_path(upload_dir, attachment)
-    if not path.is_file():
-        raise ValidationFailed(f"The file of {attachment.original_name} is missing.")
-    return path.read_bytes()
+    try:
+        return storage.read(stored_key(attachment))
+    except FileNotFoundError:
+        raise _missing(attachment) from None
 
 
-def delete_attachment(
-    session: Session, attachment: Attachment, *, actor: User, upload_dir: str | Path
-) -> Path:
-    """Delete an attachment's row; return its file's path for the caller to remove after
-    the commit (so a rolled-back delete never loses the file).
+def open_attachment(storage: Storage, attachment: Attachment) -> IO[bytes]:
+    """Open an attachment's bytes to stream them out a block at a time.
+
+    Raises: ValidationFailed when the file is missing.
+    """
+    try:
+        return storage.open(stored_key(attachment))
+    except FileNotFoundError:
+        raise _missing(attachment) from None
+
+
+def delete_attachment(session: Session, attachment: Attachment, *, actor: User) -> str:
+    """Delete an attachment's row; return its file's key for the caller to remove after the
+    commit (so a rolled-back delete never loses the file).
 
     Raises: PermissionDenied unless the actor is its author or an admin.
     """
     require_modify(actor, attachment)
-    path = stored_path(upload_dir, attachment)
+    key = stored_key(attachment)
     session.delete(attachment)
     session.flush()
-    return path
+    return key
 
 
-def attachment_files(session: Session, order: Order, upload_dir: str | Path) -> list[Path]:
-    """The stored files of an order's attachments (their rows go with the order)."""
+def attachment_files(session: Session, order: Order) -> list[str]:
+    """The keys of an order's attachment files (their rows go with the order)."""
     rows = session.scalars(select(Attachment).where(Attachment.order_id == order.id))
-    return [stored_path(upload_dir, attachment) for attachment in rows]
-
-
-def remove_stored_file(path: Path) -> None:
-    """Remove a deleted attachment's file (after the commit); a missing file is fine."""
-    path.unlink(missing_ok=True)
+    return [stored_key(attachment) for attachment in rows]

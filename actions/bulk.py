@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -31,7 +30,7 @@ def parse_ids(raw_ids: Iterable[str]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-OrderStep = Callable[[Session, Order, User | None, str | Path | None], Sequence[Path]]
+OrderStep = Callable[[Session, Order, User | None], Sequence[str]]
 OrdersMove = Callable[[Session, Sequence[Order], User | None], list[tuple[Order, InvalidTransition]]]
 
 
@@ -44,7 +43,7 @@ class BulkOperation:
     permission: str
     done: str  # "3 orders <done>; 1 skipped: …"
     consequence: str  # what happens to the orders, said before anything is done
-    # Changes one order; returns the files to remove once the work is committed.
+    # Changes one order; returns the storage keys of files to remove once the work is committed.
     step: OrderStep
     # Does the same to many orders in one statement (a status-only transition); returns the
     # orders it could not apply to, with why.
@@ -62,7 +61,7 @@ class BulkOperation:
 
 
 def _transition_step(name: str) -> OrderStep:
-    def step(session: Session, order: Order, actor: User | None, upload_dir: str | Path | None) -> list[Path]:
+    def step(session: Session, order: Order, actor: User | None) -> list[str]:
         move_order(session, order, name, actor=actor)
         return []
 
@@ -78,10 +77,8 @@ def _transition_batch(name: str) -> OrdersMove:
     return batch
 
 
-def _delete_step(
-    session: Session, order: Order, actor: User | None, upload_dir: str | Path | None
-) -> list[Path]:
-    return delete_order(session, order, actor=actor, upload_dir=upload_dir)
+def _delete_step(session: Session, order: Order, actor: User | None) -> list[str]:
+    return delete_order(session, order, actor=actor)
 
 
 DELETE = BulkOperation(

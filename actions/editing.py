@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -242,19 +241,17 @@ def update_order(
     return order
 
 
-def delete_order(
-    session: Session, order: Order, *, actor: User | None, upload_dir: str | Path | None = None
-) -> list[Path]:
+def delete_order(session: Session, order: Order, *, actor: User | None) -> list[str]:
     """Delete an order; the audit log keeps a snapshot of it and its lines.
 
-    Returns the files of its attachments, for the caller to remove once the delete is
-    committed (a rolled-back delete must not lose them); none without an upload_dir.
+    Returns the storage keys of its attachments' files, for the caller to remove once the
+    delete is committed (a rolled-back delete must not lose them).
     Raises: PermissionDenied without delete_orders.
     """
     if actor is not None:
         require_permission(actor, "delete_orders")
         set_actor(session, actor.id)
-    files = attachment_files(session, order, upload_dir) if upload_dir is not None else []
+    files = attachment_files(session, order)
     # Loaded so the cascade puts them in session.deleted, where the audit snapshots them.
     _children = (
         order.line_items,

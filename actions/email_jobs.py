@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from actions.jobs import finish_job, start_job
 from actions.mailer import EmailData, MailSettings, Transport, compose_email, deliver, send_email
 from actions.permissions import require_permission
 from models import Email, Job, Order, User, utcnow
+from models.storage import Storage
 
 KIND = "email"
 # A job title holds at most 200 characters; a subject up to 255.
@@ -125,7 +125,7 @@ def run_email_job(
     job: Job,
     *,
     settings: MailSettings,
-    upload_dir: str | Path,
+    storage: Storage,
     retry_delays: Sequence[float],
     transport: Transport = deliver,
     now: datetime | None = None,
@@ -167,7 +167,7 @@ def run_email_job(
         session,
         email,
         settings=settings,
-        upload_dir=upload_dir,
+        storage=storage,
         reply_to=author.email if author is not None else None,
         transport=transport,
     )

@@ -1,10 +1,11 @@
 """Exports too long for one download: the orders are written down when the export starts, in
-the grid's order, and a worker writes them to a file a chunk at a time.
+the grid's order, and a worker writes them out a chunk at a time.
 
-Here, what a chunk reads and what it moves. The length of the file once a chunk's lines are
-in it is committed with the chunk's cursor and counts, so a worker killed after writing but
-before committing leaves lines that no committed chunk counts: the next chunk cuts the file
-back to the committed length before it writes.
+Here, what a chunk reads and what it moves. Each chunk writes a part of the file of its own
+(a store such as S3 cannot append to a file), named by the cursor the chunk starts from, and
+the part's length is committed with the chunk's cursor and counts. A worker killed after
+writing but before committing leaves a part that no committed chunk lists: the next run of
+that chunk starts from the same cursor and writes the same part again.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def start_export_job(session: Session, order_ids: Iterable[int], *, filename: st
     no order to export.
     """
     require_permission(actor, "view_orders")
-    params: dict[str, object] = {"filename": filename, "bytes": 0}
+    params: dict[str, object] = {"filename": filename, "parts": []}
     job = start_job(session, "export", "Export orders to CSV", params=params, owner=actor)
     job.total = add_items(session, job, order_ids)
     if job.total == 0:
@@ -74,15 +75,15 @@ def next_export_chunk(session: Session, job: Job, *, size: int) -> ExportChunk |
     )
 
 
-def written_bytes(job: Job) -> int:
-    """How long the export's file was when the last chunk committed; anything after that
-    was written by a chunk that never did."""
-    return int(job.params.get("bytes", 0))
+def export_parts(job: Job) -> list[tuple[int, int]]:
+    """The parts of the export's file that committed chunks wrote, in order: the cursor each
+    chunk started from (its part's name) and the part's length in bytes."""
+    return [(int(start), int(size)) for start, size in job.params.get("parts", [])]
 
 
-def record_export_chunk(session: Session, job: Job, chunk: ExportChunk, *, file_bytes: int) -> None:
-    """Move the export past a chunk whose lines are in its file, now `file_bytes` long: the
-    missing orders' reasons, the counts, the cursor and that length, in one transaction.
+def record_export_chunk(session: Session, job: Job, chunk: ExportChunk, *, part_bytes: int) -> None:
+    """Move the export past a chunk whose lines are in their part, `part_bytes` long: the
+    missing orders' reasons, the counts, the part and the cursor, in one transaction.
 
     Raises: nothing.
     """
@@ -96,15 +97,16 @@ def record_export_chunk(session: Session, job: Job, chunk: ExportChunk, *, file_
                 for position, order_id in chunk.missing
             ],
         )
+    parts = [*job.params.get("parts", []), [job.cursor, part_bytes]]
     job.done += len(chunk.orders)
     job.skipped += len(chunk.missing)
     job.cursor = chunk.last_position
-    job.params = {**job.params, "bytes": file_bytes}  # a new dict: the JSON column sees the change
+    job.params = {**job.params, "parts": parts}  # a new dict: the JSON column sees the change
     session.flush()
 
 
 def finish_export_job(session: Session, job: Job, *, file_name: str) -> None:
-    """Mark the export done, its file ready to download.
+    """Mark the export done, its file (`file_name`, where its parts are) ready to download.
 
     Raises: nothing.
     """

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, load_only, selectinload
@@ -35,8 +34,8 @@ class ChunkResult:
     more: bool
     done: int = 0
     skipped: int = 0
-    # Files to remove once the chunk is committed (attachments of deleted orders).
-    files_to_remove: list[Path] = field(default_factory=list)
+    # Storage keys of files to remove once the chunk is committed (attachments of deleted orders).
+    files_to_remove: list[str] = field(default_factory=list)
     # Seconds after which the job is to be taken up again (an email's next try).
     retry_in: float | None = None
 
@@ -51,9 +50,7 @@ def next_items(session: Session, job: Job, size: int) -> list[tuple[int, int]]:
     return [(position, order_id) for position, order_id in session.execute(query)]
 
 
-def run_bulk_chunk(
-    session: Session, job: Job, *, upload_dir: str | Path | None, size: int = CHUNK_SIZE
-) -> ChunkResult:
+def run_bulk_chunk(session: Session, job: Job, *, size: int = CHUNK_SIZE) -> ChunkResult:
     """Apply the job's operation to its next `size` orders (STATUS_ONLY_FACTOR times as many
     for a status-only move), then flush them together; refusals are written down with their
     reason, not raised. Stops (cancelled) when someone asked, or (done) at the end.
@@ -96,7 +93,7 @@ def run_bulk_chunk(
         refused = []
         for order in present:
             try:
-                result.files_to_remove.extend(operation.step(session, order, actor, upload_dir))
+                result.files_to_remove.extend(operation.step(session, order, actor))
             except DomainError as exc:
                 refused.append((order, exc))
     skips += [(positions[order.id], _label(order), _reason(order, exc)) for order, exc in refused]

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from actions.attachments import read_attachment
 from actions.errors import ValidationFailed
 from actions.permissions import require_permission
 from models import Attachment, Email, Order, User, utcnow
+from models.storage import Storage
 
 MAX_SUBJECT_LENGTH = 255
 MAX_RECIPIENTS = 50
@@ -237,7 +237,7 @@ def send_email(
     email: Email,
     *,
     settings: MailSettings,
-    upload_dir: str | Path,
+    storage: Storage,
     reply_to: str | None = None,
     transport: Transport = deliver,
 ) -> Email:
@@ -256,7 +256,7 @@ def send_email(
             if attachment is None or attachment.order_id != email.order_id:
                 raise ValidationFailed(f"The attachment {ref['name']} is no longer on the order.")
             files.append(
-                (attachment.original_name, attachment.content_type, read_attachment(upload_dir, attachment))
+                (attachment.original_name, attachment.content_type, read_attachment(storage, attachment))
             )
     except ValidationFailed as exc:
         email.attempts = (email.attempts or 0) + 1

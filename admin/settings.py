@@ -5,10 +5,19 @@ from __future__ import annotations
 from flask import current_app
 
 from actions.mailer import MailSettings
+from models.storage import Storage, open_storage
 
 
-def upload_dir() -> str:
-    return str(current_app.config["ORDERDESK_UPLOAD_DIR"])
+def storage() -> Storage:
+    """Where attachments and job files live: ORDERDESK_STORAGE, by default the upload folder.
+
+    Built per call from the settings (fsspec keeps the connection to a store for reuse).
+    """
+    config = current_app.config
+    return open_storage(
+        config.get("ORDERDESK_STORAGE") or str(config["ORDERDESK_UPLOAD_DIR"]),
+        endpoint_url=config.get("ORDERDESK_S3_ENDPOINT_URL") or None,
+    )
 
 
 def max_upload_mb() -> int:

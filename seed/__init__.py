@@ -13,7 +13,6 @@ import random
 import time
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from models import Customer, CustomerUser, Order, OrderLineItem, Product, User, utcnow
 from models.orders import INTERNAL_STATUSES, SHIPPING_STATUSES
+from models.storage import Storage
 from seed.activities import add_demo_activities
 from seed.crowd import add_customers, add_products
 from seed.documents import create_documents
@@ -89,7 +89,7 @@ def _report(session: Session, seconds: float) -> str:
 def seed_demo(
     session: Session,
     *,
-    upload_dir: str | Path,
+    storage: Storage,
     orders: int = 300,
     seed: int = 42,
     if_empty: bool = False,
@@ -97,7 +97,7 @@ def seed_demo(
 ) -> str:
     """Build the demo (or add `orders` orders to an existing one) and commit; return a report.
 
-    The demo attachments are written under `upload_dir`, the app's upload folder.
+    The demo attachments are written to `storage`, the app's.
     With `if_empty`, a database that has any user is left alone.
     Raises: ValueError for a negative order count; DomainError if an action refuses a plan
     (a bug in the seed: nothing of the failing step is kept).
@@ -125,7 +125,7 @@ def seed_demo(
         echo(f"Creating {orm_count:,} orders through create_order…")
         plans = [plan_order(rng, pools, i, orders, now) for i in range(orm_count)]
         ids = create_orders(session, plans, echo)
-        add_demo_activities(session, ids, seed=seed, now=now, upload_dir=upload_dir)
+        add_demo_activities(session, ids, seed=seed, now=now, storage=storage)
         session.commit()
         if fresh:  # after the orders, so only later orders pick up the automatic promotion
             sales = session.scalar(select(User).where(User.email == DEMO_LOGINS[2].email))

@@ -3,7 +3,7 @@
 Built through the same actions as the order page. No mail server is needed: the emails go
 through a stand-in transport that accepts or refuses them, so the demo shows both a sent
 and a failed (retryable) email. Attachments are small generated PDF, PNG and TXT files
-written to the configured upload directory.
+written to the configured storage.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import struct
 import zlib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from actions.attachments import add_attachment
 from actions.email_templates import order_confirmation
 from actions.mailer import EmailData, MailSettings, compose_email, default_recipient, send_email
 from models import Order, User
+from models.storage import Storage
 from seed.reference import DEMO_LOGINS
 
 # How many of the first orders get activities.
@@ -96,9 +96,9 @@ def _refuse(message: EmailMessage, settings: MailSettings) -> dict[str, tuple[in
 
 
 def add_demo_activities(
-    session: Session, order_ids: list[int], *, seed: int, now: datetime, upload_dir: str | Path
+    session: Session, order_ids: list[int], *, seed: int, now: datetime, storage: Storage
 ) -> int:
-    """Add activities to the first orders, their files under `upload_dir`; return how many were added."""
+    """Add activities to the first orders, their files in `storage`; return how many were added."""
     if not order_ids:
         return 0
     rng = random.Random(f"orderdesk-activities-{seed}")
@@ -126,7 +126,7 @@ def add_demo_activities(
                     data=_pdf(f"Purchase order for {order.identifier}"),
                     comment="Signed purchase order",
                     actor=actor,
-                    upload_dir=upload_dir,
+                    storage=storage,
                 )
             )
         if position % 3 == 0:
@@ -138,7 +138,7 @@ def add_demo_activities(
                     data=_png(rng),
                     comment=None,
                     actor=actor,
-                    upload_dir=upload_dir,
+                    storage=storage,
                 )
             )
         if position % 4 == 1:
@@ -150,7 +150,7 @@ def add_demo_activities(
                     data=f"Deliver {order.identifier} between 8:00 and 16:00.\n".encode(),
                     comment="From the customer's email",
                     actor=actor,
-                    upload_dir=upload_dir,
+                    storage=storage,
                 )
             )
         if position % 2 == 1:
@@ -189,7 +189,7 @@ def add_demo_activities(
                 session,
                 email,
                 settings=DEMO_SETTINGS,
-                upload_dir=upload_dir,
+                storage=storage,
                 reply_to=actor.email,
                 transport=_refuse if position % 6 == 4 else _accept,
             )

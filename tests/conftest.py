@@ -29,6 +29,7 @@ from actions.audit import install_audit_listeners
 from actions.text_limits import install_length_checks
 from models import Base, Order, db
 from models.dialect import configure_engine, normalize_database_url
+from models.storage import Storage, open_storage
 from tests import factories
 from tests.redis_server import redis_server
 
@@ -279,3 +280,9 @@ def login_as(client: FlaskClient, users: dict[str, Any]) -> Any:
         return client
 
     return _login
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Storage:
+    """A local storage in the test's own folder (tmp_path), where the test may look at its files."""
+    return open_storage(str(tmp_path))

@@ -1,21 +1,20 @@
-"""The export job in the worker: each chunk appends the next orders' CSV lines to the job's
-file, formatted by the order grid's own view exactly as its direct download formats them,
-then records the file's length with the chunk (actions/export_jobs.py says why)."""
+"""The export job in the worker: each chunk writes the next orders' CSV lines as a part of
+the job's file in the storage (under jobs/<id>/), formatted by the order grid's own view
+exactly as its direct download formats them; the download joins the parts (actions/
+export_jobs.py says why there are parts)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from actions.errors import DomainError
-from actions.export_jobs import finish_export_job, next_export_chunk, record_export_chunk, written_bytes
+from actions.export_jobs import export_parts, finish_export_job, next_export_chunk, record_export_chunk
 from actions.job_chunks import ChunkResult
 from actions.jobs import finish_job
 from admin.csv_rows import csv_header, csv_rows
+from admin.settings import storage
 from models import Job
 
 # Orders written per chunk (one transaction each).
@@ -23,19 +22,24 @@ EXPORT_CHUNK = 2_000
 # Lines handed to the file at a time.
 LINES_PER_WRITE = 1_000
 ORDER_VIEW_ENDPOINT = "orders"
-FILE_GONE = "The file this export was writing is no longer on the server; export the orders again."
 
 
-def export_path(job: Job) -> Path:
-    """Where an export job writes: job-<id>.csv in the job files folder."""
-    return Path(current_app.config["ORDERDESK_JOB_FILES_DIR"]) / f"job-{job.id}.csv"
+def job_folder(job: Job) -> str:
+    """Where the parts of a job's file are kept in the storage."""
+    return f"jobs/{job.id}/"
 
 
-def result_path(job: Job) -> Path | None:
-    """A finished export's file, when the job made one (it may have been removed since)."""
+def part_key(job: Job, start: int) -> str:
+    """The part written by the chunk that starts after position `start`."""
+    return f"{job_folder(job)}{start:010d}.csv"
+
+
+def result_parts(job: Job) -> list[tuple[str, int]] | None:
+    """A finished export's file as its parts' keys and lengths, in order; None when the job
+    made no file (the parts may have been removed since: the caller checks)."""
     if job.state != "done" or not job.result_file:
         return None
-    return Path(current_app.config["ORDERDESK_JOB_FILES_DIR"]) / Path(job.result_file).name
+    return [(part_key(job, start), size) for start, size in export_parts(job)]
 
 
 def order_view() -> Any:
@@ -48,49 +52,25 @@ def order_view() -> Any:
 
 
 def run_export_chunk(session: Session, job: Job) -> ChunkResult:
-    """Write the next EXPORT_CHUNK orders' lines (the header first); done when none is left,
-    cancelled (the partial file removed) when someone asked.
+    """Write the next EXPORT_CHUNK orders' lines (the header first) as one part; done when
+    none is left, cancelled (the parts written so far removed) when someone asked.
 
-    Raises: DomainError when the file written so far is gone (the export cannot go on).
+    Raises: nothing of its own (a store that does not answer raises its OSError).
     """
-    path = export_path(job)
+    files = storage()
     if job.cancel_requested:
         finish_job(session, job, "cancelled")
-        return ChunkResult(more=False, files_to_remove=[path])
+        return ChunkResult(more=False, files_to_remove=sorted(files.sizes(job_folder(job))))
     chunk = next_export_chunk(session, job, size=EXPORT_CHUNK)
     if chunk is None:
-        finish_export_job(session, job, file_name=path.name)
+        finish_export_job(session, job, file_name=job_folder(job))
         return ChunkResult(more=False)
     view = order_view()
-    with _opened_after_committed_lines(path, written_bytes(job)) as file:
-        if file.tell() == 0:
-            file.write(csv_header(view).encode())
+    size = 0
+    with files.open_write(part_key(job, job.cursor)) as part:
+        if not export_parts(job):
+            size += part.write(csv_header(view).encode())
         for lines in csv_rows(view, chunk.orders, per_chunk=LINES_PER_WRITE):
-            file.write(lines.encode())
-        file.flush()
-        os.fsync(file.fileno())
-        size = file.tell()
-    record_export_chunk(session, job, chunk, file_bytes=size)
+            size += part.write(lines.encode())
+    record_export_chunk(session, job, chunk, part_bytes=size)
     return ChunkResult(more=True, done=len(chunk.orders), skipped=len(chunk.missing))
-
-
-def _opened_after_committed_lines(path: Path, length: int) -> IO[bytes]:
-    """The file cut back to its first `length` bytes (what committed chunks wrote; a chunk
-    that died before its commit may have written more) and opened at its end; a new, empty
-    file when nothing is committed yet.
-
-    Raises: DomainError when the file is gone or shorter than that.
-    """
-    if length == 0:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path.open("wb")
-    try:
-        file = path.open("r+b")
-    except FileNotFoundError:
-        raise DomainError(FILE_GONE) from None
-    if file.seek(0, os.SEEK_END) < length:
-        file.close()
-        raise DomainError(FILE_GONE)
-    file.truncate(length)
-    file.seek(length)
-    return file

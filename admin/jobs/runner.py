@@ -24,13 +24,12 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from actions.attachments import remove_stored_file
 from actions.email_jobs import run_email_job
 from actions.errors import DomainError
 from actions.job_chunks import ChunkResult, run_bulk_chunk, start_overdue_job
 from actions.jobs import abandoned_jobs, claim_job, finish_job, renew_claim
 from admin.jobs.export_file import run_export_chunk
-from admin.settings import mail_settings
+from admin.settings import mail_settings, storage
 from models import Job, db, utcnow
 from models.dialect import writer_pause
 
@@ -43,9 +42,7 @@ Handler = Callable[[Any, Job], ChunkResult]
 
 
 def _bulk(session: Any, job: Job) -> ChunkResult:
-    return run_bulk_chunk(
-        session, job, upload_dir=current_app.config["ORDERDESK_UPLOAD_DIR"], size=chunk_size()
-    )
+    return run_bulk_chunk(session, job, size=chunk_size())
 
 
 def _email(session: Any, job: Job) -> ChunkResult:
@@ -56,7 +53,7 @@ def _email(session: Any, job: Job) -> ChunkResult:
         session,
         job,
         settings=mail_settings(),
-        upload_dir=current_app.config["ORDERDESK_UPLOAD_DIR"],
+        storage=storage(),
         retry_delays=current_app.config["ORDERDESK_EMAIL_RETRY_DELAYS"],
     )
 
@@ -142,8 +139,10 @@ def run_job(job_id: int) -> float | None:
             _fail(job_id, me, UNEXPECTED)
             return None
         stale_chunks = 0
-        for path in result.files_to_remove:
-            remove_stored_file(path)
+        if result.files_to_remove:
+            files = storage()
+            for key in result.files_to_remove:
+                files.delete(key)
         if not result.more:
             return result.retry_in
         time.sleep(pause_between_chunks())

@@ -17,8 +17,9 @@ from flask_login import current_user
 from actions.errors import DomainError
 from actions.jobs import active_job_count, cancel_job, get_job, skipped_items, visible_jobs
 from admin.base import current_actor, login_redirect, parse_id, run_action
-from admin.jobs.export_file import result_path
+from admin.jobs.export_file import job_folder, result_parts
 from admin.jobs.progress import progress_of
+from admin.settings import storage
 from models import Job, db
 
 JOBS_PER_PAGE = 50
@@ -118,18 +119,27 @@ class JobsView(BaseView):
 
     @expose("/<int:job_id>/download")
     def download(self, job_id: int) -> ResponseReturnValue:
-        """The file a finished export made, streamed from disk, to whoever may see the job."""
+        """The file a finished export made, its parts streamed from the storage one after the
+        other, to whoever may see the job."""
         job = self._job_or_404(job_id)
-        path = result_path(job)
-        if path is None or not path.is_file():
-            flash(NO_FILE if path is None else FILE_REMOVED, "error")
+        parts = result_parts(job)
+        files = storage()
+        if parts is None or not _all_there(parts, files.sizes(job_folder(job))):
+            flash(NO_FILE if parts is None else FILE_REMOVED, "error")
             return redirect(url_for(".job", job_id=job.id))
-        return send_file(
-            path,
+        response = send_file(
+            files.open_joined([key for key, _size in parts]),
             mimetype="text/csv",
             as_attachment=True,
-            download_name=str(job.params.get("filename") or path.name),
+            download_name=str(job.params.get("filename") or f"job-{job.id}.csv"),
         )
+        response.content_length = sum(size for _key, size in parts)
+        return response
+
+
+def _all_there(parts: list[tuple[str, int]], stored: dict[str, int]) -> bool:
+    """Every part of the file is in the storage at the length its chunk committed."""
+    return all(stored.get(key) == size for key, size in parts)
 
 
 def _defused(text: str) -> str:

@@ -28,13 +28,7 @@ from actions.activities import (
     update_event,
     update_note,
 )
-from actions.attachments import (
-    ALLOWED_TYPES,
-    add_attachment,
-    delete_attachment,
-    remove_stored_file,
-    stored_path,
-)
+from actions.attachments import ALLOWED_TYPES, add_attachment, delete_attachment, open_attachment
 from actions.email_jobs import active_email_job, queue_email
 from actions.email_jobs import retry_email as retry_email_action
 from actions.email_templates import TEMPLATES, render_email_template
@@ -45,7 +39,7 @@ from admin.calendar import ics_response
 from admin.jobs.queue import job_queue
 from admin.jobs.views import note_job_started
 from admin.orders.base import OrderViewBase
-from admin.settings import max_upload_mb, upload_dir
+from admin.settings import max_upload_mb, storage
 from admin.timeformat import reader_zone
 from models import Attachment, CalendarEvent, Email, Job, Note, Order, db, utcnow
 
@@ -182,7 +176,7 @@ class OrderActivitiesView(OrderViewBase):
                     data=upload.read() if upload else b"",
                     comment=comment,
                     actor=current_actor(),
-                    upload_dir=upload_dir(),
+                    storage=storage(),
                     max_mb=max_upload_mb(),
                 ),
                 done="The file was attached.",
@@ -197,11 +191,13 @@ class OrderActivitiesView(OrderViewBase):
     @expose("/activities/attachment/download/")
     def attachment_download_view(self) -> Any:
         attachment = _item(Attachment, request.args.get("attachment"))
-        path = stored_path(upload_dir(), attachment)
-        if not path.is_file():
-            abort(404)
+        try:
+            file = open_attachment(storage(), attachment)
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return self._back(attachment.order_id)
         response = send_file(
-            path,
+            file,
             mimetype=attachment.content_type,
             as_attachment=True,
             download_name=attachment.original_name,
@@ -216,11 +212,11 @@ class OrderActivitiesView(OrderViewBase):
         attachment = _item(Attachment, request.form.get("attachment"))
         order_id = attachment.order_id
         outcome = run_action(
-            lambda: delete_attachment(db.session, attachment, actor=current_actor(), upload_dir=upload_dir()),
+            lambda: delete_attachment(db.session, attachment, actor=current_actor()),
             done="The attachment was deleted.",
         )
         if outcome.result is not None:
-            remove_stored_file(outcome.result)
+            storage().delete(outcome.result)
         return self._back(order_id)
 
     # ---- calendar events ----

@@ -9,7 +9,6 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from sqlalchemy import select
 
-from actions.attachments import remove_stored_file
 from actions.capabilities import grid_capabilities
 from actions.creation import OrderData, create_order, with_form_defaults
 from actions.editing import delete_order, order_data_from, reorder, update_order
@@ -20,7 +19,7 @@ from admin.base import current_actor, parse_id, run_action
 from admin.choices import select_choices
 from admin.orders.base import OrderViewBase
 from admin.orders.forms import OrderForm, form_values, order_data_from_form
-from admin.settings import default_currency, upload_dir
+from admin.settings import default_currency, storage
 from models import Customer, CustomerUser, Order, PaymentTerm, Product, RequestForQuote, ShoppingList, db
 
 SAVED = "Order has been saved"
@@ -141,13 +140,14 @@ class OrderEditingView(OrderViewBase):
         order = self.get_order_or_404(request.form.get("id"))
         number = order.identifier
         outcome = run_action(
-            lambda: delete_order(db.session, order, actor=current_actor(), upload_dir=upload_dir()),
+            lambda: delete_order(db.session, order, actor=current_actor()),
             done=f"Order #{number} has been deleted.",
         )
         if outcome.result is None:
             return self.back_to_order(order.id)
-        for path in outcome.result:
-            remove_stored_file(path)
+        files = storage()
+        for key in outcome.result:
+            files.delete(key)
         return redirect(url_for(".index_view"))
 
     @expose("/reorder/", methods=("POST",))

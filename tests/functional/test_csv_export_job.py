@@ -24,6 +24,7 @@ from admin.jobs.queue import JobQueue
 from admin.jobs.runner import run_job
 from admin.orders import export
 from admin.orders.grid import DEFAULT_COLUMNS
+from admin.settings import storage
 from models import Job, Order, db, utcnow
 from tests.conftest import build_app, flashed_messages, login
 from tests.factories import make_order
@@ -34,8 +35,8 @@ JOB_PAGE = re.compile(r"/admin/jobs/(\d+)/$")
 
 @pytest.fixture
 def app(clean_db: Engine, database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The usual test app, its job files in this test's own folder."""
-    application = build_app(database_url, ORDERDESK_JOB_FILES_DIR=str(tmp_path / "job-files"))
+    """The usual test app, its files (jobs/ among them) in this test's own folder."""
+    application = build_app(database_url, ORDERDESK_UPLOAD_DIR=str(tmp_path / "files"))
     with application.app_context():
         yield application
         db.session.remove()
@@ -196,12 +197,11 @@ def test_a_resumed_export_cuts_off_what_a_chunk_wrote_before_dying(
     job = started_job(client)
     run_export_chunk(db.session, job)
     db.session.commit()
-    # And a second chunk that wrote its lines, then died before its commit, junk after them
-    # (longer than the rest of the export: writing over it would not hide it)
+    # And a second chunk that wrote its part, then died before its commit, junk after its lines
     run_export_chunk(db.session, job)
     db.session.rollback()
-    with export_file.export_path(job).open("ab") as file:
-        file.write(b"junk\r\n" * 1_000)
+    dead_part = export_file.part_key(job, job.cursor)
+    storage().write(dead_part, storage().read(dead_part) + b"junk\r\n" * 1_000)
 
     # When a worker takes the job up again
     run_job(job.id)
@@ -220,7 +220,7 @@ def test_a_cancelled_export_leaves_no_file(login_as, catalog, users, small_limit
     flashed_messages(client)
     run_export_chunk(db.session, job)
     db.session.commit()
-    assert export_file.export_path(job).exists()
+    assert storage().sizes(export_file.job_folder(job))
 
     # When its owner cancels it and the worker goes on
     cancel_job(db.session, job, actor=users["viewer"])
@@ -230,7 +230,7 @@ def test_a_cancelled_export_leaves_no_file(login_as, catalog, users, small_limit
     # Then it stops, its partial file removed, and there is nothing to download
     db.session.refresh(job)
     assert job.state == "cancelled"
-    assert not export_file.export_path(job).exists()
+    assert storage().sizes(export_file.job_folder(job)) == {}
     response = download(client, job.id)
     assert response.status_code == 302
     assert flashed_messages(client) == [
@@ -239,12 +239,12 @@ def test_a_cancelled_export_leaves_no_file(login_as, catalog, users, small_limit
 
 
 def test_a_download_whose_file_is_gone_says_so(login_as, catalog, users, small_limit):
-    # Given a finished export whose file has been removed from the server
+    # Given a finished export (two parts) whose first part has been removed from the storage
     make_orders(catalog, users, 4)
     client = login_as("viewer")
     job = started_job(client)
     flashed_messages(client)
-    export_file.export_path(job).unlink()
+    storage().delete(export_file.part_key(job, 0))
 
     # When its owner downloads it
     response = download(client, job.id)

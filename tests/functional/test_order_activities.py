@@ -164,6 +164,23 @@ def test_an_anonymous_visitor_cannot_download_an_attachment(client, login_as, or
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_downloading_an_attachment_whose_file_is_gone_says_so_on_the_order_page(login_as, order, uploads):
+    # Given an attachment whose file has been removed from the upload folder
+    client = login_as("sales")
+    _upload(client, order, PDF, "po.pdf")
+    attachment = db.session.scalars(select(Attachment)).one()
+    (uploads / attachment.stored_name).unlink()
+
+    # When it is downloaded
+    response = client.get(
+        f"/admin/orders/activities/attachment/download/?attachment={attachment.id}", follow_redirects=True
+    )
+
+    # Then the order page says which file is missing
+    assert response.status_code == 200 and response.request.path == "/admin/orders/details/"
+    assert "The file of po.pdf is missing." in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.s3_server import s3_client, s3_server
+
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "ops@example.com"
 # The README's placeholders, and one change: a smaller demo than the 100,000 orders it shows.
@@ -22,6 +24,7 @@ ORDER = [
     "set-password",
     "reset-2fa",
     "seed-demo",
+    "move-attachments",
     "cancel-overdue",
     "worker",
     "deactivate-user",
@@ -68,7 +71,15 @@ def test_the_readme_documents_every_command_once_in_an_order_we_know():
 
 
 def test_every_documented_command_runs_as_written(tmp_path: Path):
+    # move-attachments copies the demo's files to the README's bucket, in an S3 stand-in
+    with s3_server() as endpoint:
+        s3_client(endpoint).create_bucket(Bucket="bucket")
+        _run_readme_commands(tmp_path, endpoint)
+
+
+def _run_readme_commands(tmp_path: Path, s3_endpoint: str) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ORDERDESK_ENV", "FLASK_DEBUG")}
+    env["ORDERDESK_S3_ENDPOINT_URL"] = s3_endpoint
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'readme.db'}"
     env["ORDERDESK_UPLOAD_DIR"] = str(tmp_path / "uploads")
@@ -102,3 +113,4 @@ def test_every_documented_command_runs_as_written(tmp_path: Path):
     assert f"Created admin {EMAIL}" in outputs["create-user"].stdout
     assert f"New password set for {EMAIL}" in outputs["set-password"].stdout
     assert f"Deactivated {EMAIL}" in outputs["deactivate-user"].stdout
+    assert "Now set ORDERDESK_STORAGE=s3://bucket/orderdesk" in outputs["move-attachments"].stdout

@@ -226,8 +226,8 @@ def test_unknown_timeline_filters_mean_everything():
     assert parse_kinds("email,bogus") == ("email",)
 
 
-def test_the_demo_has_notes_attachments_events_and_emails_sent_and_failed(session, tmp_path):
-    seed_demo(session, upload_dir=tmp_path, orders=20, seed=3, echo=lambda _m: None)
+def test_the_demo_has_notes_attachments_events_and_emails_sent_and_failed(session, tmp_path, storage):
+    seed_demo(session, storage=storage, orders=20, seed=3, echo=lambda _m: None)
 
     def count(model):
         return session.scalar(select(func.count()).select_from(model))

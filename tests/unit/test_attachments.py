@@ -13,11 +13,13 @@ from actions.attachments import (
     delete_attachment,
     detect_content_type,
     display_name,
+    open_attachment,
     read_attachment,
-    stored_path,
+    stored_key,
 )
 from actions.errors import PermissionDenied, ValidationFailed
 from models import Attachment
+from models.storage import open_storage
 from tests import factories
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -117,17 +119,17 @@ def test_a_traversal_name_is_stored_under_a_generated_name_inside_the_upload_dir
         data=PDF,
         comment=" PO ",
         actor=users["sales"],
-        upload_dir=uploads,
+        storage=open_storage(str(uploads)),
     )
 
     assert attachment.original_name == "passwd.pdf" and attachment.comment == "PO"
     assert len(attachment.stored_name) == 32 and "." not in attachment.stored_name
     assert list(uploads.iterdir()) == [uploads / attachment.stored_name]
     assert not (tmp_path / "etc").exists()
-    assert read_attachment(uploads, attachment) == PDF
+    assert read_attachment(open_storage(str(uploads)), attachment) == PDF
 
 
-def test_the_size_limit_is_exact(session, setup, tmp_path):
+def test_the_size_limit_is_exact(session, setup, tmp_path, storage):
     users, order = setup
     limit = 1 << 20
     ok = add_attachment(
@@ -137,7 +139,7 @@ def test_the_size_limit_is_exact(session, setup, tmp_path):
         data=b"a" * limit,
         comment=None,
         actor=users["sales"],
-        upload_dir=tmp_path,
+        storage=storage,
         max_mb=1,
     )
     assert ok.size == limit
@@ -149,14 +151,14 @@ def test_the_size_limit_is_exact(session, setup, tmp_path):
             data=b"a" * (limit + 1),
             comment=None,
             actor=users["sales"],
-            upload_dir=tmp_path,
+            storage=storage,
             max_mb=1,
         )
     assert session.scalar(select(func.count()).select_from(Attachment)) == 1
     assert len(list(tmp_path.iterdir())) == 1
 
 
-def test_a_viewer_cannot_attach_and_nothing_is_written(session, setup, tmp_path):
+def test_a_viewer_cannot_attach_and_nothing_is_written(session, setup, tmp_path, storage):
     users, order = setup
     with pytest.raises(PermissionDenied):
         add_attachment(
@@ -166,28 +168,43 @@ def test_a_viewer_cannot_attach_and_nothing_is_written(session, setup, tmp_path)
             data=PDF,
             comment=None,
             actor=users["viewer"],
-            upload_dir=tmp_path,
+            storage=storage,
         )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_deleting_is_for_the_author_or_an_admin_and_leaves_the_file_until_the_caller_removes_it(
-    session, setup, tmp_path
+    session, setup, storage
 ):
     users, order = setup
     attachment = add_attachment(
-        session, order, filename="a.pdf", data=PDF, comment=None, actor=users["sales"], upload_dir=tmp_path
+        session, order, filename="a.pdf", data=PDF, comment=None, actor=users["sales"], storage=storage
     )
     with pytest.raises(PermissionDenied):
-        delete_attachment(session, attachment, actor=users["manager"], upload_dir=tmp_path)
+        delete_attachment(session, attachment, actor=users["manager"])
 
-    path = delete_attachment(session, attachment, actor=users["admin"], upload_dir=tmp_path)
+    key = delete_attachment(session, attachment, actor=users["admin"])
 
-    assert path.is_file()
+    assert key == attachment.stored_name and storage.exists(key)
     assert session.scalar(select(func.count()).select_from(Attachment)) == 0
 
 
-def test_a_stored_name_that_is_not_generated_is_never_turned_into_a_path(tmp_path):
+def test_a_stored_name_that_is_not_generated_is_never_turned_into_a_key():
     forged = Attachment(original_name="x", stored_name="../../etc/passwd", content_type="text/plain", size=1)
     with pytest.raises(ValidationFailed):
-        stored_path(tmp_path, forged)
+        stored_key(forged)
+
+
+def test_an_attachment_whose_file_is_gone_is_named_when_it_is_read_or_opened(session, setup, storage):
+    # Given an attachment whose file has been removed from the storage
+    users, order = setup
+    attachment = add_attachment(
+        session, order, filename="po.pdf", data=PDF, comment=None, actor=users["sales"], storage=storage
+    )
+    storage.delete(attachment.stored_name)
+
+    # When it is read, or opened for a download, then the message names the file
+    with pytest.raises(ValidationFailed, match="The file of po.pdf is missing"):
+        read_attachment(storage, attachment)
+    with pytest.raises(ValidationFailed, match="The file of po.pdf is missing"):
+        open_attachment(storage, attachment)

@@ -474,13 +474,13 @@ def test_an_order_data_copy_ignores_promotion_states_when_creating(session, worl
 # ---- the demo ------------------------------------------------------------------------------
 
 
-def test_the_demo_coupon_codes_do_what_the_readme_says(session, tmp_path):
+def test_the_demo_coupon_codes_do_what_the_readme_says(session, storage):
     from pathlib import Path
 
     from seed import DEMO_COUPONS, seed_demo
 
     # Given the demo, seeded with 40 orders
-    seed_demo(session, upload_dir=tmp_path, orders=40, seed=3, echo=lambda _m: None)
+    seed_demo(session, storage=storage, orders=40, seed=3, echo=lambda _m: None)
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     from models import CustomerAddress, Product, ShippingMethod
 

@@ -23,6 +23,7 @@ from actions.email_jobs import (
 from actions.errors import DomainError, PermissionDenied, ValidationFailed
 from actions.mailer import EmailData, MailSettings
 from models import Email, Job, Order
+from models.storage import open_storage
 
 SETTINGS = MailSettings(server="mail.example", port=25, sender="OrderDesk <od@orderdesk.example>")
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -67,7 +68,7 @@ def _run(session, job, transport, *, now=None, delays=DELAYS):
         session,
         job,
         settings=SETTINGS,
-        upload_dir="/nonexistent",
+        storage=open_storage("/nonexistent"),  # emails without attachments read no file
         retry_delays=delays,
         transport=transport,
         now=now or job.run_after or NOW,

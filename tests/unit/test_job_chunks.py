@@ -37,7 +37,7 @@ def _order_ids(session) -> set[int]:
 def run_to_end(session, job: Job, *, size: int = 500) -> int:
     """Run chunks as a worker would, committing each; return how many chunks ran."""
     chunks = 0
-    while run_bulk_chunk(session, job, upload_dir=None, size=size).more:
+    while run_bulk_chunk(session, job, size=size).more:
         session.commit()
         chunks += 1
     session.commit()
@@ -66,7 +66,7 @@ def test_a_job_works_in_chunks_and_each_chunk_moves_the_cursor(session, catalog,
     session.commit()
 
     # When one chunk runs, then exactly three orders are cancelled and the cursor is at 3
-    assert run_bulk_chunk(session, job, upload_dir=None, size=3).more
+    assert run_bulk_chunk(session, job, size=3).more
     session.commit()
     cancelled = session.scalar(select(func.count()).where(Order.internal_status == "cancelled"))
     assert (cancelled, job.cursor, job.done) == (3, 3, 3)
@@ -81,9 +81,9 @@ def test_a_chunk_rolled_back_is_done_again_and_no_order_twice(session, catalog, 
     ids = [make_order(session, catalog, actor=users["sales"]).id for _ in range(4)]
     job = start_bulk_job(session, "cancel", ids, actor=users["manager"])
     session.commit()
-    run_bulk_chunk(session, job, upload_dir=None, size=2)
+    run_bulk_chunk(session, job, size=2)
     session.commit()
-    run_bulk_chunk(session, job, upload_dir=None, size=2)
+    run_bulk_chunk(session, job, size=2)
     session.rollback()
 
     # When the job is resumed
@@ -173,7 +173,7 @@ def test_a_job_stops_when_its_owner_loses_the_permission(session, orders, users)
 
     # When a chunk runs; then the whole chunk is refused and nothing is deleted
     with pytest.raises(PermissionDenied):
-        run_bulk_chunk(session, job, upload_dir=None)
+        run_bulk_chunk(session, job)
     session.rollback()
     assert _order_ids(session) == {o.id for o in orders}
 
@@ -182,7 +182,7 @@ def test_cancel_stops_after_the_chunk_in_flight_and_keeps_what_was_done(session,
     ids = [make_order(session, catalog, actor=users["sales"]).id for _ in range(4)]
     job = start_bulk_job(session, "cancel", ids, actor=users["manager"])
     session.commit()
-    run_bulk_chunk(session, job, upload_dir=None, size=2)
+    run_bulk_chunk(session, job, size=2)
     session.commit()
 
     cancel_job(session, job, actor=users["manager"])

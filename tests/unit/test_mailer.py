@@ -108,10 +108,10 @@ def test_an_invalid_email_is_refused_before_anything_is_kept(session, setup):
     assert session.scalar(select(func.count()).select_from(Email)) == 0
 
 
-def test_a_sent_email_records_its_headers_message_id_and_time(session, setup, tmp_path):
+def test_a_sent_email_records_its_headers_message_id_and_time(session, setup, storage):
     users, order = setup
     pdf = add_attachment(
-        session, order, filename="po.pdf", data=PDF, comment=None, actor=users["sales"], upload_dir=tmp_path
+        session, order, filename="po.pdf", data=PDF, comment=None, actor=users["sales"], storage=storage
     )
     email = compose_email(
         session, order, _data(cc="boss@acme.example", attachment_ids=[pdf.id]), actor=users["sales"]
@@ -127,7 +127,7 @@ def test_a_sent_email_records_its_headers_message_id_and_time(session, setup, tm
         session,
         email,
         settings=SETTINGS,
-        upload_dir=tmp_path,
+        storage=storage,
         reply_to="s@x.example",
         transport=lambda message, settings: sent.append(message) or {},
     )
@@ -138,29 +138,29 @@ def test_a_sent_email_records_its_headers_message_id_and_time(session, setup, tm
     assert email.headers["Cc"] == "boss@acme.example"
     assert [p.get_filename() for p in sent[0].iter_attachments()] == ["po.pdf"]
     with pytest.raises(ValidationFailed, match="already been sent"):
-        send_email(session, email, settings=SETTINGS, upload_dir=tmp_path)
+        send_email(session, email, settings=SETTINGS, storage=storage)
 
 
-def test_a_refused_send_is_kept_as_failed_and_a_second_send_counts_attempts(session, setup, tmp_path):
+def test_a_refused_send_is_kept_as_failed_and_a_second_send_counts_attempts(session, setup, storage):
     users, order = setup
     email = compose_email(session, order, _data(), actor=users["sales"])
 
     def refuse(message, settings):
         raise smtplib.SMTPDataError(554, b"5.7.1 Rejected")
 
-    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=refuse)
+    send_email(session, email, settings=SETTINGS, storage=storage, transport=refuse)
     assert (email.status, email.attempts) == ("failed", 1)
     assert email.error == "The mail server at mail.example:25 refused the email: Rejected."
 
-    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=lambda m, s: {})
+    send_email(session, email, settings=SETTINGS, storage=storage, transport=lambda m, s: {})
     assert (email.status, email.attempts, email.error) == ("sent", 2, None)
 
 
-def test_nothing_is_written_while_the_server_is_asked(session, setup, tmp_path):
+def test_nothing_is_written_while_the_server_is_asked(session, setup, storage):
     # Given a pending email with an attachment, kept, and read again as a job worker reads it
     users, order = setup
     pdf = add_attachment(
-        session, order, filename="po.pdf", data=PDF, comment=None, actor=users["sales"], upload_dir=tmp_path
+        session, order, filename="po.pdf", data=PDF, comment=None, actor=users["sales"], storage=storage
     )
     email_id = compose_email(session, order, _data(attachment_ids=[pdf.id]), actor=users["sales"]).id
     session.commit()
@@ -174,20 +174,20 @@ def test_nothing_is_written_while_the_server_is_asked(session, setup, tmp_path):
         return {}
 
     # When it is sent; then the server was asked before the attempt was written
-    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=transport)
+    send_email(session, email, settings=SETTINGS, storage=storage, transport=transport)
     assert writes == [0]
     assert (email.status, email.attempts) == ("sent", 1)
 
 
-def test_an_attachment_deleted_before_a_retry_fails_the_send_with_its_name(session, setup, tmp_path):
+def test_an_attachment_deleted_before_a_retry_fails_the_send_with_its_name(session, setup, tmp_path, storage):
     users, order = setup
     pdf = add_attachment(
-        session, order, filename="po.pdf", data=PDF, comment=None, actor=users["sales"], upload_dir=tmp_path
+        session, order, filename="po.pdf", data=PDF, comment=None, actor=users["sales"], storage=storage
     )
     email = compose_email(session, order, _data(attachment_ids=[pdf.id]), actor=users["sales"])
     (tmp_path / pdf.stored_name).unlink()
 
-    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=lambda m, s: {})
+    send_email(session, email, settings=SETTINGS, storage=storage, transport=lambda m, s: {})
 
     assert email.status == "failed" and "po.pdf" in email.error
 
@@ -291,23 +291,23 @@ def real_server():
         controller.stop()
 
 
-def _send_to(session, setup, tmp_path, settings):
+def _send_to(session, setup, storage, settings):
     users, order = setup
     email = compose_email(session, order, _data(), actor=users["sales"])
-    return send_email(session, email, settings=settings, upload_dir=tmp_path)
+    return send_email(session, email, settings=settings, storage=storage)
 
 
 def test_a_refused_connection_says_the_server_did_not_answer_and_logs_the_errno(
-    session, setup, tmp_path, caplog
+    session, setup, storage, caplog
 ):
     port = _free_port()
     with caplog.at_level("WARNING", logger="actions.mailer"):
-        email = _send_to(session, setup, tmp_path, MailSettings(server="127.0.0.1", port=port))
+        email = _send_to(session, setup, storage, MailSettings(server="127.0.0.1", port=port))
     assert (email.status, email.error) == ("failed", f"The mail server at 127.0.0.1:{port} did not answer.")
     assert "Errno" in caplog.text and "Connection refused" in caplog.text
 
 
-def test_a_server_that_never_greets_is_a_timeout_in_words(session, setup, tmp_path, caplog):
+def test_a_server_that_never_greets_is_a_timeout_in_words(session, setup, storage, caplog):
     # Given a socket that accepts connections but never says anything
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
@@ -315,19 +315,19 @@ def test_a_server_that_never_greets_is_a_timeout_in_words(session, setup, tmp_pa
         port = silent.getsockname()[1]
         with caplog.at_level("WARNING", logger="actions.mailer"):
             email = _send_to(
-                session, setup, tmp_path, MailSettings(server="127.0.0.1", port=port, timeout=0.3)
+                session, setup, storage, MailSettings(server="127.0.0.1", port=port, timeout=0.3)
             )
     assert email.error == f"The mail server at 127.0.0.1:{port} did not answer within 0.3 seconds."
     assert "timed out" in caplog.text
 
 
-def test_a_refused_login_is_said_in_words(session, setup, tmp_path, real_server, caplog):
+def test_a_refused_login_is_said_in_words(session, setup, storage, real_server, caplog):
     sink = real_server(
         auth_require_tls=False, authenticator=lambda *args: AuthResult(success=False, handled=False)
     )
     settings = MailSettings(server=sink.host, port=sink.port, username="od", password="wrong")
     with caplog.at_level("WARNING", logger="actions.mailer"):
-        email = _send_to(session, setup, tmp_path, settings)
+        email = _send_to(session, setup, storage, settings)
     assert email.error == (
         f"The mail server at {sink.host}:{sink.port} refused the user name or password of the mail settings."
     )
@@ -335,9 +335,9 @@ def test_a_refused_login_is_said_in_words(session, setup, tmp_path, real_server,
     assert sink.received == []
 
 
-def test_a_server_without_tls_is_said_in_words_when_tls_is_required(session, setup, tmp_path, real_server):
+def test_a_server_without_tls_is_said_in_words_when_tls_is_required(session, setup, storage, real_server):
     sink = real_server()
-    email = _send_to(session, setup, tmp_path, MailSettings(server=sink.host, port=sink.port, use_tls=True))
+    email = _send_to(session, setup, storage, MailSettings(server=sink.host, port=sink.port, use_tls=True))
     assert email.error == (
         f"The mail server at {sink.host}:{sink.port} does not offer a secure (TLS) connection, "
         "and the mail settings require one."
@@ -345,12 +345,10 @@ def test_a_server_without_tls_is_said_in_words_when_tls_is_required(session, set
     assert sink.received == []
 
 
-def test_refused_recipients_are_named_without_the_servers_codes(
-    session, setup, tmp_path, real_server, caplog
-):
+def test_refused_recipients_are_named_without_the_servers_codes(session, setup, storage, real_server, caplog):
     sink = real_server(_RefusingRecipients())
     with caplog.at_level("WARNING", logger="actions.mailer"):
-        email = _send_to(session, setup, tmp_path, MailSettings(server=sink.host, port=sink.port))
+        email = _send_to(session, setup, storage, MailSettings(server=sink.host, port=sink.port))
     assert email.error == (
         f"The mail server at {sink.host}:{sink.port} refused every recipient (buyer@acme.example)."
     )
@@ -379,23 +377,23 @@ def test_refused_recipients_are_named_without_the_servers_codes(
         (smtplib.SMTPDataError(552, b"5.3.4 Message too big."), "refused the email: Message too big."),
     ],
 )
-def test_other_failures_are_said_in_words_without_technical_detail(session, setup, tmp_path, exc, words):
+def test_other_failures_are_said_in_words_without_technical_detail(session, setup, storage, exc, words):
     users, order = setup
     email = compose_email(session, order, _data(), actor=users["sales"])
 
     def fail(message, settings):
         raise exc
 
-    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=fail)
+    send_email(session, email, settings=SETTINGS, storage=storage, transport=fail)
     assert email.error == f"The mail server at mail.example:25 {words}"
 
 
-def test_an_unknown_server_name_is_said_in_words(session, setup, tmp_path):
+def test_an_unknown_server_name_is_said_in_words(session, setup, storage):
     users, order = setup
     email = compose_email(session, order, _data(), actor=users["sales"])
 
     def fail(message, settings):
         raise socket.gaierror(-2, "Name or service not known")
 
-    send_email(session, email, settings=SETTINGS, upload_dir=tmp_path, transport=fail)
+    send_email(session, email, settings=SETTINGS, storage=storage, transport=fail)
     assert email.error == "The mail server name mail.example could not be found."

@@ -139,7 +139,7 @@ def test_a_chunk_of_an_archive_job_costs_the_same_statements_for_two_orders_or_t
         engine = session.get_bind()
         event.listen(engine, "before_cursor_execute", record)
         try:
-            result = run_bulk_chunk(session, job, upload_dir=None)
+            result = run_bulk_chunk(session, job)
             session.commit()
         finally:
             event.remove(engine, "before_cursor_execute", record)

@@ -109,36 +109,36 @@ def _count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_seeding_twice_with_the_same_seed_gives_the_same_orders(session, tmp_path):
+def test_seeding_twice_with_the_same_seed_gives_the_same_orders(session, storage):
     # Given a demo seeded with seed 7, and what its orders look like
-    seed_demo(session, upload_dir=tmp_path, orders=30, seed=7, echo=_quiet)
+    seed_demo(session, storage=storage, orders=30, seed=7, echo=_quiet)
     first = _fingerprint(session)
 
     # When the database is emptied and seeded again with seed 7
     _empty(session)
-    seed_demo(session, upload_dir=tmp_path, orders=30, seed=7, echo=_quiet)
+    seed_demo(session, storage=storage, orders=30, seed=7, echo=_quiet)
 
     # Then identifiers, customers, lines, totals, statuses and trackings are identical
     assert len(first) > 60
     assert _fingerprint(session) == first
 
 
-def test_a_different_seed_gives_different_orders(session, tmp_path):
+def test_a_different_seed_gives_different_orders(session, storage):
     # Given a demo seeded with seed 1
-    seed_demo(session, upload_dir=tmp_path, orders=10, seed=1, echo=_quiet)
+    seed_demo(session, storage=storage, orders=10, seed=1, echo=_quiet)
     first = _fingerprint(session)
 
     # When another database is seeded with seed 2
     _empty(session)
-    seed_demo(session, upload_dir=tmp_path, orders=10, seed=2, echo=_quiet)
+    seed_demo(session, storage=storage, orders=10, seed=2, echo=_quiet)
 
     # Then the orders differ
     assert _fingerprint(session) != first
 
 
-def test_the_demo_has_every_status_trackings_and_the_documented_logins(session, tmp_path):
+def test_the_demo_has_every_status_trackings_and_the_documented_logins(session, storage):
     # Given a small demo
-    report = seed_demo(session, upload_dir=tmp_path, orders=40, seed=42, echo=_quiet)
+    report = seed_demo(session, storage=storage, orders=40, seed=42, echo=_quiet)
 
     # Then every internal status is present and the report counts them
     statuses = dict(
@@ -174,10 +174,10 @@ TRANSITIONS_BY_STATUS = {
 }
 
 
-def test_created_orders_reach_their_statuses_through_the_actions_in_time_order(session, tmp_path):
+def test_created_orders_reach_their_statuses_through_the_actions_in_time_order(session, storage):
     """The demo's history must read like real orders': each transition recorded, in order."""
     # Given a small demo
-    seed_demo(session, upload_dir=tmp_path, orders=60, seed=42, echo=_quiet)
+    seed_demo(session, storage=storage, orders=60, seed=42, echo=_quiet)
 
     # Then each order's audit trail names the transitions that lead to its statuses, made
     # by someone allowed to, and its entries never go back in time
@@ -201,13 +201,13 @@ def test_created_orders_reach_their_statuses_through_the_actions_in_time_order(s
     assert seen == set(TRANSITIONS_BY_STATUS)
 
 
-def test_seeding_if_empty_leaves_a_database_with_users_alone(session, tmp_path):
+def test_seeding_if_empty_leaves_a_database_with_users_alone(session, storage):
     # Given a database that already has a user
     create_user(session, "someone@example.com", full_name="Some One", role="admin", password="long-enough-1")
     session.commit()
 
     # When the demo is seeded with if_empty
-    message = seed_demo(session, upload_dir=tmp_path, orders=5, if_empty=True, echo=_quiet)
+    message = seed_demo(session, storage=storage, orders=5, if_empty=True, echo=_quiet)
 
     # Then nothing is added and the message says so
     assert "nothing seeded" in message
@@ -215,9 +215,9 @@ def test_seeding_if_empty_leaves_a_database_with_users_alone(session, tmp_path):
     assert _count(session, Order) == 0
 
 
-def test_bulk_orders_are_numbered_priced_and_totalled_like_created_ones(session, tmp_path):
+def test_bulk_orders_are_numbered_priced_and_totalled_like_created_ones(session, storage):
     # Given a demo just above the create_order share, so 100 orders take the bulk path
-    seed_demo(session, upload_dir=tmp_path, orders=ORM_ORDERS + 100, seed=5, echo=_quiet)
+    seed_demo(session, storage=storage, orders=ORM_ORDERS + 100, seed=5, echo=_quiet)
     audited = select(AuditEntry.order_id).where(
         AuditEntry.action == "create", AuditEntry.entity_type == "Order"
     )
@@ -367,18 +367,18 @@ def _reference_fingerprint(session: Session) -> list[Any]:
     return [tuple(r) for r in customers + buyers + products]
 
 
-def test_a_volume_demo_is_the_same_however_many_processes_plan_it(session, tmp_path, monkeypatch):
+def test_a_volume_demo_is_the_same_however_many_processes_plan_it(session, storage, monkeypatch):
     # Given the volume path in a single process, with the order indexes set aside
     monkeypatch.setattr(volume, "PARALLEL_FROM", 1)
     monkeypatch.setattr(volume, "INDEX_REBUILD_FROM", 1)
     monkeypatch.setattr(volume, "default_workers", lambda: 1)
-    seed_demo(session, upload_dir=tmp_path, orders=VOLUME_ORDERS, seed=11, echo=_quiet)
+    seed_demo(session, storage=storage, orders=VOLUME_ORDERS, seed=11, echo=_quiet)
     first = _reference_fingerprint(session) + _fingerprint(session)
 
     # When the database is emptied and the same demo is seeded by two planning processes
     _empty(session)
     monkeypatch.setattr(volume, "default_workers", lambda: 2)
-    seed_demo(session, upload_dir=tmp_path, orders=VOLUME_ORDERS, seed=11, echo=_quiet)
+    seed_demo(session, storage=storage, orders=VOLUME_ORDERS, seed=11, echo=_quiet)
 
     # Then customers, buyers, products, orders, lines and trackings are identical
     assert len(first) > 10_000
@@ -401,9 +401,9 @@ def test_a_volume_demo_is_the_same_however_many_processes_plan_it(session, tmp_p
     assert order.id == session.scalar(select(func.max(Order.id)))
 
 
-def test_a_volume_demo_has_more_customers_every_status_and_currency_and_key_accounts(session, tmp_path):
+def test_a_volume_demo_has_more_customers_every_status_and_currency_and_key_accounts(session, storage):
     # Given a demo just past the small demo's 2,500 orders
-    seed_demo(session, upload_dir=tmp_path, orders=VOLUME_ORDERS, seed=3, echo=_quiet)
+    seed_demo(session, storage=storage, orders=VOLUME_ORDERS, seed=3, echo=_quiet)
     size = demo_size(VOLUME_ORDERS)
 
     # Then customers and their buyers grow with it (the products not yet)
