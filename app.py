@@ -102,6 +102,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         ORDERDESK_CANCEL_OVERDUE_AT=os.environ.get("ORDERDESK_CANCEL_OVERDUE_AT", "").strip() or None,
         # Seconds a running job's worker may be silent before another worker takes it over.
         ORDERDESK_JOB_STALE_SECONDS=int(os.environ.get("ORDERDESK_JOB_STALE_SECONDS", "60")),
+        ORDERDESK_EXPORT_KEEP_DAYS=int(os.environ.get("ORDERDESK_EXPORT_KEEP_DAYS", "7")),
         # Orders per transaction in a bulk job.
         ORDERDESK_JOB_CHUNK=int(os.environ.get("ORDERDESK_JOB_CHUNK", "500")),
         # Seconds before each further try of an email whose send failed ("" = one try only).

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -112,3 +113,24 @@ def finish_export_job(session: Session, job: Job, *, file_name: str) -> None:
     """
     job.result_file = file_name
     finish_job(session, job, "done")
+
+
+def expire_export_files(session: Session, *, finished_before: datetime) -> list[Job]:
+    """Let go of the files of exports finished before `finished_before`: each job stays
+    listed, its page saying that its file was removed; return the jobs, for the caller to
+    remove their files once this is committed.
+
+    Raises: nothing.
+    """
+    query = select(Job).where(
+        Job.kind == "export",
+        Job.state == "done",
+        Job.result_file.is_not(None),
+        Job.finished_at < finished_before,
+    )
+    expired = list(session.scalars(query))
+    for job in expired:
+        job.result_file = None
+        job.params = {**job.params, "file_expired": True}
+    session.flush()
+    return expired

@@ -19,6 +19,7 @@ from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
+from admin.jobs.export_file import remove_expired_exports
 from admin.jobs.runner import abandoned_job_ids, run_job, start_overdue_check
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,11 @@ def init_jobs(app: Flask) -> JobQueue:
             job_id = start_overdue_check()
         if job_id is not None:
             run_job_task(job_id)
+
+    @huey.periodic_task(crontab(minute="7"), name="remove_expired_exports")
+    def remove_expired_exports_hourly() -> None:
+        with app.app_context():
+            remove_expired_exports()
 
     queue = JobQueue(huey, run_job_task)
     app.extensions[EXTENSION] = queue

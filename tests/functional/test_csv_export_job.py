@@ -254,3 +254,40 @@ def test_a_download_whose_file_is_gone_says_so(login_as, catalog, users, small_l
     assert flashed_messages(client) == [
         "The file of this export is no longer on the server; export the orders again."
     ]
+
+
+def test_an_export_file_is_removed_a_week_after_the_export_and_its_page_says_so(
+    login_as, app, catalog, users, small_limit
+):
+    # Given two finished exports (two parts each), one finished eight days ago, one today
+    make_orders(catalog, users, 4)
+    client = login_as("viewer")
+    old, recent = started_job(client), started_job(client)
+    old.finished_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    files = storage()
+    assert len(files.sizes(export_file.job_folder(old))) == 2
+
+    # When the worker's hourly clean-up runs (files are kept 7 days by default)
+    assert export_file.remove_expired_exports() == 1
+
+    # Then the old export's parts are gone and its page says why, without a download link
+    assert files.sizes(export_file.job_folder(old)) == {}
+    page = client.get(f"/admin/jobs/{old.id}/").get_data(as_text=True)
+    assert "Its file was removed 7 days after the export finished" in page
+    assert "job-download" not in page
+    assert download(client, old.id).status_code == 302
+    # And the recent export still downloads
+    assert download(client, recent.id).status_code == 200
+    assert len(files.sizes(export_file.job_folder(recent))) == 2
+
+
+def test_export_files_are_kept_for_ever_when_the_setting_is_zero(login_as, app, catalog, users, small_limit):
+    make_orders(catalog, users, 4)
+    job = started_job(login_as("viewer"))
+    job.finished_at = utcnow() - timedelta(days=400)
+    db.session.commit()
+    app.config["ORDERDESK_EXPORT_KEEP_DAYS"] = 0
+
+    assert export_file.remove_expired_exports() == 0
+    assert len(storage().sizes(export_file.job_folder(job))) == 2
