@@ -1,0 +1,73 @@
+"""`/healthz` for a load balancer: 200 `ok` when the database, the job queue and the file
+storage all answer, else 503 naming only the parts that did not.
+
+No login, no rate limit, no session; the body never carries error text, versions or host
+names (the reason goes to the log, with the request id).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, current_app
+from sqlalchemy import text
+
+from admin.auth import limiter
+from admin.jobs.queue import job_queue
+from models import db
+
+bp = Blueprint("health", __name__)
+
+
+def database_answers() -> None:
+    try:
+        db.session.execute(text("SELECT 1"))
+    finally:
+        db.session.rollback()
+
+
+def queue_answers() -> None:
+    """Ask the queue's storage for its length: a Redis round trip, or a read of the SQLite
+    queue file."""
+    job_queue().huey.pending_count()
+
+
+def storage_answers() -> None:
+    """Attachments can be written: the upload folder exists and takes (then loses) a file.
+
+    Raises: OSError when it cannot."""
+    folder = Path(current_app.config["ORDERDESK_UPLOAD_DIR"])
+    if not folder.is_dir():
+        raise FileNotFoundError("the upload folder does not exist")
+    handle, probe = tempfile.mkstemp(prefix=".healthz-", dir=folder)
+    os.close(handle)
+    os.unlink(probe)
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": database_answers,
+    "queue": queue_answers,
+    "storage": storage_answers,
+}
+
+
+@bp.route("/healthz")
+def healthz() -> Response:
+    failed = []
+    for part, check in CHECKS.items():
+        try:
+            check()
+        except Exception as exc:  # noqa: BLE001 - whatever the failure, this part does not answer
+            current_app.logger.warning("Health check: the %s does not answer: %r", part, exc)
+            failed.append(part)
+    response = Response("\n".join(failed) or "ok", status=503 if failed else 200, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_health(app: Flask) -> None:
+    limiter.exempt(bp)
+    app.register_blueprint(bp)
