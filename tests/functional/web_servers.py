@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
@@ -87,15 +88,19 @@ class WebServer:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                if self.request("GET", "/healthz").status == 200:
-                    return
-            except OSError:
-                pass
+        while not self._both_workers_answer():
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start:\n{self.log()[-4000:]}")
+                raise RuntimeError(f"gunicorn did not start both workers:\n{self.log()[-4000:]}")
             time.sleep(0.2)
+
+    def _both_workers_answer(self) -> bool:
+        """Four /healthz requests at once: both workers are up once both have answered one."""
+        try:
+            with ThreadPoolExecutor(4) as pool:
+                replies = list(pool.map(lambda _: self.request("GET", "/healthz"), range(4)))
+        except OSError:
+            return False
+        return all(reply.status == 200 for reply in replies) and len(set(self.workers_of(replies))) == 2
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -152,7 +157,7 @@ class WebServer:
 
 @contextmanager
 def running_web_server(database_url: str, folder: Path, **environment: str | None) -> Iterator[WebServer]:
-    """Two web workers, answering /healthz with 200 when the block starts; stopped after it."""
+    """Two web workers, both answering /healthz with 200 when the block starts; stopped after."""
     server = WebServer(database_url, folder, **environment)
     try:
         server.start()
