@@ -5,6 +5,7 @@ the header is not believed (a client could forge it to escape the count)."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from sqlalchemy import Engine
 from werkzeug.test import TestResponse
@@ -55,3 +56,11 @@ def test_without_proxies_configured_a_forwarded_address_is_not_believed(clean_db
     guesses, colleague = _ten_failures_then_colleague_logs_in(_app(database_url))
     assert guesses == [200] * 10 + [429]
     assert colleague == 429
+
+
+@pytest.mark.parametrize("setting", ["one", "-1"])
+def test_a_proxy_count_that_is_not_a_number_stops_the_start_with_a_clear_message(
+    database_url: str, setting: str
+):
+    with pytest.raises(RuntimeError, match="ORDERDESK_PROXIES must be how many proxies stand in front"):
+        build_app(database_url, ORDERDESK_PROXIES=setting)
