@@ -16,6 +16,7 @@ import click
 from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from actions.email_jobs import parse_retry_delays
 from actions.money import CURRENCIES
@@ -93,6 +94,9 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         ORDERDESK_S3_ENDPOINT_URL=os.environ.get("ORDERDESK_S3_ENDPOINT_URL", "").strip() or None,
         ORDERDESK_MAX_UPLOAD_MB=int(os.environ.get("ORDERDESK_MAX_UPLOAD_MB", "10")),
         ORDERDESK_HTTPS=os.environ.get("ORDERDESK_HTTPS") == "1",
+        # Proxies in front (load balancer, nginx) whose X-Forwarded-For/-Proto are believed:
+        # the login throttle then counts per client address, not per load balancer.
+        ORDERDESK_PROXIES=os.environ.get("ORDERDESK_PROXIES", "0"),
         ORDERDESK_BASE_URL=_base_url(),
         ORDERDESK_DEFAULT_CURRENCY=os.environ.get("ORDERDESK_DEFAULT_CURRENCY", "USD").strip().upper(),
         ORDERDESK_DEFAULT_TIMEZONE=os.environ.get("ORDERDESK_DEFAULT_TIMEZONE", "UTC").strip() or "UTC",
@@ -130,6 +134,14 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         raise RuntimeError(
             "ORDERDESK_DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Paris or UTC."
         )
+    try:
+        app.config["ORDERDESK_PROXIES"] = int(app.config["ORDERDESK_PROXIES"])
+        if app.config["ORDERDESK_PROXIES"] < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise RuntimeError(
+            "ORDERDESK_PROXIES must be how many proxies stand in front, such as 1 (0: none)."
+        ) from None
     if app.config["ORDERDESK_REQUIRE_2FA"] not in {p.value for p in TwoFactorPolicy}:
         raise RuntimeError("ORDERDESK_REQUIRE_2FA must be one of off, admin, all.")
     try:
@@ -152,6 +164,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build a configured OrderDesk application; `config` overrides the environment."""
     app = Flask(__name__, instance_relative_config=True)
     _load_config(app, config)
+    if hops := app.config["ORDERDESK_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

@@ -21,9 +21,11 @@ from admin.customers import customer_views
 from admin.dashboard import DashboardView
 from admin.errors import init_errors
 from admin.formatting import init_formatting
+from admin.health import init_health
 from admin.jobs.views import jobs_view, running_jobs
 from admin.orders import OrderView
 from admin.promotions import promotion_views
+from admin.request_id import init_request_ids
 from admin.sales_documents import sales_document_views
 from admin.security import csp_nonce, init_security
 from admin.system import system_views
@@ -42,12 +44,14 @@ def _reachable_flask_admin_templates(app: Flask) -> None:
 
 def init_admin(app: Flask) -> Admin:
     _reachable_flask_admin_templates(app)
+    init_request_ids(app)  # first: its after_request hook runs last, on the final response
     init_security(app)
     init_weight(app)
     init_accessibility(app)  # after init_weight: its hook must run before compression
     init_auth(app)
     init_formatting(app)
     init_errors(app)
+    init_health(app)
     app.jinja_env.globals["user_can"] = user_can
     app.jinja_env.globals["current_user"] = current_user
     app.jinja_env.globals["running_jobs"] = running_jobs

@@ -78,10 +78,17 @@ class Storage:
         except FileNotFoundError:
             pass
 
+    def check(self) -> None:
+        """Ask the store one cheap question (a local folder is made if it is not there yet).
+
+        Raises: whatever the store raises when it does not answer (OSError and the like).
+        """
+        self._probe()
+
     def ping(self) -> bool:
-        """Tell whether the store answers (one cheap request; never raises)."""
+        """Tell whether the store answers (check, never raising)."""
         try:
-            self._probe()
+            self.check()
         except Exception:
             return False
         return True

@@ -89,8 +89,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Send every test that uses Redis to one xdist worker (`--dist loadgroup`): a developer's
-    REDIS_URL is one database, which those tests empty at will."""
+    """Leave the tests marked `postgresql` out of a run on SQLite (CI's PostgreSQL pass runs
+    them), and send every test that uses Redis to one xdist worker (`--dist loadgroup`): a
+    developer's REDIS_URL is one database, which those tests empty at will."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        left_out = [item for item in items if item.get_closest_marker("postgresql")]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:

@@ -221,3 +221,19 @@ def test_an_uploaded_file_never_lands_in_the_local_folder_when_the_storage_is_s3
 
     assert (set(folder.iterdir()) if folder.exists() else set()) == before
     assert len(objects(s3_endpoint, bucket)) == 1
+
+
+def test_healthz_asks_the_bucket_and_answers_503_storage_when_it_is_gone(app, s3_endpoint, bucket):
+    client = app.test_client()
+    healthy = client.get("/healthz")
+    assert (healthy.status_code, healthy.get_data(as_text=True)) == (200, "ok")
+
+    # When the bucket is removed from the store (the S3 stand-in)
+    s3 = s3_client(s3_endpoint)
+    for key in objects(s3_endpoint, bucket):
+        s3.delete_object(Bucket=bucket, Key=key)
+    s3.delete_bucket(Bucket=bucket)
+
+    # Then the health check says the storage does not answer
+    response = client.get("/healthz")
+    assert (response.status_code, response.get_data(as_text=True)) == (503, "storage")

@@ -44,7 +44,7 @@ class Outcome:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _prepare(
+def prepare_race(
     engine: Engine, *, per_coupon: int | None, per_user: int | None, used: int, same_buyer: bool
 ) -> tuple[list[int], int]:
     """A coupon with `used` uses taken, and ATTEMPTS open orders (one buyer, or one each)."""
@@ -124,7 +124,7 @@ def _report(record: Any, name: str, engine: Engine, outcome: Outcome, limit: int
 def test_n_simultaneous_attempts_on_a_coupon_with_k_uses_left_grant_exactly_k(clean_db, record_property):
     # Given a coupon limited to 7 uses with 2 taken (5 left), and 12 orders of 12 buyers
     limit = USES_LEFT + 2
-    order_ids, coupon_id = _prepare(clean_db, per_coupon=limit, per_user=1, used=2, same_buyer=False)
+    order_ids, coupon_id = prepare_race(clean_db, per_coupon=limit, per_user=1, used=2, same_buyer=False)
 
     # When all 12 try to apply it at the same moment
     outcome = _race(clean_db, order_ids)
@@ -142,7 +142,9 @@ def test_n_simultaneous_attempts_on_a_coupon_with_k_uses_left_grant_exactly_k(cl
 
 def test_n_simultaneous_attempts_by_one_buyer_grant_exactly_the_per_buyer_limit(clean_db, record_property):
     # Given an unlimited coupon allowing 5 orders per customer user, and 12 orders of one buyer
-    order_ids, coupon_id = _prepare(clean_db, per_coupon=None, per_user=USES_LEFT, used=0, same_buyer=True)
+    order_ids, coupon_id = prepare_race(
+        clean_db, per_coupon=None, per_user=USES_LEFT, used=0, same_buyer=True
+    )
 
     # When all 12 try to apply it at the same moment
     outcome = _race(clean_db, order_ids)
@@ -159,7 +161,7 @@ def test_n_simultaneous_attempts_by_one_buyer_grant_exactly_the_per_buyer_limit(
 
 def test_a_stale_read_of_the_counter_cannot_grant_a_use_past_the_limit(clean_db):
     # Given a one-use coupon that session A has read while it was still unused
-    order_ids, coupon_id = _prepare(clean_db, per_coupon=1, per_user=None, used=0, same_buyer=False)
+    order_ids, coupon_id = prepare_race(clean_db, per_coupon=1, per_user=None, used=0, same_buyer=False)
     with Session(clean_db) as a:
         order_a = a.get(Order, order_ids[0])
         coupon_a = a.get(Coupon, coupon_id)
