@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from typing import Any
 
 from flask import Response, abort, flash, jsonify, redirect, request, send_file, session, url_for
@@ -19,9 +20,11 @@ from actions.jobs import active_job_count, cancel_job, get_job, skipped_items, v
 from admin.base import current_actor, login_redirect, parse_id, run_action
 from admin.jobs.export_file import job_folder, result_parts
 from admin.jobs.progress import progress_of
+from admin.jobs.queue import job_queue
 from admin.settings import storage
 from models import Job, db
 
+log = logging.getLogger(__name__)
 JOBS_PER_PAGE = 50
 # Set in the person's session when they start a job: the top bar then looks for their
 # running jobs (and clears it once none is left), so other pages cost no query.
@@ -151,6 +154,19 @@ def jobs_view() -> JobsView:
     return JobsView(name="Jobs", category="System", endpoint="jobs", url="/admin/jobs")
 
 
-def flash_job_started(job: Job) -> None:
+def queue_started_job(job: Job) -> None:
+    """Hand a committed job to the workers and say so. A queue out of reach (Redis down)
+    loses nothing: the job is in the database and a worker queues forgotten jobs again
+    within a minute or two of the queue answering; the user is told so plainly."""
     note_job_started()
+    try:
+        job_queue().enqueue(job.id)
+    except Exception:
+        log.exception("Job %s was saved but could not be queued; a worker will find it", job.id)
+        flash(
+            f"{job.title}: saved, but the job queue is not answering right now. The job starts "
+            "by itself once the queue answers again; this page follows it.",
+            "warning",
+        )
+        return
     flash(f"{job.title}: started. This page follows its progress.", "info")

@@ -18,8 +18,7 @@ from actions.export_jobs import start_export_job
 from actions.jobs import ITEMS_PER_INSERT
 from admin.base import current_actor, run_action
 from admin.csv_rows import csv_header, csv_rows
-from admin.jobs.queue import job_queue
-from admin.jobs.views import flash_job_started
+from admin.jobs.views import queue_started_job
 from models import Job, Order, db
 
 # Orders fetched from the cursor, and CSV lines sent, at a time.
@@ -76,8 +75,7 @@ def exported_csv(view: Any, return_url: str) -> ResponseReturnValue:
     outcome = run_action(start)
     if outcome.result is None:
         return redirect(return_url)
-    job_queue().enqueue(outcome.result.id)
-    flash_job_started(outcome.result)
+    queue_started_job(outcome.result)
     return redirect(url_for("jobs.job", job_id=outcome.result.id))
 
 

@@ -18,8 +18,7 @@ from actions.errors import DomainError
 from actions.jobs import start_bulk_job
 from actions.lifecycle import apply_transition, get_transition
 from admin.base import current_actor, run_action
-from admin.jobs.queue import job_queue
-from admin.jobs.views import flash_job_started
+from admin.jobs.views import queue_started_job
 from admin.orders.base import OrderViewBase
 from models import Order, db
 
@@ -48,8 +47,7 @@ class OrderLifecycleView(OrderViewBase):
         )
         if outcome.result is None:
             return None
-        job_queue().enqueue(outcome.result.id)
-        flash_job_started(outcome.result)
+        queue_started_job(outcome.result)
         return redirect(url_for("jobs.job", job_id=outcome.result.id, back=back))
 
     @expose("/action/", methods=("POST",))
