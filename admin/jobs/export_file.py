@@ -5,14 +5,12 @@ export_jobs.py says why there are parts)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from actions.export_jobs import (
-    expire_export_files,
     export_parts,
     finish_export_job,
     next_export_chunk,
@@ -22,7 +20,7 @@ from actions.job_chunks import ChunkResult
 from actions.jobs import finish_job
 from admin.csv_rows import csv_header, csv_rows
 from admin.settings import storage
-from models import Job, db, utcnow
+from models import Job
 
 # Orders written per chunk (one transaction each).
 EXPORT_CHUNK = 2_000
@@ -81,18 +79,3 @@ def run_export_chunk(session: Session, job: Job) -> ChunkResult:
             size += part.write(lines.encode())
     record_export_chunk(session, job, chunk, part_bytes=size)
     return ChunkResult(more=True, done=len(chunk.orders), skipped=len(chunk.missing))
-
-
-def remove_expired_exports() -> int:
-    """Remove the files of exports finished more than ORDERDESK_EXPORT_KEEP_DAYS days ago
-    (0 keeps them for ever), after the jobs say so; return how many exports lost their file."""
-    days = int(current_app.config["ORDERDESK_EXPORT_KEEP_DAYS"])
-    if days <= 0:
-        return 0
-    expired = expire_export_files(db.session, finished_before=utcnow() - timedelta(days=days))
-    db.session.commit()
-    files = storage()
-    for job in expired:
-        for key in files.sizes(job_folder(job)):
-            files.delete(key)
-    return len(expired)

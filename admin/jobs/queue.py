@@ -19,8 +19,7 @@ from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
-from admin.jobs.export_file import remove_expired_exports
-from admin.jobs.runner import abandoned_job_ids, run_job, start_overdue_check
+from admin.jobs.runner import abandoned_job_ids, remove_expired_exports, run_job, start_overdue_check
 
 log = logging.getLogger(__name__)
 EXTENSION = "orderdesk_jobs"

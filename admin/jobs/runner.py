@@ -26,9 +26,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from actions.email_jobs import run_email_job
 from actions.errors import DomainError
+from actions.export_jobs import expire_export_files
 from actions.job_chunks import ChunkResult, run_bulk_chunk, start_overdue_job
 from actions.jobs import abandoned_jobs, claim_job, finish_job, renew_claim
-from admin.jobs.export_file import run_export_chunk
+from admin.jobs.export_file import job_folder, run_export_chunk
 from admin.settings import mail_settings, storage
 from models import Job, db, utcnow
 from models.dialect import writer_pause
@@ -187,3 +188,18 @@ def _fail(job_id: int, worker: str, message: str) -> None:
     if job is not None and renew_claim(db.session, job, worker, now=utcnow()):
         finish_job(db.session, job, "failed", error=message)
     db.session.commit()
+
+
+def remove_expired_exports() -> int:
+    """Remove the files of exports finished more than ORDERDESK_EXPORT_KEEP_DAYS days ago
+    (0 keeps them for ever), after the jobs say so; return how many exports lost their file."""
+    days = int(current_app.config["ORDERDESK_EXPORT_KEEP_DAYS"])
+    if days <= 0:
+        return 0
+    expired = expire_export_files(db.session, finished_before=utcnow() - timedelta(days=days))
+    db.session.commit()
+    files = storage()
+    for job in expired:
+        for key in files.sizes(job_folder(job)):
+            files.delete(key)
+    return len(expired)

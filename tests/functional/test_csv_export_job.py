@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from actions.editing import delete_order
 from actions.jobs import cancel_job
 from actions.order_input import LineData
-from admin.jobs import export_file
+from admin.jobs import export_file, runner
 from admin.jobs.export_file import run_export_chunk
 from admin.jobs.queue import JobQueue
 from admin.jobs.runner import run_job
@@ -269,7 +269,7 @@ def test_an_export_file_is_removed_a_week_after_the_export_and_its_page_says_so(
     assert len(files.sizes(export_file.job_folder(old))) == 2
 
     # When the worker's hourly clean-up runs (files are kept 7 days by default)
-    assert export_file.remove_expired_exports() == 1
+    assert runner.remove_expired_exports() == 1
 
     # Then the old export's parts are gone and its page says why, without a download link
     assert files.sizes(export_file.job_folder(old)) == {}
@@ -289,5 +289,5 @@ def test_export_files_are_kept_for_ever_when_the_setting_is_zero(login_as, app, 
     db.session.commit()
     app.config["ORDERDESK_EXPORT_KEEP_DAYS"] = 0
 
-    assert export_file.remove_expired_exports() == 0
+    assert runner.remove_expired_exports() == 0
     assert len(storage().sizes(export_file.job_folder(job))) == 2
