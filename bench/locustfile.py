@@ -28,6 +28,7 @@ from typing import Any
 
 from locust import HttpUser, between, events, task
 from locust.clients import LocustHttpAdapter
+from locust.exception import StopUser
 
 from bench.scale_accounts import sales_email
 
@@ -97,7 +98,8 @@ class Person(HttpUser):
         ) as answer:
             if answer.status_code != 302:
                 answer.failure(f"login refused ({answer.status_code}): {_error_text(answer.text)}")
-                self.stop()
+        if answer.status_code != 302:
+            raise StopUser()
 
     def form_token(self, url: str, name: str) -> str:
         """GET a page with a form; its CSRF token ('' when the page failed)."""

@@ -85,16 +85,10 @@ export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export SECRET_KEY="scale-$RANDOM$RANDOM"
 export ORDERDESK_UPLOAD_DIR="$work/uploads" ORDERDESK_JOB_FILES_DIR="$work/job-files"
 
-# --- data ----------------------------------------------------------------------------------
+# --- schema, the team's processes, data ------------------------------------------------------
 "$bin/flask" --app app db upgrade >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; exit 1; }
-say "schema migrated"
-seed_started=$SECONDS
-"$bin/flask" --app app seed-demo --orders "$orders" >"$work/seed.log" 2>&1 || { cat "$work/seed.log"; exit 1; }
-say "seed-demo --orders $orders: $((SECONDS - seed_started)) s"
-sed -n '/^Demo ready/,/^Internal status/p' "$work/seed.log" | sed 's/^/  /'
-psql_ -c 'ANALYZE'
-
-# --- the team's processes ------------------------------------------------------------------
+# The web and job workers need only the schema: they start while the seed runs, which leaves
+# a core idle for most of a small seed (on a big one their start-up is a rounding error).
 web_port="$(free_port)"
 "$bin/gunicorn" --workers 4 --bind "127.0.0.1:$web_port" --no-control-socket 'app:create_app()' \
     >"$work/gunicorn.log" 2>&1 &
@@ -106,18 +100,28 @@ for i in 1 2; do
     workers+=($!)
     started+=($!)
 done
-# While they start: an account per sales user, and the manager's filter. It archives the
-# newest closed orders, up to 100,000: Internal Status = Closed and Created At after the
-# 100,001st newest closed order (every closed order when there are fewer).
-"$bin/python" bench/scale_accounts.py "$users"
+"$bin/python" bench/scale_accounts.py "$users" &
+accounts_pid=$!
+say "schema migrated; gunicorn (4 workers) on 127.0.0.1:$web_port and job workers ${workers[*]} starting"
+
+seed_started=$SECONDS
+"$bin/flask" --app app seed-demo --orders "$orders" >"$work/seed.log" 2>&1 || { cat "$work/seed.log"; exit 1; }
+say "seed-demo --orders $orders: $((SECONDS - seed_started)) s"
+sed -n '/^Demo ready/,/^Internal status/p' "$work/seed.log" | sed 's/^/  /'
+psql_ -c 'ANALYZE'
+wait "$accounts_pid"  # an account per sales user
+
+# The manager archives the newest closed orders, up to 100,000: Internal Status = Closed and
+# Created At after the 100,001st newest closed order (every closed order when there are fewer).
 since="$(psql_ -c "SELECT to_char(created_at, 'YYYY-MM-DD HH24:MI:SS') FROM orders
     WHERE internal_status = 'closed' ORDER BY created_at DESC LIMIT 1 OFFSET 100000")"
 export SCALE_ARCHIVE_FILTER="flt0_internal_status_equals=closed${since:+&flt1_created_at_greater_than=$since}"
-until curl -sf "http://127.0.0.1:$web_port/login" >/dev/null; do
+until "$bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' \
+    "http://127.0.0.1:$web_port/login" 2>/dev/null; do
     kill -0 "$gunicorn_pid" 2>/dev/null || { cat "$work/gunicorn.log"; exit 1; }
     sleep 0.5
 done
-say "gunicorn (4 workers) on 127.0.0.1:$web_port, job workers ${workers[*]}; Locust: $users users for $duration"
+say "Locust: $users users for $duration"
 
 # --- faults (with --faults), beside the Locust run -----------------------------------------
 export SCALE_JOB_FILE="$work/job-id" SCALE_REQUESTS_FILE="$work/requests.jsonl"
@@ -142,7 +146,7 @@ kill_web_worker_then_stop_redis() {
     local total pid
     total="$(seconds "$duration")"
     sleep $((total * 2 / 5))
-    pid="$(pgrep -P "$gunicorn_pid" | head -n 1)"
+    pid="$(sed -n 's/.*Booting worker with pid: //p' "$work/gunicorn.log" | head -n 1)"
     fault "kill -9 gunicorn worker $pid"
     kill -9 "$pid"
     sleep $((total / 4))
