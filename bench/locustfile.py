@@ -261,13 +261,14 @@ class Manager(Person):
     email = MANAGER
 
     def on_start(self) -> None:
-        self.job: str | None = None
+        self.archive_tried = False
+        self.job: str | None = None  # the archive's job id, once started
         self.finished = False
         super().on_start()
 
     @task
     def work(self) -> None:
-        if self.job is None and time.time() - started_at >= archive_at(self.environment):
+        if not self.archive_tried and time.time() - started_at >= archive_at(self.environment):
             self.start_archive()
         elif self.job is not None and not self.finished:
             progress = self.client.get(f"/admin/jobs/{self.job}/progress.json", name="job progress")
@@ -276,6 +277,8 @@ class Manager(Person):
             self.grid(f"{GRID}?flt0_internal_status_equals=closed", "grid filter")
 
     def start_archive(self) -> None:
+        """Once: a refusal is a failed request, and scale.sh, finding no job, fails too."""
+        self.archive_tried = True
         chosen = os.environ["SCALE_ARCHIVE_FILTER"]
         csrf = self.form_token(f"{GRID}apply_filtered/?action=archive&{chosen}", "archive review")
         target = self.post_form(
@@ -284,10 +287,13 @@ class Manager(Person):
             "start archive",
             "/admin/jobs/",
         )
-        self.job = re.search(r"/admin/jobs/(\d+)/", target or "/admin/jobs/0/")[1]
+        found = re.search(r"/admin/jobs/(\d+)/", target or "")
+        if target is None or found is None:
+            return
+        self.job = found[1]
         with open(os.environ["SCALE_JOB_FILE"], "w") as out:
             out.write(self.job)
-        self.client.get(target or "/admin/jobs/", name="job page")
+        self.client.get(target, name="job page")
 
 
 def archive_at(environment: Any) -> float:

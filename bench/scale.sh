@@ -22,7 +22,7 @@ while (($#)); do
         --users) users="$2"; shift 2 ;;
         --duration) duration="$2"; shift 2 ;;
         --faults) faults=1; shift ;;
-        *) sed -n '12p' "$0" >&2; exit 2 ;;
+        *) sed -n 's/^#   \(bench\/scale.sh .*\)/usage: \1/p' "$0" >&2; exit 2 ;;
     esac
 done
 
