@@ -15,13 +15,14 @@ TEST_WORKERS ?= auto
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
 .DEFAULT_GOAL := help
-.PHONY: help run test e2e bench lint install install-dev
+.PHONY: help run test e2e bench scale-test lint install install-dev
 
 help:
 	@echo "make run    - install, migrate, seed the demo once, serve on http://127.0.0.1:$${PORT:-5000} with a job worker"
 	@echo "make test   - install the dev extras and run the whole test suite"
 	@echo "make e2e    - browser tests only (Playwright + Debian's /usr/bin/chromium)"
 	@echo "make bench  - grid benchmark (bench/grid_bench.py)"
+	@echo "make scale-test - load test of a team setup: PostgreSQL, Redis, gunicorn x4, 1M orders, 20 users (bench/scale.sh)"
 	@echo "make lint   - ruff check, ruff format --check, mypy on actions/ and models/"
 
 $(BIN)/python:
@@ -65,6 +66,10 @@ e2e: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/grid_bench.py
+
+# SCALE_ARGS passes options on, e.g. SCALE_ARGS=--faults.
+scale-test: $(VENV)/.installed-dev
+	bench/scale.sh $(SCALE_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
