@@ -116,8 +116,9 @@ wait "$accounts_pid"  # an account per sales user
 since="$(psql_ -c "SELECT to_char(created_at, 'YYYY-MM-DD HH24:MI:SS') FROM orders
     WHERE internal_status = 'closed' ORDER BY created_at DESC LIMIT 1 OFFSET 100000")"
 export SCALE_ARCHIVE_FILTER="flt0_internal_status_equals=closed${since:+&flt1_created_at_greater_than=$since}"
+# Ready when /healthz answers 200: the database, Redis and the file storage all answer.
 until "$bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' \
-    "http://127.0.0.1:$web_port/login" 2>/dev/null; do
+    "http://127.0.0.1:$web_port/healthz" 2>/dev/null; do
     kill -0 "$gunicorn_pid" 2>/dev/null || { cat "$work/gunicorn.log"; exit 1; }
     sleep 0.5
 done
