@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -65,10 +65,17 @@ def _login_account() -> str:
     return "account:" + email.strip().lower()
 
 
+def _failed(response: Response) -> bool:
+    """A refused attempt shows its form again (200); one that signs in, or moves on to the
+    next step, redirects. Only refusals count: a team behind one office address signs in
+    every morning."""
+    return response.status_code == 200
+
+
 # Shared by the password and the code steps: a wrong code costs as much as a wrong password.
-per_address = limiter.shared_limit(LOGIN_LIMIT, scope="login-address", methods=["POST"])
+per_address = limiter.shared_limit(LOGIN_LIMIT, scope="login-address", methods=["POST"], deduct_when=_failed)
 per_account = limiter.shared_limit(
-    LOGIN_LIMIT, scope="login-account", key_func=_login_account, methods=["POST"]
+    LOGIN_LIMIT, scope="login-account", key_func=_login_account, methods=["POST"], deduct_when=_failed
 )
 
 

@@ -281,6 +281,21 @@ def test_login_attempts_are_throttled_after_ten_a_minute(app, users):
     assert statuses == [200] * 10 + [429]
 
 
+def test_successful_logins_do_not_count_toward_the_throttle(app, users):
+    # Given the login throttle on, and a team signing in from one office address
+    throttled = build_app(app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True)
+    try:
+        # When twelve sign-ins succeed within a minute, then one person mistypes
+        signed_in = [login(throttled.test_client(), "sales@example.com").status_code for _ in range(12)]
+        mistyped = login(throttled.test_client(), "sales@example.com", "wrong").status_code
+    finally:
+        with throttled.app_context():
+            db.engine.dispose()
+
+    # Then none of them is refused
+    assert (signed_in, mistyped) == ([302] * 12, 200)
+
+
 # --- headers and cookies --------------------------------------------------------------------
 
 
