@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
+from actions.job_chunks import STATUS_ONLY_FACTOR
 from models import db
 from tests import factories
 from tests.browser.conftest import serve
@@ -21,8 +22,9 @@ from tests.conftest import build_app
 from tests.functional.job_worker import SharedQueue, copy_order, running_worker
 
 ORDERS = 2_000
-# Small chunks, so that the page sees the job part-way through (40 commits).
-CHUNK = 50
+# Small chunks, so that the page sees the job part-way through: 40 commits of 50 orders (an
+# archive's chunk is STATUS_ONLY_FACTOR times the configured size).
+CHUNK = 50 // STATUS_ONLY_FACTOR
 BAR_PART_WAY = """() => {
   const percent = Number(document.getElementById("job-bar").getAttribute("aria-valuenow"));
   return percent > 0 && percent < 100 ? percent : null;

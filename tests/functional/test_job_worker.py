@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from actions.job_chunks import STATUS_ONLY_FACTOR
 from actions.lifecycle import apply_transition
 from models import Job, JobItem, Order
 from tests import factories
@@ -35,6 +36,8 @@ from tests.functional.job_worker import (
 CHUNK = 50
 # The job Cancel stops: orders, and orders per chunk (the worker's default).
 BIG_JOB = 10_000
+# Orders an archive chunk holds: 20 chunks in the job (an archive's chunk is STATUS_ONLY_FACTOR
+# times the configured size).
 BIG_CHUNK = 500
 
 
@@ -147,7 +150,8 @@ def test_cancelling_a_big_job_stops_it_after_the_chunk_in_progress(
     template = _orders_in(session, shop, "closed")[0]
     copy_order(session, template, BIG_JOB - 1)
     client = shop["client"]
-    with running_worker(database_url, queue, tmp_path / "worker.log", chunk=BIG_CHUNK) as worker:
+    chunk_setting = BIG_CHUNK // STATUS_ONLY_FACTOR
+    with running_worker(database_url, queue, tmp_path / "worker.log", chunk=chunk_setting) as worker:
         job_id = job_id_from(
             client.post("/admin/orders/apply_filtered/?action=archive&flt1_internal_status_equals=closed")
         )

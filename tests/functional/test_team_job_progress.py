@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from actions.job_chunks import STATUS_ONLY_FACTOR
 from tests import factories
 from tests.conftest import login
 from tests.functional.job_worker import (
@@ -24,7 +25,8 @@ from tests.functional.job_worker import (
 )
 
 ORDERS = 600
-CHUNK = 50  # 12 commits of progress to watch
+# 12 commits of 50 orders to watch (an archive's chunk is STATUS_ONLY_FACTOR times the setting)
+CHUNK = 50 // STATUS_ONLY_FACTOR
 
 
 def _manager_on(client: FlaskClient) -> FlaskClient:
