@@ -1,5 +1,6 @@
-"""The operations a bulk job applies to many orders, each order on its own (run by
-actions/job_chunks.py), and the words the grid's menus use for them."""
+"""The operations a bulk job applies to many orders (run by actions/job_chunks.py): each
+order on its own, or a chunk's orders in one statement for a status-only move; and the words
+the grid's menus use for them."""
 
 from __future__ import annotations
 

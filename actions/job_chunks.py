@@ -1,5 +1,6 @@
-"""One chunk of a job's work: the next orders after the job's cursor, each through its own
-action, the cursor and counts moved in the same transaction (the caller commits)."""
+"""One chunk of a job's work: the next orders after the job's cursor, each checked by its own
+action's rules (a status-only move writes them together), the cursor and counts moved in the
+same transaction (the caller commits)."""
 
 from __future__ import annotations
 
