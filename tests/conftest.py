@@ -193,8 +193,16 @@ def build_app(database_url: str, **overrides: Any) -> Flask:
     }
     config.update(overrides)
     app = create_app(config)
+    app.before_request(_read_afresh)
     _built_apps.append(app)
     return app
+
+
+def _read_afresh() -> None:
+    """A test's requests run in the test's app context, so they share its session; a request
+    in production starts with a session of its own. Each request here forgets what the
+    session read before (a job run inline, or by a worker, changed those rows behind it)."""
+    db.session.expire_all()
 
 
 @pytest.fixture
