@@ -109,6 +109,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         ORDERDESK_EXPORT_KEEP_DAYS=int(os.environ.get("ORDERDESK_EXPORT_KEEP_DAYS", "7")),
         # Orders per transaction in a bulk job.
         ORDERDESK_JOB_CHUNK=int(os.environ.get("ORDERDESK_JOB_CHUNK", "500")),
+        ORDERDESK_API_RATE_LIMIT=os.environ.get("ORDERDESK_API_RATE_LIMIT", "600 per minute"),
         # Seconds before each further try of an email whose send failed ("" = one try only).
         ORDERDESK_EMAIL_RETRY_DELAYS=os.environ.get("ORDERDESK_EMAIL_RETRY_DELAYS", "120,480"),
         # The job queue's SQLite file when REDIS_URL is unset (default: instance/jobs-queue.db);

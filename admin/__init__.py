@@ -12,6 +12,7 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from admin.accessibility import init_accessibility
+from admin.api import init_api
 from admin.account import AccountView
 from admin.auth import init_auth
 from admin.base import user_can
@@ -74,4 +75,5 @@ def init_admin(app: Flask) -> Admin:
     ):
         admin.add_view(view)
     admin.add_view(AccountView(name="Account", endpoint="account", url="/admin/account"))
+    init_api(app)
     return admin

@@ -1,6 +1,7 @@
 """Every model, importable from one place (Alembic and the admin need them all registered)."""
 
 from models.activities import Attachment, CalendarEvent, Email, Note
+from models.api_tokens import ApiToken
 from models.audit import AuditEntry
 from models.base import Base, Money, db, utcnow
 from models.catalog import (
@@ -36,6 +37,7 @@ from models.search import CUSTOMER_USER_WORDS, CUSTOMER_WORDS
 from models.users import ROLES, RecoveryCode, User
 
 __all__ = [
+    "ApiToken",
     "AppliedPromotion",
     "Attachment",
     "CalendarEvent",

@@ -154,15 +154,23 @@ def jobs_view() -> JobsView:
     return JobsView(name="Jobs", category="System", endpoint="jobs", url="/admin/jobs")
 
 
+def hand_to_workers(job_id: int) -> bool:
+    """Queue a committed job; False when the queue is out of reach (a worker queues forgotten
+    jobs again within a minute or two of it answering, so nothing is lost)."""
+    try:
+        job_queue().enqueue(job_id)
+    except Exception:
+        log.exception("Job %s was saved but could not be queued; a worker will find it", job_id)
+        return False
+    return True
+
+
 def queue_started_job(job: Job) -> None:
     """Hand a committed job to the workers and say so. A queue out of reach (Redis down)
     loses nothing: the job is in the database and a worker queues forgotten jobs again
     within a minute or two of the queue answering; the user is told so plainly."""
     note_job_started()
-    try:
-        job_queue().enqueue(job.id)
-    except Exception:
-        log.exception("Job %s was saved but could not be queued; a worker will find it", job.id)
+    if not hand_to_workers(job.id):
         flash(
             f"{job.title}: saved, but the job queue is not answering right now. The job starts "
             "by itself once the queue answers again; this page follows it.",

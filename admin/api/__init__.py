@@ -1,0 +1,85 @@
+"""The REST API under /api/v1: flask-smorest blueprints over actions/, as the panel's views
+are. flask-smorest fits an existing Flask app (the panel stays a plain Flask + Flask-Admin
+app), generates the OpenAPI 3.1 contract from the marshmallow schemas the views validate
+with, and checks If-Match; Swagger UI's files come from the swagger-ui-py package, served
+from this origin."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+import swagger_ui
+from flask import Blueprint, Flask, Response, current_app, render_template
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from admin.api.common import ApiError
+from admin.api.jobs import blp as jobs
+from admin.api.orders import blp as orders
+from admin.api.problems import domain_problem, http_problem, is_api_request, problem
+from admin.security import csp_nonce
+
+log = logging.getLogger(__name__)
+RESOURCES = (orders, jobs)
+SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "A personal API token (Account > API Tokens).",
+}
+
+
+class OrderDeskApi(Api):  # type: ignore[misc]
+    def _register_error_handlers(self) -> None:
+        """Errors are answered by init_api's handlers, for /api/ only: the panel keeps its pages."""
+
+
+def api_http_error(error: HTTPException) -> Any:
+    """A problem document on the API; the panel's own answer elsewhere."""
+    return http_problem(error) if is_api_request() else error
+
+
+def api_refusal(error: ApiError) -> Response:
+    return domain_problem(error.error)
+
+
+def api_server_error(error: Exception) -> Response:
+    reference = secrets.token_hex(4).upper()
+    current_app.logger.error("API server error, reference %s", reference, exc_info=error)
+    return problem(500, f"Something went wrong on our side and nothing was saved (reference {reference}).")
+
+
+def _docs() -> str:
+    return render_template("api/docs.html", csp_nonce=csp_nonce)
+
+
+def init_api(app: Flask) -> Api:
+    app.config.setdefault("API_TITLE", "OrderDesk API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.1.0")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {"description": "Orders and everything around them, as in the panel, for other systems."},
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    api = OrderDeskApi(app)
+    api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
+    for resource in RESOURCES:
+        api.register_blueprint(resource)
+    docs = Blueprint(
+        "api_docs",
+        __name__,
+        static_folder=str(Path(swagger_ui.__file__).parent / "static"),
+        static_url_path="/api/v1/docs/static",
+    )
+    docs.add_url_rule("/api/v1/docs", "docs", _docs)
+    app.register_blueprint(docs)
+    app.register_error_handler(ApiError, api_refusal)
+    app.register_error_handler(HTTPException, api_http_error)
+    return api

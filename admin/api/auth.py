@@ -1,0 +1,55 @@
+"""Who an API request acts as: the user of the `Authorization: Bearer` token, and nobody else.
+
+No cookie is read or set on the API, so no CSRF token is needed: a browser's session does not
+authenticate it. Every request is rate limited per token (ORDERDESK_API_RATE_LIMIT).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import abort, current_app, g, request
+
+from actions.api_tokens import NOT_VALID, token_user
+from actions.audit import set_actor
+from actions.errors import DomainError
+from models import User, db, utcnow
+
+
+def bearer_secret() -> str | None:
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+
+
+def rate_limit_key() -> str:
+    """The token (hashed: keys may be stored in Redis), else the caller's address."""
+    secret = bearer_secret()
+    if secret:
+        return "token:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+    return "address:" + (request.remote_addr or "?")
+
+
+def rate_limit() -> str:
+    return str(current_app.config["ORDERDESK_API_RATE_LIMIT"])
+
+
+def authenticate() -> None:
+    """Before every API call (docs and contract aside): find the token's user or answer 401.
+    The token's last use is committed at once, whatever the call does after."""
+    secret = bearer_secret()
+    if secret is None:
+        abort(401, NOT_VALID)
+    try:
+        token, user = token_user(db.session, secret, now=utcnow())
+    except DomainError as exc:
+        db.session.rollback()
+        abort(401, exc.message)
+    db.session.commit()
+    g.api_user = user
+    g.api_token_id = token.id
+    set_actor(db.session(), user.id)
+
+
+def api_actor() -> User:
+    """The user the request's token acts as (authenticate() has run)."""
+    return g.api_user  # type: ignore[no-any-return]

@@ -1,0 +1,188 @@
+"""GET /api/v1/orders: the grid's filters, sorts and search as query arguments, and cursor
+pages found by key (the rows after the cursor's row in the sort order), so the millionth order
+costs what the first does. Conditions come from the grid's own builders (same indexes)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import marshmallow as ma
+from flask import abort
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy.orm import joinedload
+
+from actions.money import CURRENCIES
+from admin.api.common import BAD_CURSOR, PageArgs, decode_cursor, encode_cursor
+from admin.capped_grid import WALK_THRESHOLD, looked_up, walking_sort_index
+from admin.orders.filters import (
+    CustomerUserFilter,
+    OwnerFilter,
+    customer_name_condition,
+    order_number_condition,
+    po_number_condition,
+    search_condition,
+)
+from admin.orders.grid import SORT_STAND_INS
+from models import Order, db
+from models.orders import INTERNAL_STATUSES, PAYMENT_STATUSES, SHIPPING_STATUSES
+
+SORTS = (
+    "identifier",
+    "po_number",
+    "created_at",
+    "updated_at",
+    "internal_status",
+    "shipping_status",
+    "payment_status",
+    "currency",
+    "subtotal",
+    "special_discounts_total",
+    "total",
+    "ship_until",
+)
+DEFAULT_SORT = "-created_at"
+Text = ma.fields.String
+Amount = ma.fields.Decimal
+
+
+class OrderListArgs(PageArgs):
+    """Each argument narrows the list; together they all apply (AND)."""
+
+    q = Text(metadata={"description": "Search as the grid's box: order, PO, customer, buyer, email or SKU."})
+    number = Text(metadata={"description": "Order number starts with."})
+    po_number = Text(metadata={"description": "PO number starts with."})
+    customer = Text(metadata={"description": "Customer name starts with."})
+    customer_user = Text(metadata={"description": "A word of the buyer's name or email starts with."})
+    owner = Text(metadata={"description": "A word of the owner's name or email starts with."})
+    internal_status = Text(validate=ma.validate.OneOf([str(s) for s in INTERNAL_STATUSES]))
+    shipping_status = Text(validate=ma.validate.OneOf([str(s) for s in SHIPPING_STATUSES]))
+    payment_status = Text(validate=ma.validate.OneOf([str(s) for s in PAYMENT_STATUSES]))
+    currency = Text(validate=ma.validate.OneOf(CURRENCIES))
+    created_from = ma.fields.AwareDateTime(
+        metadata={"description": "Created at or after (ISO 8601 with offset)."}
+    )
+    created_to = ma.fields.AwareDateTime(metadata={"description": "Created before."})
+    updated_from = ma.fields.AwareDateTime()
+    updated_to = ma.fields.AwareDateTime()
+    subtotal_min = Amount(as_string=True, allow_nan=False, metadata={"description": "Subtotal above."})
+    subtotal_max = Amount(as_string=True, allow_nan=False, metadata={"description": "Subtotal below."})
+    total_min = Amount(as_string=True, allow_nan=False)
+    total_max = Amount(as_string=True, allow_nan=False)
+    ship_until_from = ma.fields.Date()
+    ship_until_to = ma.fields.Date()
+    sort = Text(
+        load_default=DEFAULT_SORT,
+        validate=ma.validate.OneOf([s for name in SORTS for s in (name, "-" + name)]),
+        metadata={"description": "A column, '-' first for descending; ties are broken by id."},
+    )
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
+def conditions(args: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """The WHERE of the arguments given (built afresh inside walking_sort_index())."""
+    found: list[ColumnElement[bool]] = []
+    prefix = {
+        "number": order_number_condition,
+        "po_number": po_number_condition,
+        "customer": customer_name_condition,
+        "customer_user": CustomerUserFilter._condition,
+        "owner": OwnerFilter._condition,
+    }
+    for name, condition in prefix.items():
+        term = _text(args.get(name))
+        if term:
+            found.append(condition(term))
+    for term in (args.get("q") or "").split():
+        found.append(search_condition(term))
+    for name in ("internal_status", "shipping_status", "payment_status", "currency"):
+        if args.get(name):
+            found.append(looked_up(getattr(Order, name)) == args[name])
+    ranges = {
+        "created": Order.created_at,
+        "updated": Order.updated_at,
+        "ship_until": Order.ship_until,
+    }
+    for name, column in ranges.items():
+        if args.get(f"{name}_from") is not None:
+            found.append(looked_up(column) >= args[f"{name}_from"])
+        if args.get(f"{name}_to") is not None:
+            found.append(looked_up(column) < args[f"{name}_to"])
+    for name in ("subtotal", "total"):
+        if args.get(f"{name}_min") is not None:
+            found.append(looked_up(getattr(Order, name)) > args[f"{name}_min"])
+        if args.get(f"{name}_max") is not None:
+            found.append(looked_up(getattr(Order, name)) < args[f"{name}_max"])
+    return found
+
+
+def sort_key(name: str) -> Any:
+    column = getattr(Order, name)
+    stand_in = SORT_STAND_INS.get(name)
+    return func.coalesce(column, literal_column(stand_in)) if stand_in else column
+
+
+def _key_value(order: Order, name: str) -> Any:
+    """The cursor's copy of a row's sort key, as JSON can carry it."""
+    value = getattr(order, name)
+    if value is None:
+        value = SORT_STAND_INS[name].strip("'")
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _parsed_key(name: str, value: Any) -> Any:
+    """Answers 422 for a value that is no key of this sort."""
+    python_type = getattr(Order, name).type.python_type
+    try:
+        if python_type is datetime:
+            return datetime.fromisoformat(str(value))
+        if python_type is date:
+            return date.fromisoformat(str(value))
+        if python_type is Decimal:
+            return Decimal(str(value))
+        return str(value)
+    except (ValueError, ArithmeticError):
+        abort(422, BAD_CURSOR)
+
+
+def _after(name: str, descending: bool, key: Any, last_id: int) -> ColumnElement[bool]:
+    column = sort_key(name)
+    if descending:
+        return and_(column <= key, or_(column < key, Order.id < last_id))
+    return and_(column >= key, or_(column > key, Order.id > last_id))
+
+
+def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
+    """One page of orders and the cursor of the next (None on the last page)."""
+    sort = str(args["sort"])
+    name, descending = sort.lstrip("-"), sort.startswith("-")
+    limit = int(args["limit"])
+    found = conditions(args)
+    if found:
+        # Many matches: walk the sort order's index rather than sort every match (the grid's rule).
+        matching = select(Order.id).where(*found).limit(WALK_THRESHOLD + 1).subquery()
+        if (db.session.scalar(select(func.count()).select_from(matching)) or 0) > WALK_THRESHOLD:
+            with walking_sort_index():
+                found = conditions(args)
+    query = select(Order).where(*found)
+    if args.get("cursor"):
+        cursor_sort, key, last_id = decode_cursor(str(args["cursor"]), 3)
+        if cursor_sort != sort or not isinstance(last_id, int) or isinstance(last_id, bool):
+            abort(422, BAD_CURSOR)
+        query = query.where(_after(name, descending, _parsed_key(name, key), last_id))
+    order_by = (sort_key(name).desc(), Order.id.desc()) if descending else (sort_key(name), Order.id)
+    query = query.order_by(*order_by).limit(limit + 1)
+    query = query.options(
+        joinedload(Order.customer), joinedload(Order.customer_user), joinedload(Order.owner)
+    )
+    rows = list(db.session.scalars(query).unique())
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor([sort, _key_value(last, name), last.id])
