@@ -12,8 +12,8 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from admin.accessibility import init_accessibility
-from admin.api import init_api
 from admin.account import AccountView
+from admin.api import init_api
 from admin.auth import init_auth
 from admin.base import user_can
 from admin.calendar import calendar_views

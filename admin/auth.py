@@ -8,6 +8,7 @@ Every POST to either step counts toward the same limits per account and per addr
 from __future__ import annotations
 
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, session, url_for
@@ -16,6 +17,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import TooManyRequests
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
@@ -23,6 +25,7 @@ from actions.audit import set_actor
 from actions.two_factor import enrol_two_factor, new_secret, two_factor_required, verify_second_factor
 from actions.users import authenticate, end_sessions, session_token_for, session_user
 from admin.base import run_action
+from admin.problems import http_problem, is_api_request
 from admin.two_factor_forms import CodeForm, qr_code_data_uri, two_factor_policy
 from models import User, db
 
@@ -182,8 +185,10 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("auth.login"))
 
 
-def too_many_attempts(error: Exception) -> tuple[str, int]:
-    """Say why the login is refused instead of a bare 429."""
+def too_many_attempts(error: TooManyRequests) -> Any:
+    """Say why the login is refused instead of a bare 429 (the API answers a problem)."""
+    if is_api_request():
+        return http_problem(error)
     flash(
         "Too many login attempts for this account or from this address. Wait a minute before trying again.",
         "error",

@@ -7,19 +7,18 @@ from this origin."""
 from __future__ import annotations
 
 import logging
-import secrets
 from pathlib import Path
 from typing import Any
 
 import swagger_ui
-from flask import Blueprint, Flask, Response, current_app, render_template
+from flask import Blueprint, Flask, Response, render_template
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from admin.api.common import ApiError
 from admin.api.jobs import blp as jobs
 from admin.api.orders import blp as orders
-from admin.api.problems import domain_problem, http_problem, is_api_request, problem
+from admin.problems import domain_problem, http_problem, is_api_request
 from admin.security import csp_nonce
 
 log = logging.getLogger(__name__)
@@ -43,12 +42,6 @@ def api_http_error(error: HTTPException) -> Any:
 
 def api_refusal(error: ApiError) -> Response:
     return domain_problem(error.error)
-
-
-def api_server_error(error: Exception) -> Response:
-    reference = secrets.token_hex(4).upper()
-    current_app.logger.error("API server error, reference %s", reference, exc_info=error)
-    return problem(500, f"Something went wrong on our side and nothing was saved (reference {reference}).")
 
 
 def _docs() -> str:

@@ -43,6 +43,15 @@ SORTS = (
     "ship_until",
 )
 DEFAULT_SORT = "-created_at"
+# How a cursor's key is read back, for the sorts whose key is not text.
+KEY_PARSERS: dict[str, Any] = {
+    "created_at": datetime.fromisoformat,
+    "updated_at": datetime.fromisoformat,
+    "ship_until": date.fromisoformat,
+    "subtotal": Decimal,
+    "special_discounts_total": Decimal,
+    "total": Decimal,
+}
 Text = ma.fields.String
 Amount = ma.fields.Decimal
 
@@ -138,15 +147,9 @@ def _key_value(order: Order, name: str) -> Any:
 
 def _parsed_key(name: str, value: Any) -> Any:
     """Answers 422 for a value that is no key of this sort."""
-    python_type = getattr(Order, name).type.python_type
+    parse = KEY_PARSERS.get(name, str)
     try:
-        if python_type is datetime:
-            return datetime.fromisoformat(str(value))
-        if python_type is date:
-            return date.fromisoformat(str(value))
-        if python_type is Decimal:
-            return Decimal(str(value))
-        return str(value)
+        return parse(str(value))
     except (ValueError, ArithmeticError):
         abort(422, BAD_CURSOR)
 

@@ -116,7 +116,7 @@ def _updated_data(order: Order, body: dict[str, Any]) -> OrderData:
 
 @blp.route("/")
 class Orders(MethodView):
-    @blp.arguments(OrderListArgs, location="query")
+    @blp.arguments(OrderListArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, OrderPage)
     @_document(403, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -137,10 +137,8 @@ class Orders(MethodView):
         return response
 
 
-@blp.route("/<int:order_id>")
+@blp.route("/<int:order_id>", endpoint="Order")
 class OrderResource(MethodView):
-    endpoint = "Order"
-
     @blp.response(200, OrderDetail)
     @_document(403, 404)
     def get(self, order_id: int) -> Response:

@@ -3,10 +3,11 @@ domain error's code and the same words the panel shows; never an HTML page or a 
 
 from __future__ import annotations
 
+import secrets
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response, json, request
+from flask import Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from actions.errors import (
@@ -50,6 +51,13 @@ DETAILS = {
     429: "Too many requests with this token; wait a little and try again.",
     500: "Something went wrong on our side and nothing was saved.",
 }
+
+
+def api_server_error(error: BaseException) -> Response:
+    """A 500 as a problem, its reference also in the log (never a trace for the caller)."""
+    reference = secrets.token_hex(4).upper()
+    current_app.logger.error("API server error, reference %s", reference, exc_info=error)
+    return problem(500, f"Something went wrong on our side and nothing was saved (reference {reference}).")
 
 
 def is_api_request() -> bool:
