@@ -30,6 +30,7 @@ from admin.request_id import init_request_ids
 from admin.sales_documents import sales_document_views
 from admin.security import csp_nonce, init_security
 from admin.system import system_views
+from admin.url_ids import RecordIdConverter
 from admin.weight import init_weight
 from models import Order
 
@@ -44,6 +45,7 @@ def _reachable_flask_admin_templates(app: Flask) -> None:
 
 
 def init_admin(app: Flask) -> Admin:
+    app.url_map.converters["int"] = RecordIdConverter  # before any route is added
     _reachable_flask_admin_templates(app)
     init_request_ids(app)  # first: its after_request hook runs last, on the final response
     init_security(app)

@@ -30,6 +30,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # second; bulk work runs as jobs). A restarting worker gets graceful_timeout to finish.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+
+# The longest request line gunicorn reads (its most): grid and API URLs with many filters and
+# a cursor stay well inside it, and a longer one gets a plain 414.
+limit_request_line = 8190
 # Seconds an idle connection stays open for the browser's or the balancer's next request.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 

@@ -7,19 +7,22 @@ from this origin."""
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import swagger_ui
 from flask import Blueprint, Flask, Response, render_template
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from admin.api.common import ApiError
+from admin.api.common import ApiError, ProblemSchema
 from admin.api.jobs import blp as jobs
 from admin.api.orders import blp as orders
-from admin.problems import domain_problem, http_problem, is_api_request
+from admin.problems import PROBLEM_TYPE, domain_problem, http_problem, is_api_request
 from admin.security import csp_nonce
+from admin.url_ids import RecordIdConverter, id_parameter_schema
 
 log = logging.getLogger(__name__)
 RESOURCES = (orders, jobs)
@@ -31,8 +34,22 @@ SECURITY_SCHEME = {
 
 
 class OrderDeskApi(Api):  # type: ignore[misc]
+    ERROR_SCHEMA = ProblemSchema
+
     def _register_error_handlers(self) -> None:
         """Errors are answered by init_api's handlers, for /api/ only: the panel keeps its pages."""
+
+    def _register_responses(self) -> None:
+        """The error responses the contract names, as the problem documents they are."""
+        for status in HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
 
 
 def api_http_error(error: HTTPException) -> Any:
@@ -62,6 +79,7 @@ def init_api(app: Flask) -> Api:
         },
     )
     api = OrderDeskApi(app)
+    api.register_converter(RecordIdConverter, id_parameter_schema)
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
     for resource in RESOURCES:
         api.register_blueprint(resource)

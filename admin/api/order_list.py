@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from actions.money import CURRENCIES
 from admin.api.common import BAD_CURSOR, PageArgs, decode_cursor, encode_cursor
+from admin.api.fields import DecimalString
 from admin.capped_grid import WALK_THRESHOLD, looked_up, walking_sort_index
 from admin.orders.filters import (
     CustomerUserFilter,
@@ -53,7 +54,6 @@ KEY_PARSERS: dict[str, Any] = {
     "total": Decimal,
 }
 Text = ma.fields.String
-Amount = ma.fields.Decimal
 
 
 class OrderListArgs(PageArgs):
@@ -75,10 +75,10 @@ class OrderListArgs(PageArgs):
     created_to = ma.fields.AwareDateTime(metadata={"description": "Created before."})
     updated_from = ma.fields.AwareDateTime()
     updated_to = ma.fields.AwareDateTime()
-    subtotal_min = Amount(as_string=True, allow_nan=False, metadata={"description": "Subtotal above."})
-    subtotal_max = Amount(as_string=True, allow_nan=False, metadata={"description": "Subtotal below."})
-    total_min = Amount(as_string=True, allow_nan=False)
-    total_max = Amount(as_string=True, allow_nan=False)
+    subtotal_min = DecimalString(metadata={"description": "Subtotal above."})
+    subtotal_max = DecimalString(metadata={"description": "Subtotal below."})
+    total_min = DecimalString()
+    total_max = DecimalString()
     ship_until_from = ma.fields.Date()
     ship_until_to = ma.fields.Date()
     sort = Text(

@@ -8,13 +8,10 @@ import marshmallow as ma
 
 from actions.money import CURRENCIES
 from admin.api.common import Schema
+from admin.api.fields import DecimalString, Money, Quantity, RecordId
 from models.orders import DISCOUNT_TYPES
 
 F = ma.fields
-
-
-def money() -> F.Decimal:
-    return F.Decimal(as_string=True, dump_only=True)
 
 
 class Ref(Schema):
@@ -47,8 +44,8 @@ class Address(Schema):
     region = F.String(allow_none=True, validate=ma.validate.Length(max=255))
     country = F.String(validate=ma.validate.Length(max=255))
     phone = F.String(allow_none=True, validate=ma.validate.Length(max=255))
-    customer_address_id = F.Integer(allow_none=True, load_only=True, strict=True)
-    customer_user_address_id = F.Integer(allow_none=True, load_only=True, strict=True)
+    customer_address_id = RecordId(allow_none=True, load_only=True)
+    customer_user_address_id = RecordId(allow_none=True, load_only=True)
 
 
 class Line(Schema):
@@ -57,10 +54,10 @@ class Line(Schema):
     product_sku = F.String(dump_only=True)
     product_name = F.String(dump_only=True)
     free_form = F.Boolean(dump_only=True)
-    quantity = F.Decimal(as_string=True, dump_only=True)
+    quantity = Quantity(dump_only=True)
     unit = F.String(dump_only=True)
-    unit_price = money()
-    shipped_quantity = F.Decimal(as_string=True, dump_only=True)
+    unit_price = Money()
+    shipped_quantity = Quantity(dump_only=True)
     ship_by = F.Date(allow_none=True, dump_only=True)
     notes = F.String(allow_none=True, dump_only=True)
 
@@ -69,13 +66,13 @@ class LineIn(Schema):
     """A line to order: a product by id, or a free-form one by SKU and name. With `id`, an
     existing line of the order being updated."""
 
-    id = F.Integer(allow_none=True, strict=True)
-    product_id = F.Integer(allow_none=True, strict=True)
+    id = RecordId(allow_none=True)
+    product_id = RecordId(allow_none=True)
     free_form_sku = F.String(allow_none=True, validate=ma.validate.Length(max=64))
     free_form_name = F.String(allow_none=True, validate=ma.validate.Length(max=255))
-    quantity = F.Decimal(required=True, as_string=True, allow_nan=False)
+    quantity = DecimalString(required=True)
     unit = F.String(allow_none=True, validate=ma.validate.Length(max=16))
-    unit_price = F.Decimal(allow_none=True, as_string=True, allow_nan=False)
+    unit_price = DecimalString(allow_none=True)
     ship_by = F.Date(allow_none=True)
     notes = F.String(allow_none=True, validate=ma.validate.Length(max=10_000))
 
@@ -83,9 +80,9 @@ class LineIn(Schema):
 class Discount(Schema):
     id = F.Integer(dump_only=True)
     type = F.String(required=True, validate=ma.validate.OneOf(DISCOUNT_TYPES))
-    value = F.Decimal(required=True, as_string=True, allow_nan=False)
+    value = DecimalString(required=True)
     description = F.String(allow_none=True, validate=ma.validate.Length(max=255))
-    amount = money()
+    amount = Money()
 
 
 class Promotion(Schema):
@@ -93,9 +90,9 @@ class Promotion(Schema):
     promotion_name = F.String()
     coupon_code = F.String(allow_none=True)
     kind = F.String()
-    value = F.Decimal(as_string=True)
+    value = DecimalString()
     active = F.Boolean()
-    amount = F.Decimal(as_string=True)
+    amount = Money()
 
 
 class Tracking(Schema):
@@ -106,13 +103,13 @@ class Tracking(Schema):
 
 
 class Totals(Schema):
-    subtotal = F.Decimal(as_string=True)
-    special_discounts_total = F.Decimal(as_string=True)
-    promotion_discounts_total = F.Decimal(as_string=True)
-    shipping_cost = F.Decimal(as_string=True)
-    shipping_discounts_total = F.Decimal(as_string=True)
-    tax_total = F.Decimal(as_string=True)
-    total = F.Decimal(as_string=True)
+    subtotal = Money()
+    special_discounts_total = Money()
+    promotion_discounts_total = Money()
+    shipping_cost = Money()
+    shipping_discounts_total = Money()
+    tax_total = Money()
+    total = Money()
 
 
 class OrderSummary(Schema):
@@ -129,9 +126,9 @@ class OrderSummary(Schema):
     internal_status = F.String()
     shipping_status = F.String()
     payment_status = F.String()
-    subtotal = F.Decimal(as_string=True)
-    special_discounts_total = F.Decimal(as_string=True)
-    total = F.Decimal(as_string=True)
+    subtotal = Money()
+    special_discounts_total = Money()
+    total = Money()
     ship_until = F.Date(allow_none=True)
     created_at = F.DateTime()
     updated_at = F.DateTime()
@@ -151,7 +148,7 @@ class OrderDetail(OrderSummary):
     payment_term = F.Nested(Ref, allow_none=True)
     payment_method = F.String(allow_none=True)
     shipping_method = F.Nested(Ref, allow_none=True)
-    overridden_shipping_cost = F.Decimal(as_string=True, allow_none=True)
+    overridden_shipping_cost = Money(allow_none=True)
     source_type = F.String(allow_none=True)
     source_identifier = F.String(allow_none=True)
     billing_address = F.Nested(Address, allow_none=True)
@@ -169,21 +166,21 @@ class OrderDetail(OrderSummary):
 class OrderIn(Schema):
     """What creating an order takes (the Create Order form's fields)."""
 
-    customer_id = F.Integer(required=True, strict=True)
+    customer_id = RecordId(required=True)
     currency = F.String(required=True, validate=ma.validate.OneOf(CURRENCIES))
     lines = F.List(F.Nested(LineIn), required=True, validate=ma.validate.Length(min=1, max=500))
-    customer_user_id = F.Integer(allow_none=True, strict=True)
+    customer_user_id = RecordId(allow_none=True)
     billing_address = F.Nested(Address, allow_none=True)
     shipping_address = F.Nested(Address, allow_none=True)
-    shipping_method_id = F.Integer(allow_none=True, strict=True)
-    overridden_shipping_cost = F.Decimal(allow_none=True, as_string=True, allow_nan=False)
+    shipping_method_id = RecordId(allow_none=True)
+    overridden_shipping_cost = DecimalString(allow_none=True)
     special_discounts = F.List(F.Nested(Discount), validate=ma.validate.Length(max=50))
     po_number = F.String(allow_none=True, validate=ma.validate.Length(max=255))
     ship_until = F.Date(allow_none=True)
     customer_notes = F.String(allow_none=True, validate=ma.validate.Length(max=10_000))
-    payment_term_id = F.Integer(allow_none=True, strict=True)
+    payment_term_id = RecordId(allow_none=True)
     payment_method = F.String(allow_none=True, validate=ma.validate.Length(max=20))
-    owner_id = F.Integer(allow_none=True, strict=True)
+    owner_id = RecordId(allow_none=True)
 
 
 class OrderUpdate(OrderIn):
@@ -199,5 +196,5 @@ class TransitionResult(Schema):
 class ShipmentIn(Schema):
     """Ship everything left (no `lines`), or the quantities given per line id."""
 
-    lines = F.Dict(keys=F.String(), values=F.Decimal(as_string=True, allow_nan=False), load_default=None)
+    lines = F.Dict(keys=F.String(), values=DecimalString(), load_default=None)
     trackings = F.List(F.Nested(Tracking), load_default=list, validate=ma.validate.Length(max=50))

@@ -29,12 +29,21 @@ from admin.api.common import (
     required_version,
     unit_of_work,
 )
+from admin.api.fields import RecordId
 from admin.api.order_list import OrderListArgs, list_orders
 from admin.api.order_schemas import OrderDetail, OrderIn, OrderPage, OrderUpdate, ShipmentIn, TransitionResult
 from admin.jobs.views import hand_to_workers
+from admin.problems import PROBLEM_TYPE
 from admin.settings import storage
 from models import Order, db
 
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The order's ETag (or version) as read; 412 when the order has changed since.",
+}
 blp = api_blueprint("api_orders", "/orders", "Orders: the grid, the order page and its operations.")
 
 
@@ -50,7 +59,9 @@ def _document(*codes: int) -> Any:
 
     def decorate(view: Any) -> Any:
         for code in (401, 429, *codes):
-            view = blp.alt_response(code, schema=ProblemSchema, description=HTTPStatus(code).phrase)(view)
+            view = blp.alt_response(
+                code, schema=ProblemSchema, description=HTTPStatus(code).phrase, content_type=PROBLEM_TYPE
+            )(view)
         return view
 
     return decorate
@@ -148,6 +159,7 @@ class OrderResource(MethodView):
         return _with_etag(_order_or_404(order_id))
 
     @blp.arguments(OrderUpdate(partial=True))
+    @blp.doc(parameters=[IF_MATCH])
     @blp.response(200, OrderDetail)
     @_document(403, 404, 409, 412, 422, 428)
     def patch(self, body: dict[str, Any], order_id: int) -> Response:
@@ -210,7 +222,7 @@ class BulkIn(Schema):
         required=True, metadata={"description": "cancel, mark_shipped, close, archive or delete"}
     )
     order_ids = ma.fields.List(
-        ma.fields.Integer(strict=True, validate=ma.validate.Range(1, 2**63 - 1)),
+        RecordId(),
         required=True,
         validate=ma.validate.Length(min=1, max=100_000),
     )
