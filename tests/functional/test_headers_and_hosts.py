@@ -56,6 +56,7 @@ def test_the_calendar_file_links_to_the_configured_base_url_not_the_request_host
             db.session, order, EventData(title="Call", starts_at=start, ends_at=start), actor=users["sales"]
         )
         db.session.commit()
+        order_id = order.id
         client = app.test_client()
         client.post("/login", data={"email": "sales@example.com", "password": factories.PASSWORD})
         ics = client.get(f"/admin/calendar_events/ics/?id={event.id}", headers={"Host": "localhost"})
@@ -63,5 +64,5 @@ def test_the_calendar_file_links_to_the_configured_base_url_not_the_request_host
             f"/admin/calendar_events/ics/?id={event.id}", headers={"Host": "attacker.example"}
         )
         db.session.remove()
-    assert f"URL:https://orders.example.com/admin/orders/details/?id={order.id}" in ics.get_data(as_text=True)
+    assert f"URL:https://orders.example.com/admin/orders/details/?id={order_id}" in ics.get_data(as_text=True)
     assert refused.status_code == 400
