@@ -1,4 +1,5 @@
-"""Who an API request acts as: the user of the `Authorization: Bearer` token, and nobody else.
+"""Who an API request acts as: the user of the `Authorization: Bearer` token, and nobody else
+(common.authenticate() finds it before every call).
 
 No cookie is read or set on the API, so no CSRF token is needed: a browser's session does not
 authenticate it. Every request is rate limited per token (ORDERDESK_API_RATE_LIMIT).
@@ -8,12 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, current_app, g, request
+from flask import current_app, g, request
 
-from actions.api_tokens import NOT_VALID, token_user
-from actions.audit import set_actor
-from actions.errors import DomainError
-from models import User, db, utcnow
+from models import User
 
 
 def bearer_secret() -> str | None:
@@ -31,23 +29,6 @@ def rate_limit_key() -> str:
 
 def rate_limit() -> str:
     return str(current_app.config["ORDERDESK_API_RATE_LIMIT"])
-
-
-def authenticate() -> None:
-    """Before every API call (docs and contract aside): find the token's user or answer 401.
-    The token's last use is committed at once, whatever the call does after."""
-    secret = bearer_secret()
-    if secret is None:
-        abort(401, NOT_VALID)
-    try:
-        token, user = token_user(db.session, secret, now=utcnow())
-    except DomainError as exc:
-        db.session.rollback()
-        abort(401, exc.message)
-    db.session.commit()
-    g.api_user = user
-    g.api_token_id = token.id
-    set_actor(db.session(), user.id)
 
 
 def api_actor() -> User:

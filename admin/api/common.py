@@ -10,15 +10,17 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import marshmallow as ma
-from flask import abort, request
+from flask import abort, g, request
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
+from actions.api_tokens import NOT_VALID, token_user
+from actions.audit import set_actor
 from actions.errors import DomainError, StaleOrder
-from admin.api.auth import authenticate, rate_limit, rate_limit_key
+from admin.api.auth import bearer_secret, rate_limit, rate_limit_key
 from admin.auth import limiter
 from admin.security import csrf
-from models import db
+from models import db, utcnow
 
 T = TypeVar("T")
 CONFLICT = "Someone else changed the same record at the same time; nothing was changed. Try again."
@@ -57,6 +59,21 @@ def unit_of_work(operation: Callable[[], T]) -> T:
         db.session.rollback()
         raise ApiError(exc) from exc
     return result
+
+
+def authenticate() -> None:
+    """Before every API call (docs and contract aside): find the token's user or answer 401.
+    The token's last use is committed at once, whatever the call does after."""
+    secret = bearer_secret()
+    if secret is None:
+        abort(401, NOT_VALID)
+    try:
+        token, user = unit_of_work(lambda: token_user(db.session, secret, now=utcnow()))
+    except ApiError as exc:
+        abort(401, exc.error.message)
+    g.api_user = user
+    g.api_token_id = token.id
+    set_actor(db.session(), user.id)
 
 
 def etag_of(version: int) -> str:

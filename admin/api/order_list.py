@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from actions.money import CURRENCIES
 from admin.api.common import BAD_CURSOR, PageArgs, decode_cursor, encode_cursor
 from admin.api.fields import DecimalString
-from admin.capped_grid import WALK_THRESHOLD, looked_up, walking_sort_index
+from admin.capped_grid import WALK_THRESHOLD, walking_sort_index
 from admin.orders.filters import (
     CustomerUserFilter,
     OwnerFilter,
@@ -93,7 +93,8 @@ def _text(value: str | None) -> str | None:
 
 
 def conditions(args: dict[str, Any]) -> list[ColumnElement[bool]]:
-    """The WHERE of the arguments given (built afresh inside walking_sort_index())."""
+    """The WHERE of the arguments given, as the grid's filters write it (the code and name
+    conditions change inside walking_sort_index(); equality and ranges stay as they are)."""
     found: list[ColumnElement[bool]] = []
     prefix = {
         "number": order_number_condition,
@@ -110,7 +111,7 @@ def conditions(args: dict[str, Any]) -> list[ColumnElement[bool]]:
         found.append(search_condition(term))
     for name in ("internal_status", "shipping_status", "payment_status", "currency"):
         if args.get(name):
-            found.append(looked_up(getattr(Order, name)) == args[name])
+            found.append(getattr(Order, name) == args[name])
     ranges = {
         "created": Order.created_at,
         "updated": Order.updated_at,
@@ -118,14 +119,14 @@ def conditions(args: dict[str, Any]) -> list[ColumnElement[bool]]:
     }
     for name, column in ranges.items():
         if args.get(f"{name}_from") is not None:
-            found.append(looked_up(column) >= args[f"{name}_from"])
+            found.append(column >= args[f"{name}_from"])
         if args.get(f"{name}_to") is not None:
-            found.append(looked_up(column) < args[f"{name}_to"])
+            found.append(column < args[f"{name}_to"])
     for name in ("subtotal", "total"):
         if args.get(f"{name}_min") is not None:
-            found.append(looked_up(getattr(Order, name)) > args[f"{name}_min"])
+            found.append(getattr(Order, name) > args[f"{name}_min"])
         if args.get(f"{name}_max") is not None:
-            found.append(looked_up(getattr(Order, name)) < args[f"{name}_max"])
+            found.append(getattr(Order, name) < args[f"{name}_max"])
     return found
 
 

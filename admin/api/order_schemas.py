@@ -77,7 +77,7 @@ class LineIn(Schema):
     notes = F.String(allow_none=True, validate=ma.validate.Length(max=10_000))
 
 
-class Discount(Schema):
+class SpecialDiscount(Schema):
     id = F.Integer(dump_only=True)
     type = F.String(required=True, validate=ma.validate.OneOf(DISCOUNT_TYPES))
     value = DecimalString(required=True)
@@ -154,7 +154,7 @@ class OrderDetail(OrderSummary):
     billing_address = F.Nested(Address, allow_none=True)
     shipping_address = F.Nested(Address, allow_none=True)
     line_items = F.List(F.Nested(Line))
-    special_discounts = F.List(F.Nested(Discount))
+    special_discounts = F.List(F.Nested(SpecialDiscount))
     applied_promotions = F.List(F.Nested(Promotion))
     shipping_trackings = F.List(F.Nested(Tracking))
     totals = F.Method("_totals")
@@ -174,7 +174,7 @@ class OrderIn(Schema):
     shipping_address = F.Nested(Address, allow_none=True)
     shipping_method_id = RecordId(allow_none=True)
     overridden_shipping_cost = DecimalString(allow_none=True)
-    special_discounts = F.List(F.Nested(Discount), validate=ma.validate.Length(max=50))
+    special_discounts = F.List(F.Nested(SpecialDiscount), validate=ma.validate.Length(max=50))
     po_number = F.String(allow_none=True, validate=ma.validate.Length(max=255))
     ship_until = F.Date(allow_none=True)
     customer_notes = F.String(allow_none=True, validate=ma.validate.Length(max=10_000))
