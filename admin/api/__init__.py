@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from admin.api.auth import PanelOnlySessions
 from admin.api.common import ApiError
 from admin.api.jobs import blp as jobs
 from admin.api.orders import blp as orders
@@ -68,6 +69,7 @@ def init_api(app: Flask) -> Api:
             "security": [{"bearerAuth": []}],
         },
     )
+    app.session_interface = PanelOnlySessions()
     api = OrderDeskApi(app)
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
     for resource in RESOURCES:

@@ -7,13 +7,33 @@ authenticate it. Every request is rate limited per token (ORDERDESK_API_RATE_LIM
 from __future__ import annotations
 
 import hashlib
+import time
 
-from flask import abort, current_app, g, request
+from flask import Flask, Request, Response, abort, current_app, g, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from werkzeug.exceptions import HTTPException
 
 from actions.api_tokens import NOT_VALID, token_user
 from actions.audit import set_actor
 from actions.errors import DomainError
+from admin.api.problems import is_api_request, problem
+from admin.auth import limiter
 from models import User, db, utcnow
+
+
+class PanelOnlySessions(SecureCookieSessionInterface):
+    """The panel's cookie session, neither read nor written under /api/: a browser's session
+    cookie cannot act on the API, and no API answer sets a cookie (a permanent session would
+    otherwise be sent again with every answer)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if is_api_request():
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not is_api_request():
+            super().save_session(app, session, response)
 
 
 def bearer_secret() -> str | None:
@@ -31,6 +51,15 @@ def rate_limit_key() -> str:
 
 def rate_limit() -> str:
     return str(current_app.config["ORDERDESK_API_RATE_LIMIT"])
+
+
+def too_many_requests(error: HTTPException) -> Response:
+    """A 429 as a problem document: the limit, and in Retry-After when the count starts again."""
+    headers = {}
+    if (breached := limiter.current_limit) is not None:
+        headers["Retry-After"] = str(max(1, breached.reset_at - int(time.time())))
+    detail = f"Too many requests with this token (at most {error.description}); wait and try again."
+    return problem(429, detail, headers=headers)
 
 
 def authenticate() -> None:

@@ -15,7 +15,7 @@ from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
 from actions.errors import DomainError, StaleOrder
-from admin.api.auth import authenticate, rate_limit, rate_limit_key
+from admin.api.auth import authenticate, rate_limit, rate_limit_key, too_many_requests
 from admin.auth import limiter
 from admin.security import csrf
 from models import db
@@ -37,11 +37,13 @@ class ApiError(Exception):
 
 def api_blueprint(name: str, url: str, description: str) -> Blueprint:
     """A resource's blueprint under /api/v1: token required, rate limited, no CSRF (no cookie
-    authenticates it)."""
+    authenticates it). One rate limit per token for the whole API (every resource shares its
+    count); its 429 is a problem document, not the login page's."""
     blueprint = Blueprint(name, __name__, url_prefix="/api/v1" + url, description=description)
     blueprint.before_request(authenticate)
     csrf.exempt(blueprint)
-    limiter.limit(rate_limit, key_func=rate_limit_key)(blueprint)
+    limiter.shared_limit(rate_limit, scope="api", key_func=rate_limit_key)(blueprint)
+    blueprint.register_error_handler(429, too_many_requests)
     return blueprint
 
 
