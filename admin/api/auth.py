@@ -15,9 +15,9 @@ from werkzeug.exceptions import HTTPException
 
 from actions.api_tokens import NOT_VALID, token_user
 from actions.audit import set_actor
-from actions.errors import DomainError
 from admin.api.problems import is_api_request, problem
 from admin.auth import limiter
+from admin.base import run_action
 from models import User, db, utcnow
 
 
@@ -68,12 +68,10 @@ def authenticate() -> None:
     secret = bearer_secret()
     if secret is None:
         abort(401, NOT_VALID)
-    try:
-        token, user = token_user(db.session, secret, now=utcnow())
-    except DomainError as exc:
-        db.session.rollback()
-        abort(401, exc.message)
-    db.session.commit()
+    found = run_action(lambda: token_user(db.session, secret, now=utcnow()), flash_refusal=False)
+    if found.result is None:
+        abort(401, NOT_VALID)
+    token, user = found.result
     g.api_user = user
     g.api_token_id = token.id
     set_actor(db.session(), user.id)
