@@ -12,8 +12,9 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from admin.accessibility import init_accessibility
-from admin.api import init_api
 from admin.account import AccountView
+from admin.account_tokens import ApiTokensView
+from admin.api import init_api
 from admin.auth import init_auth
 from admin.base import user_can
 from admin.calendar import calendar_views
@@ -75,5 +76,8 @@ def init_admin(app: Flask) -> Admin:
     ):
         admin.add_view(view)
     admin.add_view(AccountView(name="Account", endpoint="account", url="/admin/account"))
+    admin.add_view(
+        ApiTokensView(name="API Tokens", endpoint="account_tokens", url="/admin/account/api-tokens")
+    )
     init_api(app)
     return admin
