@@ -91,7 +91,7 @@ def test_a_new_token_is_shown_once_in_the_answer_to_the_form_and_never_again(csr
     assert token.name == "Warehouse sync" and token.user.email == "sales@example.com"
     assert token.token_hash != secret and secret.startswith(token.prefix)
     assert token.expires_at - token.created_at == timedelta(days=90)
-    assert f"<code>{token.prefix}…</code>" in html
+    assert f"{token.prefix}…</code>" in html
     # The secret is in no cookie or session, and the page, read again, no longer shows it
     with csrf_client.session_transaction() as browser_session:
         assert secret not in repr(dict(browser_session))
