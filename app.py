@@ -253,6 +253,26 @@ def _register_commands(app: Flask) -> None:
         user = _run(lambda: reset_two_factor(db.session, find_user(db.session, email)))
         click.echo(f"Two-factor sign-in reset for {user.email}")
 
+    @app.cli.command("create-token")
+    @click.argument("email")
+    @click.option("--name", required=True, help='What uses the token, e.g. "Warehouse sync".')
+    @click.option("--expires-days", type=int, default=None, help="Days until it expires (default: never).")
+    def create_token_command(email: str, name: str, expires_days: int | None) -> None:
+        """Make a personal API token for a user and print it (only it, on standard output)."""
+        from actions.api_tokens import create_api_token
+        from actions.users import find_user
+        from models import utcnow
+
+        made = _run(
+            lambda: create_api_token(
+                db.session, find_user(db.session, email), name=name, expires_days=expires_days, now=utcnow()
+            )
+        )
+        click.echo(made.secret)
+        token = made.token
+        note = f"API token {token.name!r} for {token.user.email}: keep it now, it will not be shown again."
+        click.echo(note, err=True)
+
     @app.cli.command("cancel-overdue")
     def cancel_overdue_command() -> None:
         """Cancel open orders whose ship-until date has passed (today still counts as in time)."""

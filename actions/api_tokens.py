@@ -34,6 +34,18 @@ class NewToken:
     secret: str  # shown once, never stored
 
 
+@dataclass(frozen=True)
+class TokenRow:
+    """A token as its owner's list shows it: "active", "expired" or "revoked"."""
+
+    token: ApiToken
+    status: str
+
+    @property
+    def revocable(self) -> bool:
+        return self.status != "revoked"
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -75,6 +87,15 @@ def user_tokens(session: Session, user: User) -> list[ApiToken]:
     """The user's tokens, newest first, revoked ones included (they say when)."""
     query = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
     return list(session.scalars(query))
+
+
+def token_rows(session: Session, user: User, *, now: datetime) -> list[TokenRow]:
+    """The user's tokens, newest first, each with its status at `now`."""
+    rows = []
+    for token in user_tokens(session, user):
+        status = "revoked" if token.revoked_at else "active" if token.usable_at(now) else "expired"
+        rows.append(TokenRow(token, status))
+    return rows
 
 
 def revoke_api_token(session: Session, token: ApiToken, *, actor: User, now: datetime) -> None:

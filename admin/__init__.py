@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from admin.accessibility import init_accessibility
 from admin.account import AccountView
+from admin.account_tokens import ApiTokensView
 from admin.api import init_api
 from admin.auth import init_auth
 from admin.base import user_can
@@ -77,5 +78,8 @@ def init_admin(app: Flask) -> Admin:
     ):
         admin.add_view(view)
     admin.add_view(AccountView(name="Account", endpoint="account", url="/admin/account"))
+    admin.add_view(
+        ApiTokensView(name="API Tokens", endpoint="account_tokens", url="/admin/account/api-tokens")
+    )
     init_api(app)
     return admin

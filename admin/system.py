@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_app_context, url_for
+from flask import has_app_context, redirect, url_for
+from flask.typing import ResponseReturnValue
+from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters
 from markupsafe import Markup
@@ -13,14 +15,16 @@ from sqlalchemy.orm import joinedload, load_only
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
+from actions.api_tokens import token_rows
 from actions.history import AUDIT_ACTIONS, action_label, describe_entry, entity_name
 from actions.two_factor import reset_two_factor_of_users
 from actions.users import MIN_PASSWORD_LENGTH, create_user, update_user
+from admin.account_tokens import revoke_named_token
 from admin.base import SecuredModelView, parse_id, run_action
 from admin.capped_grid import CappedCountGrid
 from admin.choices import select_choices
 from admin.orders.filters import prefix_match
-from models import ROLES, AuditEntry, Order, User, db
+from models import ROLES, AuditEntry, Order, User, db, utcnow
 
 
 class UserView(SecuredModelView):
@@ -50,6 +54,7 @@ class UserView(SecuredModelView):
         "role": {"choices": select_choices((r, r.capitalize()) for r in ROLES)},
         "email": {"validators": [DataRequired()]},
     }
+    details_template = "system/user_details.html"
 
     def create_model(self, form: Any) -> Any:
         outcome = run_action(
@@ -92,6 +97,19 @@ class UserView(SecuredModelView):
             return text + (f"; {skipped} had none." if skipped else ".")
 
         run_action(lambda: reset_two_factor_of_users(db.session, users), done=report)
+
+    @expose("/tokens/<token_id>/revoke", methods=("POST",))
+    def revoke_token(self, token_id: str) -> ResponseReturnValue:
+        """Revoke one of the user's API tokens (a lost laptop, a leaked script)."""
+        token = revoke_named_token(token_id)
+        if token is None:
+            return redirect(self.get_url(".index_view"))
+        return redirect(self.get_url(".details_view", id=token.user_id))
+
+    def render(self, template: str, **kwargs: Any) -> Any:
+        if template == self.details_template and kwargs.get("model") is not None:
+            kwargs["token_rows"] = token_rows(db.session, kwargs["model"], now=utcnow())
+        return super().render(template, **kwargs)
 
 
 def audit_search_condition(term: str) -> ColumnElement[bool]:

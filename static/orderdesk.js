@@ -143,3 +143,18 @@ document.addEventListener("click", function (event) {
     if (target) { target.focus(); }
   }, 50);
 });
+
+// A Copy button (data-copy="#field") puts the field's text on the clipboard and says so;
+// where the clipboard is out of reach (a page not on HTTPS) it selects the text instead.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-copy]");
+  if (!button) { return; }
+  var field = document.querySelector(button.dataset.copy);
+  field.select();
+  var copied = function () { button.textContent = "Copied"; };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(copied, function () {});
+  } else if (document.execCommand("copy")) {
+    copied();
+  }
+});

@@ -17,6 +17,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
+from admin.api.auth import PanelOnlySessions
 from admin.api.common import ApiError, ProblemSchema
 from admin.api.jobs import blp as jobs
 from admin.api.orders import blp as orders
@@ -78,6 +79,7 @@ def init_api(app: Flask) -> Api:
             "security": [{"bearerAuth": []}],
         },
     )
+    app.session_interface = PanelOnlySessions()
     api = OrderDeskApi(app)
     api.register_converter(RecordIdConverter, id_parameter_schema)
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)

@@ -10,17 +10,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import marshmallow as ma
-from flask import abort, g, request
+from flask import abort, request
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
-from actions.api_tokens import NOT_VALID, token_user
-from actions.audit import set_actor
 from actions.errors import DomainError, StaleOrder
-from admin.api.auth import bearer_secret, rate_limit, rate_limit_key
+from admin.api.auth import authenticate, rate_limit, rate_limit_key, too_many_requests
 from admin.auth import limiter
 from admin.security import csrf
-from models import db, utcnow
+from models import db
 
 T = TypeVar("T")
 CONFLICT = "Someone else changed the same record at the same time; nothing was changed. Try again."
@@ -39,11 +37,13 @@ class ApiError(Exception):
 
 def api_blueprint(name: str, url: str, description: str) -> Blueprint:
     """A resource's blueprint under /api/v1: token required, rate limited, no CSRF (no cookie
-    authenticates it)."""
+    authenticates it). One rate limit per token for the whole API (every resource shares its
+    count); its 429 is a problem document, not the login page's."""
     blueprint = Blueprint(name, __name__, url_prefix="/api/v1" + url, description=description)
     blueprint.before_request(authenticate)
     csrf.exempt(blueprint)
-    limiter.limit(rate_limit, key_func=rate_limit_key)(blueprint)
+    limiter.shared_limit(rate_limit, scope="api", key_func=rate_limit_key)(blueprint)
+    blueprint.register_error_handler(429, too_many_requests)
     return blueprint
 
 
@@ -59,21 +59,6 @@ def unit_of_work(operation: Callable[[], T]) -> T:
         db.session.rollback()
         raise ApiError(exc) from exc
     return result
-
-
-def authenticate() -> None:
-    """Before every API call (docs and contract aside): find the token's user or answer 401.
-    The token's last use is committed at once, whatever the call does after."""
-    secret = bearer_secret()
-    if secret is None:
-        abort(401, NOT_VALID)
-    try:
-        token, user = unit_of_work(lambda: token_user(db.session, secret, now=utcnow()))
-    except ApiError as exc:
-        abort(401, exc.error.message)
-    g.api_user = user
-    g.api_token_id = token.id
-    set_actor(db.session(), user.id)
 
 
 def etag_of(version: int) -> str:

@@ -16,11 +16,19 @@ from tests.s3_server import s3_client, s3_server
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "ops@example.com"
 # The README's placeholders, and one change: a smaller demo than the 100,000 orders it shows.
-FILL_INS = {"EMAIL": EMAIL, "ROLE": "admin", "[--password-stdin]": "--password-stdin", "100000": "150"}
+FILL_INS = {
+    "EMAIL": EMAIL,
+    "ROLE": "admin",
+    "[--password-stdin]": "--password-stdin",
+    "100000": "150",
+    "NAME": "nightly-sync",
+    "[--expires-days N]": "--expires-days 30",
+}
 # Commands run in an order that makes sense (create the user before changing it).
 ORDER = [
     "db",
     "create-user",
+    "create-token",
     "set-password",
     "reset-2fa",
     "seed-demo",
@@ -112,5 +120,7 @@ def _run_readme_commands(tmp_path: Path, s3_endpoint: str) -> None:
             assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
     assert f"Created admin {EMAIL}" in outputs["create-user"].stdout
     assert f"New password set for {EMAIL}" in outputs["set-password"].stdout
+    assert re.fullmatch(r"odk_[\w-]{40,}\n", outputs["create-token"].stdout)
+    assert "will not be shown again" in outputs["create-token"].stderr
     assert f"Deactivated {EMAIL}" in outputs["deactivate-user"].stdout
     assert "Now set ORDERDESK_STORAGE=s3://bucket/orderdesk" in outputs["move-attachments"].stdout
