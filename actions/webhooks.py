@@ -83,8 +83,8 @@ def _kind_of(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
         (ip.is_loopback, "a loopback address"),
         (ip.is_link_local, "a link-local address"),
         (ip.is_multicast, "a multicast address"),
-        (ip.is_private, "a private address"),
         (ip.is_reserved, "a reserved address"),
+        (ip.is_private, "a private address"),
         (not ip.is_global, "not a public address"),
     )
     return next((why for refused, why in checks if refused), None)
