@@ -178,6 +178,11 @@ def run_webhook_chunk(
     return outcome
 
 
+def may_redeliver(delivery: WebhookDelivery) -> bool:
+    """Re-deliver is offered once no try is waiting, while the endpoint is active."""
+    return delivery.state != "pending" and delivery.endpoint.active
+
+
 def redeliver(session: Session, delivery: WebhookDelivery, *, actor: User) -> Job:
     """Re-deliver: queue a delivered or failed delivery again (same event id, same delivery
     id, a new round of tries), in a job of its own; queued once the caller commits.
@@ -189,10 +194,8 @@ def redeliver(session: Session, delivery: WebhookDelivery, *, actor: User) -> Jo
     # Written first: two clicks at once wait for each other here, and the second sees the first.
     session.execute(update(DELIVERIES).where(DELIVERIES.c.id == delivery.id).values(state=DELIVERIES.c.state))
     session.refresh(delivery)
-    if delivery.state == "pending":
-        raise DomainError(ALREADY_QUEUED)
-    if not delivery.endpoint.active:
-        raise DomainError(INACTIVE)
+    if not may_redeliver(delivery):
+        raise DomainError(ALREADY_QUEUED if delivery.state == "pending" else INACTIVE)
     title = f"Re-deliver {delivery.event} #{delivery.id} to {delivery.endpoint.url}"[:200]
     job = start_job(session, KIND, title, params={}, owner=actor, total=1)
     delivery.state, delivery.attempts, delivery.next_try_at, delivery.job_id = "pending", 0, utcnow(), job.id

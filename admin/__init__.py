@@ -12,8 +12,8 @@ from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from admin.accessibility import init_accessibility
-from admin.api import init_api
 from admin.account import AccountView
+from admin.api import init_api
 from admin.auth import init_auth
 from admin.base import user_can
 from admin.calendar import calendar_views
@@ -30,6 +30,7 @@ from admin.request_id import init_request_ids
 from admin.sales_documents import sales_document_views
 from admin.security import csp_nonce, init_security
 from admin.system import system_views
+from admin.webhooks import webhooks_view
 from admin.weight import init_weight
 from models import Order
 
@@ -71,7 +72,7 @@ def init_admin(app: Flask) -> Admin:
         + customer_views()
         + catalog_views()
         + system_views()
-        + [jobs_view()]
+        + [webhooks_view(), jobs_view()]
     ):
         admin.add_view(view)
     admin.add_view(AccountView(name="Account", endpoint="account", url="/admin/account"))
