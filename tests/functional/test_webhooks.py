@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from admin.jobs.queue import job_queue
 from models import Job, Order, WebhookAttempt, WebhookDelivery, WebhookEndpoint, db
-from tests.conftest import flashed_messages
+from tests.conftest import build_app, flashed_messages
 from tests.factories import make_order
 from tests.webhook_receiver import Receiver, webhook_receiver
 
@@ -327,3 +327,19 @@ def test_no_delivery_is_written_for_an_order_change_when_no_endpoint_wants_it(
     assert db.session.get(Order, order.id).internal_status == "cancelled"
     assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
     assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_webhook_settings_are_read_at_start_and_bad_delays_stop_the_app(database_url, monkeypatch):
+    monkeypatch.delenv("ORDERDESK_WEBHOOK_RETRY_DELAYS", raising=False)
+    monkeypatch.delenv("ORDERDESK_WEBHOOKS_ALLOW_PRIVATE", raising=False)
+    default = build_app(database_url).config
+    assert default["ORDERDESK_WEBHOOK_RETRY_DELAYS"] == (10.0, 60.0, 300.0, 1800.0)
+    assert default["ORDERDESK_WEBHOOKS_ALLOW_PRIVATE"] is False
+    monkeypatch.setenv("ORDERDESK_WEBHOOK_RETRY_DELAYS", "5, 30")
+    monkeypatch.setenv("ORDERDESK_WEBHOOKS_ALLOW_PRIVATE", "1")
+    configured = build_app(database_url).config
+    assert configured["ORDERDESK_WEBHOOK_RETRY_DELAYS"] == (5.0, 30.0)
+    assert configured["ORDERDESK_WEBHOOKS_ALLOW_PRIVATE"] is True
+    monkeypatch.setenv("ORDERDESK_WEBHOOK_RETRY_DELAYS", "10s,1m")
+    with pytest.raises(RuntimeError, match="ORDERDESK_WEBHOOK_RETRY_DELAYS must be seconds"):
+        build_app(database_url)

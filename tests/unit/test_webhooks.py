@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import socket
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -234,3 +237,22 @@ def test_an_update_to_a_private_address_changes_nothing(session, users):
             resolve=resolving("192.168.1.20"),
         )
     assert (made.endpoint.url, made.endpoint.events) == ("https://hooks.example/", ["order.created"])
+
+
+def test_the_readmes_receiver_check_accepts_a_delivery_and_refuses_a_forged_or_stale_one():
+    # Given the verification the README shows receivers
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Webhooks", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    verify = namespace["verify"]
+    body = b'{"id":"e1","type":"order.created"}'
+    now = int(time.time())
+
+    # Then it accepts what OrderDesk signs, and refuses another body, another secret, an old time
+    assert verify("whsec_abc", signature("whsec_abc", now, body), body)
+    assert not verify("whsec_abc", signature("whsec_abc", now, body), body + b" ")
+    assert not verify("whsec_abd", signature("whsec_abc", now, body), body)
+    assert not verify("whsec_abc", signature("whsec_abc", now - 3600, body), body)
+    assert not verify("whsec_abc", "v1=00", body)
