@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,8 +51,11 @@ class Receiver:
 
 
 @contextmanager
-def webhook_receiver(receiver: Receiver | None = None) -> Iterator[Receiver]:
-    """Serve `receiver` on 127.0.0.1 in a thread for the block's length."""
+def webhook_receiver(
+    receiver: Receiver | None = None, *, tls: ssl.SSLContext | None = None
+) -> Iterator[Receiver]:
+    """Serve `receiver` on 127.0.0.1 in a thread for the block's length (behind TLS with a
+    server context)."""
     state = receiver or Receiver()
     lock = threading.Lock()
 
@@ -73,6 +77,8 @@ def webhook_receiver(receiver: Receiver | None = None) -> Iterator[Receiver]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -5,8 +5,16 @@ endpoint that refuses, stays silent or moved to a private address gives a plain 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from actions.webhook_http import WebhookRequest, post_webhook
 from tests.webhook_receiver import Receiver, webhook_receiver
@@ -90,3 +98,70 @@ def test_a_closed_port_and_a_silent_server_give_plain_reasons():
             conn.close()
     assert (quiet.status_code, quiet.error) == (None, "No answer within 0.3 s.")
     assert quiet.duration_ms >= 250
+
+
+def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `name` and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+def tls(cert: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*cert)
+    return context
+
+
+def test_https_goes_to_the_checked_address_and_checks_the_certificate_against_the_urls_host(
+    tmp_path, monkeypatch
+):
+    # Given a receiver behind TLS whose certificate names hooks.example, trusted by this machine
+    cert = _certificate(tmp_path, "hooks.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert[0]))
+
+    # When a delivery goes to https://hooks.example (resolved to 127.0.0.1 by the check only)
+    with webhook_receiver(tls=tls(cert)) as receiver:
+        result = post_webhook(
+            request(f"https://hooks.example:{receiver.port}/in"),
+            allow_private=True,
+            resolve=resolving("127.0.0.1"),
+        )
+
+    # Then it arrives over TLS
+    assert (result.status_code, result.error) == (200, None)
+    assert receiver.received[0].headers["Host"] == f"hooks.example:{receiver.port}"
+
+
+def test_https_to_a_server_whose_certificate_names_another_host_fails_the_try(tmp_path, monkeypatch):
+    cert = _certificate(tmp_path, "other.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert[0]))
+    with webhook_receiver(tls=tls(cert)) as receiver:
+        result = post_webhook(
+            request(f"https://hooks.example:{receiver.port}/in"),
+            allow_private=True,
+            resolve=resolving("127.0.0.1"),
+        )
+    assert result.status_code is None
+    assert result.error.startswith("TLS failed: ")
+    assert receiver.received == []
