@@ -80,7 +80,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.target.host)  # type: ignore[attr-defined]
 
 
-def _reason(exc: BaseException, timeout: float) -> str:
+def _reason(exc: OSError | http.client.HTTPException, timeout: float) -> str:
     if isinstance(exc, TimeoutError | socket.timeout):
         return f"No answer within {timeout:g} s."
     if isinstance(exc, ConnectionRefusedError):
@@ -89,9 +89,7 @@ def _reason(exc: BaseException, timeout: float) -> str:
         return f"TLS failed: {exc.reason or exc}."
     if isinstance(exc, http.client.HTTPException):
         return f"The answer was not valid HTTP ({type(exc).__name__})."
-    if isinstance(exc, OSError):
-        return f"The connection failed: {exc.strerror or exc}."
-    return f"The try failed: {type(exc).__name__}."
+    return f"The connection failed: {getattr(exc, 'strerror', None) or exc}."
 
 
 def post_webhook(
