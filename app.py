@@ -112,6 +112,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         ORDERDESK_API_RATE_LIMIT=os.environ.get("ORDERDESK_API_RATE_LIMIT", "600 per minute"),
         # Seconds before each further try of an email whose send failed ("" = one try only).
         ORDERDESK_EMAIL_RETRY_DELAYS=os.environ.get("ORDERDESK_EMAIL_RETRY_DELAYS", "120,480"),
+        # Seconds before each further try of a webhook delivery the endpoint did not take.
+        ORDERDESK_WEBHOOK_RETRY_DELAYS=os.environ.get("ORDERDESK_WEBHOOK_RETRY_DELAYS", "10,60,300,1800"),
+        # Webhooks to private and loopback addresses (tests and development only).
+        ORDERDESK_WEBHOOKS_ALLOW_PRIVATE=os.environ.get("ORDERDESK_WEBHOOKS_ALLOW_PRIVATE") == "1",
         # The job queue's SQLite file when REDIS_URL is unset (default: instance/jobs-queue.db);
         # the web processes and the workers must name the same one.
         ORDERDESK_QUEUE_FILE=os.environ.get("ORDERDESK_QUEUE_FILE") or None,
@@ -152,6 +156,14 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     except (TypeError, ValueError):
         raise RuntimeError(
             "ORDERDESK_EMAIL_RETRY_DELAYS must be seconds separated by commas, such as 120,480."
+        ) from None
+    try:
+        app.config["ORDERDESK_WEBHOOK_RETRY_DELAYS"] = parse_retry_delays(
+            app.config["ORDERDESK_WEBHOOK_RETRY_DELAYS"]
+        )
+    except (TypeError, ValueError):
+        raise RuntimeError(
+            "ORDERDESK_WEBHOOK_RETRY_DELAYS must be seconds separated by commas, such as 10,60,300,1800."
         ) from None
     try:
         open_storage(app.config["ORDERDESK_STORAGE"] or app.config["ORDERDESK_UPLOAD_DIR"])

@@ -15,6 +15,7 @@ from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from actions.webhook_events import install_webhook_outbox, note_entries
 from models import (
     AppliedPromotion,
     AuditEntry,
@@ -175,7 +176,8 @@ def _write(session: Session, flush_context: Any) -> None:
 def write_entries(session: Session, pending: list[tuple[Any, str, dict[str, Any]]]) -> None:
     """Insert the audit rows of (object, action, changes) triples in one statement, as the
     session's actor. The flush listener writes what it collected through it; a change written
-    without a flush (a batch of orders moved by one UPDATE) names its own changes here.
+    without a flush (a batch of orders moved by one UPDATE) names its own changes here. The
+    rows are also the source of the transaction's webhook events.
     """
     if not pending:
         return
@@ -199,6 +201,7 @@ def write_entries(session: Session, pending: list[tuple[Any, str, dict[str, Any]
             }
         )
     session.connection().execute(insert(AuditEntry), rows)
+    note_entries(session, rows)
 
 
 def _forget_labels(session: Session) -> None:
@@ -239,8 +242,10 @@ def _number_new_orders(session: Session, flush_context: Any) -> None:
 
 
 def install_audit_listeners(session_class: Any) -> None:
-    """Attach the numbering and audit listeners to a Session class; idempotent."""
+    """Attach the numbering and audit listeners, and the webhook outbox fed by the audit
+    rows, to a Session class; idempotent."""
     _load_old_values_on_change()
+    install_webhook_outbox(session_class)
     if not event.contains(session_class, "before_flush", _collect):
         event.listen(session_class, "before_flush", _collect)
         event.listen(session_class, "after_flush", _number_new_orders)

@@ -32,6 +32,7 @@ from admin.sales_documents import sales_document_views
 from admin.security import csp_nonce, init_security
 from admin.system import system_views
 from admin.url_ids import RecordIdConverter
+from admin.webhooks import webhooks_view
 from admin.weight import init_weight
 from models import Order
 
@@ -74,7 +75,7 @@ def init_admin(app: Flask) -> Admin:
         + customer_views()
         + catalog_views()
         + system_views()
-        + [jobs_view()]
+        + [webhooks_view(), jobs_view()]
     ):
         admin.add_view(view)
     admin.add_view(AccountView(name="Account", endpoint="account", url="/admin/account"))

@@ -46,3 +46,8 @@ def mail_settings() -> MailSettings:
         sender=config.get("MAIL_DEFAULT_SENDER") or "orderdesk@localhost",
         timeout=float(config.get("MAIL_TIMEOUT") or 30),
     )
+
+
+def webhooks_allow_private() -> bool:
+    """Whether webhooks may go to private and loopback addresses (tests and development)."""
+    return bool(current_app.config["ORDERDESK_WEBHOOKS_ALLOW_PRIVATE"])

@@ -35,6 +35,7 @@ from models.sales_documents import (
 )
 from models.search import CUSTOMER_USER_WORDS, CUSTOMER_WORDS
 from models.users import ROLES, RecoveryCode, User
+from models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
@@ -79,6 +80,9 @@ __all__ = [
     "SpecialDiscount",
     "TaxRule",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "db",
     "order_identifier",
     "utcnow",

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
 FINISHED_STATES = ("done", "failed", "cancelled")
-JOB_KINDS = ("bulk", "export", "email", "overdue")
+JOB_KINDS = ("bulk", "export", "email", "overdue", "webhook")
 
 
 class Job(Model):

@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from actions.webhook_events import take_committed_jobs
 from admin.jobs.runner import abandoned_job_ids, remove_expired_exports, run_job, start_overdue_check
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,21 @@ class JobQueue:
 
 def job_queue() -> JobQueue:
     return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]
+
+
+def _queue_committed_webhooks(session: Session) -> None:
+    """After a commit, hand the webhook jobs it wrote to the workers. A queue out of reach
+    loses nothing: the jobs are in the database, and a worker queues forgotten jobs again.
+
+    Inline (ORDERDESK_JOBS_IMMEDIATE) a job runs here, in an app context and session of its
+    own: the committed session is not touched."""
+    if not (has_app_context() and EXTENSION in current_app.extensions):
+        return
+    for job_id in take_committed_jobs(session):
+        try:
+            job_queue().enqueue(job_id)
+        except Exception:
+            log.exception("Webhook job %s was saved but could not be queued; a worker will find it", job_id)
 
 
 def _build_huey(app: Flask) -> Huey:
@@ -109,4 +127,6 @@ def init_jobs(app: Flask) -> JobQueue:
 
     queue = JobQueue(huey, run_job_task)
     app.extensions[EXTENSION] = queue
+    if not event.contains(Session, "after_commit", _queue_committed_webhooks):
+        event.listen(Session, "after_commit", _queue_committed_webhooks)
     return queue

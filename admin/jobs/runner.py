@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from flask import current_app
@@ -29,8 +30,10 @@ from actions.errors import DomainError
 from actions.export_jobs import expire_export_files
 from actions.job_chunks import ChunkResult, run_bulk_chunk, start_overdue_job
 from actions.jobs import abandoned_jobs, claim_job, finish_job, renew_claim
+from actions.webhook_delivery import run_webhook_chunk
+from actions.webhook_http import post_webhook
 from admin.jobs.export_file import job_folder, run_export_chunk
-from admin.settings import mail_settings, storage
+from admin.settings import mail_settings, storage, webhooks_allow_private
 from models import Job, db, utcnow
 from models.dialect import writer_pause
 
@@ -59,7 +62,23 @@ def _email(session: Any, job: Job) -> ChunkResult:
     )
 
 
-HANDLERS: dict[str, Handler] = {"bulk": _bulk, "email": _email, "export": run_export_chunk}
+def _webhook(session: Any, job: Job) -> ChunkResult:
+    # As for an email: the heartbeat is committed before any endpoint is asked.
+    session.commit()
+    return run_webhook_chunk(
+        session,
+        job,
+        send=partial(post_webhook, allow_private=webhooks_allow_private()),
+        retry_delays=current_app.config["ORDERDESK_WEBHOOK_RETRY_DELAYS"],
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "bulk": _bulk,
+    "email": _email,
+    "export": run_export_chunk,
+    "webhook": _webhook,
+}
 
 
 @contextmanager
