@@ -17,13 +17,15 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from admin.api.common import ApiError
+from admin.api.customers import blp as customers
+from admin.api.customers import users_blp as customer_users
 from admin.api.jobs import blp as jobs
 from admin.api.orders import blp as orders
 from admin.api.problems import domain_problem, http_problem, is_api_request, problem
 from admin.security import csp_nonce
 
 log = logging.getLogger(__name__)
-RESOURCES = (orders, jobs)
+RESOURCES = (orders, jobs, customers, customer_users)
 SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",
