@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from admin.api.catalog import blp as products
 from admin.api.common import ApiError
 from admin.api.customers import blp as customers
 from admin.api.customers import users_blp as customer_users
@@ -25,7 +26,7 @@ from admin.api.problems import domain_problem, http_problem, is_api_request, pro
 from admin.security import csp_nonce
 
 log = logging.getLogger(__name__)
-RESOURCES = (orders, jobs, customers, customer_users)
+RESOURCES = (orders, jobs, customers, customer_users, products)
 SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",

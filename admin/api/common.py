@@ -27,6 +27,7 @@ T = TypeVar("T")
 CONFLICT = "Someone else changed the same record at the same time; nothing was changed. Try again."
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
+NEXT_CURSOR = "Pass as ?cursor= for the next page; null on the last."
 BAD_CURSOR = "The cursor is not one this API gave for this sort; start again without it."
 
 

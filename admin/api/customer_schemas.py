@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from admin.api.common import PageArgs, Schema
+from admin.api.common import NEXT_CURSOR, PageArgs, Schema
 from admin.api.order_schemas import CustomerUserRef, Ref, UserRef
 from admin.base import MAX_ID
 
 F = ma.fields
-PAGE_CURSOR = "Pass as ?cursor= for the next page; null on the last."
 
 
 class PaymentTermRef(Schema):
@@ -59,7 +58,7 @@ class CustomerDetail(CustomerSummary):
 
 class CustomerPage(Schema):
     items = F.List(F.Nested(CustomerSummary))
-    next_cursor = F.String(allow_none=True, metadata={"description": PAGE_CURSOR})
+    next_cursor = F.String(allow_none=True, metadata={"description": NEXT_CURSOR})
 
 
 class CustomerIn(Schema):
@@ -94,7 +93,7 @@ class CustomerUserDetail(CustomerUserSummary):
 
 class CustomerUserPage(Schema):
     items = F.List(F.Nested(CustomerUserSummary))
-    next_cursor = F.String(allow_none=True, metadata={"description": PAGE_CURSOR})
+    next_cursor = F.String(allow_none=True, metadata={"description": NEXT_CURSOR})
 
 
 class CustomerUserIn(Schema):
