@@ -127,10 +127,8 @@ class Orders(MethodView):
         return response
 
 
-@blp.route("/<int:order_id>")
+@blp.route("/<int:order_id>", endpoint="Order")
 class OrderResource(MethodView):
-    endpoint = "Order"
-
     @blp.response(200, OrderDetail)
     @_document(403, 404)
     def get(self, order_id: int) -> Response:
