@@ -23,10 +23,12 @@ from admin.api.customers import users_blp as customer_users
 from admin.api.jobs import blp as jobs
 from admin.api.orders import blp as orders
 from admin.api.problems import domain_problem, http_problem, is_api_request, problem
+from admin.api.sales_documents import lists_blp as shopping_lists
+from admin.api.sales_documents import rfqs_blp as rfqs
 from admin.security import csp_nonce
 
 log = logging.getLogger(__name__)
-RESOURCES = (orders, jobs, customers, customer_users, products)
+RESOURCES = (orders, jobs, customers, customer_users, products, shopping_lists, rfqs)
 SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",

@@ -61,7 +61,7 @@ class Customers(MethodView):
 
     @blp.arguments(CustomerIn)
     @blp.response(201, CustomerDetail)
-    @problem_responses(blp, 403, 409, 422)
+    @problem_responses(blp, 400, 403, 409, 422)
     def post(self, body: dict[str, Any]) -> tuple[Customer, int, dict[str, str]]:
         """Create a customer with just a name, as the order form's "new customer" dialog does
         (a manager, or anyone who may create orders). Its owner is the token's user."""
@@ -96,7 +96,7 @@ class CustomerUsers(MethodView):
 
     @users_blp.arguments(CustomerUserIn)
     @users_blp.response(201, CustomerUserDetail)
-    @problem_responses(users_blp, 403, 409, 422)
+    @problem_responses(users_blp, 400, 403, 409, 422)
     def post(self, body: dict[str, Any]) -> tuple[CustomerUser, int, dict[str, str]]:
         """Create an enabled customer user of a customer, as the order form's "new customer
         user" dialog does (a manager, or anyone who may create orders)."""
