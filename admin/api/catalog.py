@@ -14,6 +14,7 @@ from admin.api.common import (
     PageArgs,
     Schema,
     api_blueprint,
+    decimal_string,
     id_page,
     problem_responses,
     record_or_404,
@@ -30,7 +31,7 @@ NO_PRODUCT = "There is no such product: it may have been deleted, or the id is w
 class Price(Schema):
     currency = F.String()
     unit = F.String()
-    value = F.Decimal(as_string=True, metadata={"description": "The price of one unit in the currency."})
+    value = decimal_string(metadata={"description": "The price of one unit in the currency."})
 
 
 class ProductOut(Schema):

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from actions.errors import DomainError, StaleOrder
 from admin.api.auth import authenticate, rate_limit, rate_limit_key
+from admin.api.problems import PROBLEM_TYPE
 from admin.auth import limiter
 from admin.base import MAX_ID
 from admin.security import csrf
@@ -100,6 +101,13 @@ class Schema(ma.Schema):
         ordered = True
 
 
+def decimal_string(**kwargs: Any) -> ma.fields.Decimal:
+    """An exact decimal sent as a string ("10.0000"), and documented as one (apispec would
+    call it a number)."""
+    metadata = {"type": "string", "format": "decimal", **kwargs.pop("metadata", {})}
+    return ma.fields.Decimal(as_string=True, metadata=metadata, **kwargs)
+
+
 class ProblemSchema(Schema):
     type = ma.fields.String()
     title = ma.fields.String()
@@ -116,7 +124,10 @@ def problem_responses(blueprint: Blueprint, *codes: int) -> Callable[[Any], Any]
     def decorate(view: Any) -> Any:
         for code in (401, 429, *codes):
             phrase = HTTPStatus(code).phrase
-            view = blueprint.alt_response(code, schema=ProblemSchema, description=phrase)(view)
+            document = blueprint.alt_response(
+                code, schema=ProblemSchema, content_type=PROBLEM_TYPE, description=phrase
+            )
+            view = document(view)
         return view
 
     return decorate

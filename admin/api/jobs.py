@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask import abort
 
 from actions.errors import DomainError
 from actions.jobs import get_job
 from admin.api.auth import api_actor
-from admin.api.common import ApiError, ProblemSchema, Schema, api_blueprint
+from admin.api.common import ApiError, Schema, api_blueprint, problem_responses
+from admin.base import MAX_ID
 from admin.jobs.progress import progress_of
 from models import db
 
@@ -36,10 +38,11 @@ class JobNotFound(DomainError):
 
 @blp.route("/<int:job_id>", endpoint="Job")
 @blp.response(200, JobProgress)
-@blp.alt_response(404, schema=ProblemSchema, description="Not Found")
-@blp.alt_response(401, schema=ProblemSchema, description="Unauthorized")
+@problem_responses(blp, 404)
 def job(job_id: int) -> dict[str, Any]:
     """How far the job has got, and why orders were skipped (counted)."""
+    if job_id > MAX_ID:
+        abort(404)
     try:
         found = get_job(db.session, job_id, actor=api_actor())
     except DomainError as exc:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import marshmallow as ma
 
 from actions.money import CURRENCIES
-from admin.api.common import Schema
+from admin.api.common import Schema, decimal_string
 from models.orders import DISCOUNT_TYPES
 
 F = ma.fields
 
 
 def money() -> F.Decimal:
-    return F.Decimal(as_string=True, dump_only=True)
+    return decimal_string(dump_only=True)
 
 
 class Ref(Schema):
@@ -57,10 +57,10 @@ class Line(Schema):
     product_sku = F.String(dump_only=True)
     product_name = F.String(dump_only=True)
     free_form = F.Boolean(dump_only=True)
-    quantity = F.Decimal(as_string=True, dump_only=True)
+    quantity = decimal_string(dump_only=True)
     unit = F.String(dump_only=True)
     unit_price = money()
-    shipped_quantity = F.Decimal(as_string=True, dump_only=True)
+    shipped_quantity = decimal_string(dump_only=True)
     ship_by = F.Date(allow_none=True, dump_only=True)
     notes = F.String(allow_none=True, dump_only=True)
 
@@ -73,9 +73,9 @@ class LineIn(Schema):
     product_id = F.Integer(allow_none=True, strict=True)
     free_form_sku = F.String(allow_none=True, validate=ma.validate.Length(max=64))
     free_form_name = F.String(allow_none=True, validate=ma.validate.Length(max=255))
-    quantity = F.Decimal(required=True, as_string=True, allow_nan=False)
+    quantity = decimal_string(required=True, allow_nan=False)
     unit = F.String(allow_none=True, validate=ma.validate.Length(max=16))
-    unit_price = F.Decimal(allow_none=True, as_string=True, allow_nan=False)
+    unit_price = decimal_string(allow_none=True, allow_nan=False)
     ship_by = F.Date(allow_none=True)
     notes = F.String(allow_none=True, validate=ma.validate.Length(max=10_000))
 
@@ -83,7 +83,7 @@ class LineIn(Schema):
 class Discount(Schema):
     id = F.Integer(dump_only=True)
     type = F.String(required=True, validate=ma.validate.OneOf(DISCOUNT_TYPES))
-    value = F.Decimal(required=True, as_string=True, allow_nan=False)
+    value = decimal_string(required=True, allow_nan=False)
     description = F.String(allow_none=True, validate=ma.validate.Length(max=255))
     amount = money()
 
@@ -93,9 +93,9 @@ class Promotion(Schema):
     promotion_name = F.String()
     coupon_code = F.String(allow_none=True)
     kind = F.String()
-    value = F.Decimal(as_string=True)
+    value = decimal_string()
     active = F.Boolean()
-    amount = F.Decimal(as_string=True)
+    amount = decimal_string()
 
 
 class Tracking(Schema):
@@ -106,13 +106,13 @@ class Tracking(Schema):
 
 
 class Totals(Schema):
-    subtotal = F.Decimal(as_string=True)
-    special_discounts_total = F.Decimal(as_string=True)
-    promotion_discounts_total = F.Decimal(as_string=True)
-    shipping_cost = F.Decimal(as_string=True)
-    shipping_discounts_total = F.Decimal(as_string=True)
-    tax_total = F.Decimal(as_string=True)
-    total = F.Decimal(as_string=True)
+    subtotal = decimal_string()
+    special_discounts_total = decimal_string()
+    promotion_discounts_total = decimal_string()
+    shipping_cost = decimal_string()
+    shipping_discounts_total = decimal_string()
+    tax_total = decimal_string()
+    total = decimal_string()
 
 
 class OrderSummary(Schema):
@@ -129,9 +129,9 @@ class OrderSummary(Schema):
     internal_status = F.String()
     shipping_status = F.String()
     payment_status = F.String()
-    subtotal = F.Decimal(as_string=True)
-    special_discounts_total = F.Decimal(as_string=True)
-    total = F.Decimal(as_string=True)
+    subtotal = decimal_string()
+    special_discounts_total = decimal_string()
+    total = decimal_string()
     ship_until = F.Date(allow_none=True)
     created_at = F.DateTime()
     updated_at = F.DateTime()
@@ -151,7 +151,7 @@ class OrderDetail(OrderSummary):
     payment_term = F.Nested(Ref, allow_none=True)
     payment_method = F.String(allow_none=True)
     shipping_method = F.Nested(Ref, allow_none=True)
-    overridden_shipping_cost = F.Decimal(as_string=True, allow_none=True)
+    overridden_shipping_cost = decimal_string(allow_none=True)
     source_type = F.String(allow_none=True)
     source_identifier = F.String(allow_none=True)
     billing_address = F.Nested(Address, allow_none=True)
@@ -176,7 +176,7 @@ class OrderIn(Schema):
     billing_address = F.Nested(Address, allow_none=True)
     shipping_address = F.Nested(Address, allow_none=True)
     shipping_method_id = F.Integer(allow_none=True, strict=True)
-    overridden_shipping_cost = F.Decimal(allow_none=True, as_string=True, allow_nan=False)
+    overridden_shipping_cost = decimal_string(allow_none=True, allow_nan=False)
     special_discounts = F.List(F.Nested(Discount), validate=ma.validate.Length(max=50))
     po_number = F.String(allow_none=True, validate=ma.validate.Length(max=255))
     ship_until = F.Date(allow_none=True)
@@ -199,5 +199,5 @@ class TransitionResult(Schema):
 class ShipmentIn(Schema):
     """Ship everything left (no `lines`), or the quantities given per line id."""
 
-    lines = F.Dict(keys=F.String(), values=F.Decimal(as_string=True, allow_nan=False), load_default=None)
+    lines = F.Dict(keys=F.String(), values=decimal_string(allow_nan=False), load_default=None)
     trackings = F.List(F.Nested(Tracking), load_default=list, validate=ma.validate.Length(max=50))

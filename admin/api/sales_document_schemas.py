@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from admin.api.common import NEXT_CURSOR, PageArgs, Schema
+from admin.api.common import NEXT_CURSOR, PageArgs, Schema, decimal_string
 from admin.api.order_schemas import CustomerUserRef, Ref
 from admin.base import MAX_ID
 from models.sales_documents import RFQ_STATUSES
@@ -27,7 +27,7 @@ class ProductRef(Schema):
 class ShoppingListLine(Schema):
     id = F.Integer()
     product = F.Nested(ProductRef)
-    quantity = F.Decimal(as_string=True)
+    quantity = decimal_string()
     unit = F.String()
     notes = F.String(allow_none=True)
 
@@ -56,9 +56,9 @@ class DocumentListArgs(PageArgs):
 
 class RequestedItem(Schema):
     id = F.Integer()
-    quantity = F.Decimal(as_string=True)
+    quantity = decimal_string()
     unit = F.String()
-    target_price = F.Decimal(as_string=True, allow_none=True)
+    target_price = decimal_string(allow_none=True)
     currency = F.String(metadata={"description": "The target price's currency."})
 
 
