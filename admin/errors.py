@@ -1,20 +1,30 @@
 """OrderDesk's own error pages: one "not found" page for every unknown or malformed id, and a
-server error page with a reference that is also in the log (never a stack trace for users)."""
+server error page with a reference that is also in the log (never a stack trace for users).
+Under /api/ both are problem documents instead (these handlers, by status, come before the
+API's own)."""
 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import Flask, current_app, render_template
 from werkzeug.exceptions import InternalServerError, NotFound
 
+from admin.api import api_server_error
+from admin.api.problems import http_problem, is_api_request
 
-def not_found(error: NotFound) -> tuple[str, int]:
+
+def not_found(error: NotFound) -> Any:
+    if is_api_request():
+        return http_problem(error)
     text = "There is no such page or record: it may have been deleted, or the link is incomplete."
     return render_template("errors/page.html", title="Not found", text=text), 404
 
 
-def server_error(error: InternalServerError) -> tuple[str, int]:
+def server_error(error: InternalServerError) -> Any:
+    if is_api_request():
+        return api_server_error(error.original_exception or error)
     reference = secrets.token_hex(4).upper()
     current_app.logger.error(
         "Server error, reference %s", reference, exc_info=error.original_exception or error

@@ -26,6 +26,7 @@ from admin.api.common import (
     api_blueprint,
     etag_of,
     problem_responses,
+    record_or_404,
     required_version,
     unit_of_work,
 )
@@ -56,10 +57,7 @@ def _viewer() -> Any:
 
 
 def _order_or_404(order_id: int) -> Order:
-    order = db.session.get(Order, order_id)
-    if order is None:
-        raise ApiError(NotFoundError(NO_ORDER))
-    return order
+    return record_or_404(Order, order_id, NO_ORDER)
 
 
 def _with_etag(order: Order, status: int = 200) -> Response:
