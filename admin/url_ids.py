@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1
+from admin.base import MAX_ID
 
 
 class RecordIdConverter(IntegerConverter):

@@ -18,15 +18,20 @@ from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from admin.api.auth import PanelOnlySessions
+from admin.api.catalog import blp as products
 from admin.api.common import ApiError, ProblemSchema
+from admin.api.customers import blp as customers
+from admin.api.customers import users_blp as customer_users
 from admin.api.jobs import blp as jobs
 from admin.api.orders import blp as orders
+from admin.api.sales_documents import lists_blp as shopping_lists
+from admin.api.sales_documents import rfqs_blp as rfqs
 from admin.problems import PROBLEM_TYPE, domain_problem, http_problem, is_api_request
 from admin.security import csp_nonce
 from admin.url_ids import RecordIdConverter, id_parameter_schema
 
 log = logging.getLogger(__name__)
-RESOURCES = (orders, jobs)
+RESOURCES = (orders, jobs, customers, customer_users, products, shopping_lists, rfqs)
 SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",

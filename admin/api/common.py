@@ -1,5 +1,5 @@
 """What every API resource shares: one unit of work per call, the problem schema for the
-contract, versions as ETags, and cursor pages."""
+contract and the problems an operation documents, versions as ETags, and cursor pages."""
 
 from __future__ import annotations
 
@@ -7,23 +7,28 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask import abort, request
 from flask_smorest import Blueprint
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 
 from actions.errors import DomainError, StaleOrder
 from admin.api.auth import authenticate, rate_limit, rate_limit_key, too_many_requests
 from admin.auth import limiter
+from admin.problems import PROBLEM_TYPE
 from admin.security import csrf
+from admin.url_ids import MAX_ID
 from models import db
 
 T = TypeVar("T")
 CONFLICT = "Someone else changed the same record at the same time; nothing was changed. Try again."
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
+NEXT_CURSOR = "Pass as ?cursor= for the next page; null on the last."
 BAD_CURSOR = "The cursor is not one this API gave for this sort; start again without it."
 
 
@@ -33,6 +38,18 @@ class ApiError(Exception):
     def __init__(self, error: DomainError) -> None:
         super().__init__(error.message)
         self.error = error
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+
+
+def record_or_404(model: type[T], record_id: int, message: str) -> T:
+    """The record an id in the path names; a 404 problem saying `message` when there is none."""
+    record = db.session.get(model, record_id) if record_id <= MAX_ID else None
+    if record is None:
+        raise ApiError(NotFoundError(message))
+    return record
 
 
 def api_blueprint(name: str, url: str, description: str) -> Blueprint:
@@ -95,6 +112,22 @@ class ProblemSchema(Schema):
     errors = ma.fields.Dict()
 
 
+def problem_responses(blueprint: Blueprint, *codes: int) -> Callable[[Any], Any]:
+    """Say in the contract which problem documents an operation may answer with (401 and 429
+    on every one)."""
+
+    def decorate(view: Any) -> Any:
+        for code in (401, 429, *codes):
+            phrase = HTTPStatus(code).phrase
+            document = blueprint.alt_response(
+                code, schema=ProblemSchema, content_type=PROBLEM_TYPE, description=phrase
+            )
+            view = document(view)
+        return view
+
+    return decorate
+
+
 class PageArgs(Schema):
     limit = ma.fields.Integer(load_default=DEFAULT_PAGE, validate=ma.validate.Range(1, MAX_PAGE))
     cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500))
@@ -118,3 +151,19 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
 
 def page_response(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
     return {"items": items, "next_cursor": next_cursor}
+
+
+def id_page(query: Select[Any], model: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """One page of `query`'s `model` rows in id order, after the cursor's row. The cursor names
+    its table, so one list's cursor is refused by another (422)."""
+    kind = model.__tablename__
+    if args.get("cursor"):
+        cursor_kind, last_id = decode_cursor(str(args["cursor"]), 2)
+        if cursor_kind != kind or type(last_id) is not int or not 0 <= last_id <= MAX_ID:
+            abort(422, BAD_CURSOR)
+        query = query.where(model.id > last_id)
+    limit = int(args["limit"])
+    rows = list(db.session.scalars(query.order_by(model.id).limit(limit + 1)).unique())
+    if len(rows) <= limit:
+        return page_response(rows, None)
+    return page_response(rows[:limit], encode_cursor([kind, rows[limit - 1].id]))

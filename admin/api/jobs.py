@@ -9,9 +9,8 @@ import marshmallow as ma
 from actions.errors import DomainError
 from actions.jobs import get_job
 from admin.api.auth import api_actor
-from admin.api.common import ApiError, ProblemSchema, Schema, api_blueprint
+from admin.api.common import ApiError, Schema, api_blueprint, problem_responses
 from admin.jobs.progress import progress_of
-from admin.problems import PROBLEM_TYPE
 from models import db
 
 blp = api_blueprint("api_jobs", "/jobs", "Jobs: long work (bulk transitions) and its progress.")
@@ -37,8 +36,7 @@ class JobNotFound(DomainError):
 
 @blp.route("/<int:job_id>", endpoint="Job")
 @blp.response(200, JobProgress)
-@blp.alt_response(404, schema=ProblemSchema, description="Not Found", content_type=PROBLEM_TYPE)
-@blp.alt_response(401, schema=ProblemSchema, description="Unauthorized", content_type=PROBLEM_TYPE)
+@problem_responses(blp, 404)
 def job(job_id: int) -> dict[str, Any]:
     """How far the job has got, and why orders were skipped (counted)."""
     try:

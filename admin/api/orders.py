@@ -4,7 +4,6 @@ shipments and bulk transitions (as jobs). Each call runs one action, as a panel 
 from __future__ import annotations
 
 import dataclasses
-from http import HTTPStatus
 from typing import Any
 
 import marshmallow as ma
@@ -22,10 +21,11 @@ from actions.shipping import TrackingData, ship_order
 from admin.api.auth import api_actor
 from admin.api.common import (
     ApiError,
-    ProblemSchema,
+    NotFoundError,
     Schema,
     api_blueprint,
     etag_of,
+    problem_responses,
     required_version,
     unit_of_work,
 )
@@ -33,7 +33,6 @@ from admin.api.fields import RecordId
 from admin.api.order_list import OrderListArgs, list_orders
 from admin.api.order_schemas import OrderDetail, OrderIn, OrderPage, OrderUpdate, ShipmentIn, TransitionResult
 from admin.jobs.views import hand_to_workers
-from admin.problems import PROBLEM_TYPE
 from admin.settings import storage
 from models import Order, db
 
@@ -47,24 +46,12 @@ IF_MATCH = {
 blp = api_blueprint("api_orders", "/orders", "Orders: the grid, the order page and its operations.")
 
 
-class NotFoundError(DomainError):
-    code = "not_found"
-
-
 NO_ORDER = "There is no such order: it may have been deleted, or the id is wrong."
 
 
 def _document(*codes: int) -> Any:
     """Say in the contract which problem documents an operation may answer with."""
-
-    def decorate(view: Any) -> Any:
-        for code in (401, 429, *codes):
-            view = blp.alt_response(
-                code, schema=ProblemSchema, description=HTTPStatus(code).phrase, content_type=PROBLEM_TYPE
-            )(view)
-        return view
-
-    return decorate
+    return problem_responses(blp, *codes)
 
 
 def _viewer() -> Any:
