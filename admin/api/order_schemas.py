@@ -185,7 +185,8 @@ class OrderIn(Schema):
 
 class OrderUpdate(OrderIn):
     """An update names only what changes; lines given replace the order's lines (existing
-    ones by their `id`). Loaded partial: every field may be left out."""
+    ones by their `id`). Loaded partial at the top: every field may be left out, but a line
+    or an address given is checked whole."""
 
 
 class TransitionResult(Schema):

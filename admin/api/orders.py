@@ -145,7 +145,7 @@ class OrderResource(MethodView):
         _viewer()
         return _with_etag(_order_or_404(order_id))
 
-    @blp.arguments(OrderUpdate(partial=True))
+    @blp.arguments(OrderUpdate(partial=tuple(OrderUpdate().fields)))
     @blp.doc(parameters=[IF_MATCH])
     @blp.response(200, OrderDetail)
     @_document(403, 404, 409, 412, 422, 428)

@@ -21,7 +21,10 @@ export ORDERDESK_UPLOAD_DIR="$work/uploads" ORDERDESK_QUEUE_FILE="$work/queue.db
 export ORDERDESK_WEBHOOKS_ALLOW_PRIVATE=1 ORDERDESK_API_RATE_LIMIT="100000 per minute"
 server=""
 stop() {
-    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    if [ -n "$server" ]; then
+        kill "$server" 2>/dev/null || true
+        wait "$server" 2>/dev/null || true
+    fi
     rm -rf "$work"
 }
 trap stop EXIT
@@ -33,10 +36,17 @@ token="$("${flask[@]}" create-token admin@orderdesk.test --name contract 2>>"$wo
 
 .venv/bin/honcho --no-colour start --procfile Procfile --port "$port" >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    sleep 0.2
-done
+.venv/bin/python - "$port" <<'WAIT'
+import sys, time, urllib.request
+for _ in range(150):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=2)
+        break
+    except OSError:
+        time.sleep(0.2)
+else:
+    sys.exit("contract: the server did not answer /healthz")
+WAIT
 
 status=0
 .venv/bin/schemathesis --config-file tests/contract/schemathesis.toml run "http://127.0.0.1:$port/api/v1/openapi.json" \

@@ -403,3 +403,13 @@ def test_someone_elses_job_is_not_found(api_as, catalog, users):
         "/api/v1/orders/bulk-transitions", json={"transition": "close", "order_ids": [order.id]}
     )
     assert_problem(api_as("sales").get(accepted.headers["Location"]), 404)
+
+
+def test_an_update_whose_line_lacks_its_quantity_is_a_422_even_with_a_stale_version(api_as, catalog, users):
+    order = order_in(catalog, users)
+    response = api_as("manager").patch(
+        f"/api/v1/orders/{order.id}",
+        json={"lines": [{"product_id": catalog["widget"].id}]},
+        headers={"If-Match": "*"},
+    )
+    assert "quantity" in str(assert_problem(response, 422)["errors"])
