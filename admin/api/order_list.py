@@ -169,11 +169,15 @@ def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
     limit = int(args["limit"])
     found = conditions(args)
     if found:
-        # Many matches: walk the sort order's index rather than sort every match (the grid's rule).
-        matching = select(Order.id).where(*found).limit(WALK_THRESHOLD + 1).subquery()
-        if (db.session.scalar(select(func.count()).select_from(matching)) or 0) > WALK_THRESHOLD:
+        # Many matches: walk the sort order's index rather than sort every match (the grid's
+        # rule). Few: find them through the filter's own index, then sort those few (else the
+        # planner may walk the whole sort index looking for them).
+        matching = select(Order.id).where(*found).limit(WALK_THRESHOLD + 1)
+        if (db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0) > WALK_THRESHOLD:
             with walking_sort_index():
                 found = conditions(args)
+        else:
+            found = [Order.id.in_(matching)]
     query = select(Order).where(*found)
     if args.get("cursor"):
         cursor_sort, key, last_id = decode_cursor(str(args["cursor"]), 3)
