@@ -79,12 +79,13 @@ def test_a_coupon_applied_through_the_api_shows_on_the_order_with_its_discount(a
     ],
 )
 def test_a_coupon_that_may_not_go_on_the_order_is_refused_with_why(api_as, order, coupon, code, detail):
+    version = order.version
     response = api_as("sales").post(f"/api/v1/orders/{order.id}/coupons", json={"code": code})
 
     body = problem(response, 422, "coupon_not_applicable")
     assert body["detail"] == detail
     assert body["errors"] == {"coupon_code": [detail]}
-    assert count(AppliedPromotion) == 0 and fresh_order(order.id).version == order.version
+    assert count(AppliedPromotion) == 0 and fresh_order(order.id).version == version
 
 
 def test_a_coupon_at_its_usage_limit_is_refused_and_not_counted(api_as, order, coupon):
@@ -104,10 +105,11 @@ def test_a_coupon_at_its_usage_limit_is_refused_and_not_counted(api_as, order, c
     ids=["no code", "a number", "null", "an unknown field"],
 )
 def test_a_malformed_coupon_request_is_refused_and_changes_nothing(api_as, order, coupon, body):
+    version = order.version
     response = api_as("sales").post(f"/api/v1/orders/{order.id}/coupons", json=body)
 
     problem(response, 422)
-    assert _uses(coupon.id) == 0 and fresh_order(order.id).version == order.version
+    assert _uses(coupon.id) == 0 and fresh_order(order.id).version == version
 
 
 def test_a_viewer_may_not_apply_a_coupon(api_as, order, coupon):
