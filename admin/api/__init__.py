@@ -21,6 +21,7 @@ from admin.api.auth import PanelOnlySessions
 from admin.api.common import ApiError, ProblemSchema
 from admin.api.jobs import blp as jobs
 from admin.api.order_activities import blp as order_activities
+from admin.api.order_attachments import blp as order_attachments
 from admin.api.order_promotions import blp as order_promotions
 from admin.api.orders import blp as orders
 from admin.problems import PROBLEM_TYPE, domain_problem, http_problem, is_api_request
@@ -28,7 +29,7 @@ from admin.security import csp_nonce
 from admin.url_ids import RecordIdConverter, id_parameter_schema
 
 log = logging.getLogger(__name__)
-RESOURCES = (orders, order_promotions, order_activities, jobs)
+RESOURCES = (orders, order_promotions, order_activities, order_attachments, jobs)
 SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",
