@@ -22,6 +22,7 @@ from admin.api.common import ApiError, ProblemSchema
 from admin.api.jobs import blp as jobs
 from admin.api.order_activities import blp as order_activities
 from admin.api.order_attachments import blp as order_attachments
+from admin.api.order_emails import blp as order_emails
 from admin.api.order_promotions import blp as order_promotions
 from admin.api.orders import blp as orders
 from admin.problems import PROBLEM_TYPE, domain_problem, http_problem, is_api_request
@@ -29,7 +30,7 @@ from admin.security import csp_nonce
 from admin.url_ids import RecordIdConverter, id_parameter_schema
 
 log = logging.getLogger(__name__)
-RESOURCES = (orders, order_promotions, order_activities, order_attachments, jobs)
+RESOURCES = (orders, order_promotions, order_activities, order_attachments, order_emails, jobs)
 SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",
