@@ -9,6 +9,7 @@ from werkzeug.datastructures import FileStorage
 
 from actions.attachments import ALLOWED_LABEL
 from admin.api.common import Schema
+from admin.api.fields import RecordId
 from admin.api.order_schemas import UserRef
 
 F = ma.fields
@@ -124,7 +125,7 @@ class EmailIn(Schema):
     subject = F.String(required=True, validate=ma.validate.Length(max=MAX_TEXT))
     body = F.String(required=True, validate=ma.validate.Length(max=MAX_TEXT))
     attachment_ids = F.List(
-        F.Integer(strict=True, validate=ma.validate.Range(1, 2**63 - 1)),
+        RecordId(),
         load_default=list,
         validate=ma.validate.Length(max=50),
         metadata={"description": "Ids of this order's attachments to send with it."},

@@ -33,7 +33,7 @@ from admin.api.common import (
     unit_of_work,
 )
 from admin.api.orders import NotFoundError, _document, _order_or_404, _viewer
-from admin.base import MAX_ID
+from admin.url_ids import MAX_ID
 from models import CalendarEvent, db
 from models import Note as NoteRow
 

@@ -22,9 +22,10 @@ from actions.discounts import (
 from actions.order_input import DiscountData
 from admin.api.auth import api_actor
 from admin.api.common import ApiError, Schema, api_blueprint, unit_of_work
-from admin.api.order_schemas import Discount, OrderDetail
+from admin.api.order_schemas import OrderDetail, SpecialDiscount
 from admin.api.orders import NotFoundError, _document, _order_or_404, _viewer, _with_etag
-from models import AppliedPromotion, Order, SpecialDiscount, db
+from models import AppliedPromotion, Order, db
+from models import SpecialDiscount as SpecialDiscountRow
 
 blp = api_blueprint(
     "api_order_promotions", "/orders", "Coupons, promotions and special discounts on an open order."
@@ -42,7 +43,7 @@ class PromotionState(Schema):
     active = F.Boolean(required=True, metadata={"description": "false: kept, but takes nothing off"})
 
 
-class DiscountUpdate(Discount):
+class SpecialDiscountUpdate(SpecialDiscount):
     """Loaded partial: the fields left out stay as they are."""
 
 
@@ -53,7 +54,7 @@ def _applied(order: Order, applied_id: int) -> AppliedPromotion:
     return found
 
 
-def _special(order: Order, discount_id: int) -> SpecialDiscount:
+def _special(order: Order, discount_id: int) -> SpecialDiscountRow:
     found = next((d for d in order.special_discounts if d.id == discount_id), None)
     if found is None:
         raise ApiError(NotFoundError(NO_DISCOUNT))
@@ -106,14 +107,14 @@ def change_promotion(body: dict[str, Any], order_id: int, applied_id: int) -> Re
 
 @blp.route("/<int:order_id>/special-discounts")
 class SpecialDiscounts(MethodView):
-    @blp.response(200, Discount(many=True))
+    @blp.response(200, SpecialDiscount(many=True))
     @_document(403, 404)
-    def get(self, order_id: int) -> list[SpecialDiscount]:
+    def get(self, order_id: int) -> list[SpecialDiscountRow]:
         """The order's special discounts (the order also lists them, with its totals)."""
         _viewer()
         return list(_order_or_404(order_id).special_discounts)
 
-    @blp.arguments(Discount)
+    @blp.arguments(SpecialDiscount)
     @blp.response(200, OrderDetail)
     @_document(403, 404, 409, 422)
     def post(self, body: dict[str, Any], order_id: int) -> Response:
@@ -126,7 +127,7 @@ class SpecialDiscounts(MethodView):
 
 @blp.route("/<int:order_id>/special-discounts/<int:discount_id>")
 class SpecialDiscountResource(MethodView):
-    @blp.arguments(DiscountUpdate(partial=True))
+    @blp.arguments(SpecialDiscountUpdate(partial=True))
     @blp.response(200, OrderDetail)
     @_document(403, 404, 409, 422)
     def patch(self, body: dict[str, Any], order_id: int, discount_id: int) -> Response:

@@ -149,3 +149,12 @@ def test_a_note_of_another_order_or_a_missing_order_is_a_404(api_as, order, note
     problem(client.get("/api/v1/orders/999/notes"), 404, "not_found")
     problem(client.post("/api/v1/orders/999/notes", json={"body": "hi"}), 404, "not_found")
     assert count(Note) == 1
+
+
+def test_an_id_longer_than_any_record_id_is_a_404_not_an_error(api_as, order):
+    client = api_as("sales")
+    huge = 2**63
+
+    problem(client.get(f"/api/v1/orders/{huge}/notes"), 404)
+    problem(client.patch(f"/api/v1/orders/{order.id}/notes/{huge}", json={"body": "hi"}), 404)
+    problem(client.delete(f"/api/v1/orders/{order.id}/special-discounts/{huge}"), 404)
