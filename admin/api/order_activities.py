@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+import marshmallow as ma
 from flask import abort, url_for
 from flask.views import MethodView
 from sqlalchemy import select
@@ -76,7 +77,7 @@ def created(body: Any, endpoint: str, **values: Any) -> tuple[Any, int, dict[str
 
 @blp.route("/<int:order_id>/notes")
 class Notes(MethodView):
-    @blp.arguments(PageArgs, location="query")
+    @blp.arguments(PageArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, NotePage)
     @_document(403, 404, 422)
     def get(self, args: dict[str, Any], order_id: int) -> dict[str, Any]:
@@ -147,7 +148,7 @@ def _event_data(body: dict[str, Any], current: CalendarEvent | None = None) -> E
 
 @blp.route("/<int:order_id>/events")
 class Events(MethodView):
-    @blp.arguments(PageArgs, location="query")
+    @blp.arguments(PageArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, EventPage)
     @_document(403, 404, 422)
     def get(self, args: dict[str, Any], order_id: int) -> dict[str, Any]:

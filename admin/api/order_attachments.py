@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask import Response, send_file
 from flask.views import MethodView
 from webargs.flaskparser import FlaskParser
@@ -46,7 +47,7 @@ blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
 
 @blp.route("/<int:order_id>/attachments")
 class Attachments(MethodView):
-    @blp.arguments(PageArgs, location="query")
+    @blp.arguments(PageArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, AttachmentPage)
     @_document(403, 404, 422)
     def get(self, args: dict[str, Any], order_id: int) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
 
@@ -35,7 +36,7 @@ def _queued(email: EmailRow, job: Job) -> tuple[dict[str, Any], int, dict[str, s
 
 @blp.route("/<int:order_id>/emails")
 class Emails(MethodView):
-    @blp.arguments(PageArgs, location="query")
+    @blp.arguments(PageArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, EmailPage)
     @_document(403, 404, 422)
     def get(self, args: dict[str, Any], order_id: int) -> dict[str, Any]:

@@ -70,6 +70,10 @@ def test_a_cursor_this_api_did_not_give_is_refused(api_as, order, cursor):
     problem(api_as("viewer").get(f"/api/v1/orders/{order.id}/notes?cursor={cursor}"), 422)
 
 
+def test_an_unknown_query_argument_is_refused(api_as, order):
+    problem(api_as("viewer").get(f"/api/v1/orders/{order.id}/notes?author=me"), 422)
+
+
 def test_a_note_can_be_added_to_a_closed_order(api_as, catalog, users):
     closed = order_in_status(db.session, catalog, "closed", actor=users["manager"])
     db.session.commit()
