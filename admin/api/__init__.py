@@ -23,6 +23,10 @@ from admin.api.common import ApiError, ProblemSchema
 from admin.api.customers import blp as customers
 from admin.api.customers import users_blp as customer_users
 from admin.api.jobs import blp as jobs
+from admin.api.order_activities import blp as order_activities
+from admin.api.order_attachments import blp as order_attachments
+from admin.api.order_emails import blp as order_emails
+from admin.api.order_promotions import blp as order_promotions
 from admin.api.orders import blp as orders
 from admin.api.sales_documents import lists_blp as shopping_lists
 from admin.api.sales_documents import rfqs_blp as rfqs
@@ -31,7 +35,19 @@ from admin.security import csp_nonce
 from admin.url_ids import RecordIdConverter, id_parameter_schema
 
 log = logging.getLogger(__name__)
-RESOURCES = (orders, jobs, customers, customer_users, products, shopping_lists, rfqs)
+RESOURCES = (
+    orders,
+    order_promotions,
+    order_activities,
+    order_attachments,
+    order_emails,
+    jobs,
+    customers,
+    customer_users,
+    products,
+    shopping_lists,
+    rfqs,
+)
 SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",
