@@ -61,7 +61,7 @@ class ProductListArgs(PageArgs):
 
 
 @blp.route("/")
-@blp.arguments(ProductListArgs, location="query")
+@blp.arguments(ProductListArgs, location="query", unknown=ma.RAISE)
 @blp.response(200, ProductPage)
 @problem_responses(blp, 403, 422)
 def list_products(args: dict[str, Any]) -> dict[str, Any]:

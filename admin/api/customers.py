@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
 from sqlalchemy import func, select
@@ -46,7 +47,7 @@ def _term(args: dict[str, Any], name: str) -> str | None:
 
 @blp.route("/")
 class Customers(MethodView):
-    @blp.arguments(CustomerListArgs, location="query")
+    @blp.arguments(CustomerListArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, CustomerPage)
     @problem_responses(blp, 403, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +82,7 @@ def get_customer(customer_id: int) -> Customer:
 
 @users_blp.route("/")
 class CustomerUsers(MethodView):
-    @users_blp.arguments(CustomerUserListArgs, location="query")
+    @users_blp.arguments(CustomerUserListArgs, location="query", unknown=ma.RAISE)
     @users_blp.response(200, CustomerUserPage)
     @problem_responses(users_blp, 403, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask import Response, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -76,7 +77,7 @@ def _created(order: Order) -> Response:
 
 
 @lists_blp.route("/")
-@lists_blp.arguments(DocumentListArgs, location="query")
+@lists_blp.arguments(DocumentListArgs, location="query", unknown=ma.RAISE)
 @lists_blp.response(200, ShoppingListPage)
 @problem_responses(lists_blp, 403, 422)
 def list_shopping_lists(args: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +110,7 @@ def order_from_shopping_list(_body: dict[str, Any], shopping_list_id: int) -> Re
 
 
 @rfqs_blp.route("/")
-@rfqs_blp.arguments(RfqListArgs, location="query")
+@rfqs_blp.arguments(RfqListArgs, location="query", unknown=ma.RAISE)
 @rfqs_blp.response(200, RfqPage)
 @problem_responses(rfqs_blp, 403, 422)
 def list_rfqs(args: dict[str, Any]) -> dict[str, Any]:

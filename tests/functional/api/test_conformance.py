@@ -123,3 +123,21 @@ def test_a_server_error_is_a_500_problem_with_a_reference(database_url, clean_db
     # Then the answer is a problem naming a reference, without the trace
     problem = assert_problem(response, 500, "internal_server_error")
     assert "reference" in problem["detail"] and "boom" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/orders/",
+        "/api/v1/customers/",
+        "/api/v1/customer-users/",
+        "/api/v1/products/",
+        "/api/v1/shopping-lists/",
+        "/api/v1/rfqs/",
+    ],
+)
+def test_every_list_refuses_an_argument_it_does_not_know(api_as, catalog, path):
+    # A misspelt filter must not silently list everything
+    response = api_as("viewer").get(path, query_string={"cusotmer": "Acme"})
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    assert "cusotmer" in response.get_json(force=True)["errors"]
