@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, send_file
+from flask import Response
 from flask.views import MethodView
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
@@ -19,6 +19,7 @@ from admin.api.auth import api_actor
 from admin.api.common import ApiError, PageArgs, api_blueprint, unit_of_work
 from admin.api.order_activities import activity_or_404, activity_page, created
 from admin.api.orders import NotFoundError, _document, _order_or_404, _viewer
+from admin.downloads import attachment_download
 from admin.settings import max_upload_mb, storage
 from models import Attachment as AttachmentRow
 from models import db
@@ -115,13 +116,4 @@ def attachment_content(order_id: int, attachment_id: int) -> Response:
         file = open_attachment(storage(), attachment)
     except DomainError as exc:
         raise ApiError(NotFoundError(exc.message)) from exc
-    response = send_file(
-        file,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.original_name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_download(file, attachment)

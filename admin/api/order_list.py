@@ -25,24 +25,10 @@ from admin.orders.filters import (
     po_number_condition,
     search_condition,
 )
-from admin.orders.grid import SORT_STAND_INS
+from admin.orders.grid import SORT_STAND_INS, SORTABLE_COLUMNS
 from models import Order, db
 from models.orders import INTERNAL_STATUSES, PAYMENT_STATUSES, SHIPPING_STATUSES
 
-SORTS = (
-    "identifier",
-    "po_number",
-    "created_at",
-    "updated_at",
-    "internal_status",
-    "shipping_status",
-    "payment_status",
-    "currency",
-    "subtotal",
-    "special_discounts_total",
-    "total",
-    "ship_until",
-)
 DEFAULT_SORT = "-created_at"
 # How a cursor's key is read back, for the sorts whose key is not text.
 KEY_PARSERS: dict[str, Any] = {
@@ -83,7 +69,7 @@ class OrderListArgs(PageArgs):
     ship_until_to = ma.fields.Date()
     sort = Text(
         load_default=DEFAULT_SORT,
-        validate=ma.validate.OneOf([s for name in SORTS for s in (name, "-" + name)]),
+        validate=ma.validate.OneOf([s for name in SORTABLE_COLUMNS for s in (name, "-" + name)]),
         metadata={"description": "A column, '-' first for descending; ties are broken by id."},
     )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -36,6 +36,7 @@ from actions.errors import DomainError
 from actions.mailer import EmailData, default_recipient
 from admin.base import current_actor, parse_id, run_action
 from admin.calendar import ics_response
+from admin.downloads import attachment_download
 from admin.jobs.queue import job_queue
 from admin.jobs.views import note_job_started
 from admin.orders.base import OrderViewBase
@@ -196,16 +197,7 @@ class OrderActivitiesView(OrderViewBase):
         except DomainError as exc:
             flash(exc.message, "error")
             return self._back(attachment.order_id)
-        response = send_file(
-            file,
-            mimetype=attachment.content_type,
-            as_attachment=True,
-            download_name=attachment.original_name,
-            max_age=0,
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return attachment_download(file, attachment)
 
     @expose("/activities/attachment/delete/", methods=("POST",))
     def attachment_delete_view(self) -> Any:
