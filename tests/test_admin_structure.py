@@ -23,10 +23,10 @@ def _calls_commit_or_rollback(path: Path) -> list[str]:
 
 
 def test_only_the_action_runners_and_the_job_runner_commit_or_roll_back_in_admin():
-    # admin/base.py runs one action per panel request, admin/api/common.py one per API call;
-    # admin/jobs/runner.py one chunk of a job
+    # admin/base.py runs one action per request (panel and API alike); admin/jobs/runner.py
+    # one chunk of a job
     found = [hit for path in sorted(ADMIN.rglob("*.py")) for hit in _calls_commit_or_rollback(path)]
-    runners = ("admin/base.py:", "admin/api/common.py:", "admin/jobs/runner.py:")
+    runners = ("admin/base.py:", "admin/jobs/runner.py:")
     assert found and all(hit.startswith(runners) for hit in found), found
 
 

@@ -8,24 +8,23 @@ import binascii
 import json
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import marshmallow as ma
 from flask import abort, request
 from flask_smorest import Blueprint
 from sqlalchemy import Select
-from sqlalchemy.exc import IntegrityError
 
 from actions.errors import DomainError, StaleOrder
 from admin.api.auth import authenticate, rate_limit, rate_limit_key, too_many_requests
 from admin.auth import limiter
+from admin.base import run_action
 from admin.problems import PROBLEM_TYPE
 from admin.security import csrf
 from admin.url_ids import MAX_ID
 from models import db
 
 T = TypeVar("T")
-CONFLICT = "Someone else changed the same record at the same time; nothing was changed. Try again."
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
 NEXT_CURSOR = "Pass as ?cursor= for the next page; null on the last."
@@ -66,17 +65,12 @@ def api_blueprint(name: str, url: str, description: str) -> Blueprint:
 
 
 def unit_of_work(operation: Callable[[], T]) -> T:
-    """Run one action: commit on success; on refusal roll back and answer with its problem."""
-    try:
-        try:
-            result = operation()
-            db.session.commit()
-        except IntegrityError as exc:
-            raise DomainError(CONFLICT) from exc
-    except DomainError as exc:
-        db.session.rollback()
-        raise ApiError(exc) from exc
-    return result
+    """Run one action as the panel does (run_action): commit on success; on refusal nothing is
+    changed and the call answers with its problem."""
+    outcome = run_action(operation, flash_refusal=False)
+    if outcome.refusal is not None:
+        raise ApiError(outcome.refusal)
+    return cast(T, outcome.result)
 
 
 def etag_of(version: int) -> str:
