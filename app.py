@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import sys
@@ -65,6 +66,21 @@ def _trusted_hosts(base_url: str) -> list[str]:
     return list(dict.fromkeys([urlsplit(base_url).hostname or "127.0.0.1", "127.0.0.1", "localhost", *extra]))
 
 
+def _bound_waits(app: Flask) -> None:
+    """A database or Redis that drops packets must not hang requests (and /healthz) for
+    minutes: connecting and each answer wait at most ORDERDESK_CONNECT_TIMEOUT seconds."""
+    timeout = app.config["ORDERDESK_CONNECT_TIMEOUT"]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # libpq counts whole seconds, two at least.
+        connect_args = {"connect_timeout": max(2, math.ceil(timeout))}
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("redis"):
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+        )
+
+
 def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     overrides = overrides or {}
@@ -102,6 +118,8 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         ORDERDESK_DEFAULT_TIMEZONE=os.environ.get("ORDERDESK_DEFAULT_TIMEZONE", "UTC").strip() or "UTC",
         ORDERDESK_REQUIRE_2FA=os.environ.get("ORDERDESK_REQUIRE_2FA", "off").strip().lower(),
         REDIS_URL=os.environ.get("REDIS_URL") or None,
+        # Seconds to wait for PostgreSQL or Redis to answer before calling it down.
+        ORDERDESK_CONNECT_TIMEOUT=float(os.environ.get("ORDERDESK_CONNECT_TIMEOUT", "3")),
         # The daily overdue check's time of day (HH:MM, the site's time zone); unset = off.
         ORDERDESK_CANCEL_OVERDUE_AT=os.environ.get("ORDERDESK_CANCEL_OVERDUE_AT", "").strip() or None,
         # Seconds a running job's worker may be silent before another worker takes it over.
@@ -127,6 +145,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         MAIL_DEFAULT_SENDER=os.environ.get("MAIL_DEFAULT_SENDER", "OrderDesk <orderdesk@localhost>"),
     )
     app.config.update(overrides)
+    _bound_waits(app)
     if app.config.get("TRUSTED_HOSTS") is None:
         app.config["TRUSTED_HOSTS"] = _trusted_hosts(app.config["ORDERDESK_BASE_URL"])
     if "MAX_CONTENT_LENGTH" not in overrides:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import redis
 from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
@@ -66,7 +67,12 @@ def _build_huey(app: Flask) -> Huey:
     immediate = bool(app.config.get("ORDERDESK_JOBS_IMMEDIATE"))
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
-        return RedisHuey("orderdesk", url=redis_url, results=False, immediate=immediate)
+        # The worker's blocking pop waits 1 s at the server: each answer may take a little longer.
+        timeout = float(app.config.get("ORDERDESK_CONNECT_TIMEOUT", 3))
+        pool = redis.ConnectionPool.from_url(
+            redis_url, socket_connect_timeout=timeout, socket_timeout=max(timeout, 2.0)
+        )
+        return RedisHuey("orderdesk", connection_pool=pool, results=False, immediate=immediate)
     path = app.config.get("ORDERDESK_QUEUE_FILE") or str(Path(app.instance_path) / "jobs-queue.db")
     return SqliteHuey("orderdesk", filename=path, results=False, immediate=immediate)
 

@@ -4,6 +4,9 @@ no session cookie, never cached."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,3 +101,39 @@ def test_when_everything_is_down_healthz_names_the_parts_and_nothing_else(
     warnings = [record for record in caplog.records if "Health check" in record.getMessage()]
     assert [record.request_id for record in warnings] == ["lb-check-1"] * 3
     assert "unable to open database file" in warnings[0].getMessage()
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that takes connections and never answers, as a server behind a firewall that
+    drops packets, or a hung one: without time limits a client waits for ever."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield listener.getsockname()[1]
+
+
+def test_a_database_and_redis_that_never_answer_make_healthz_answer_503_within_the_timeout(
+    clean_db: Engine, tmp_path: Path, silent_port: int
+):
+    # Given PostgreSQL and Redis addresses that take connections but never answer
+    client = _app(
+        f"postgresql+psycopg://orderdesk@127.0.0.1:{silent_port}/orderdesk",
+        tmp_path,
+        REDIS_URL=f"redis://127.0.0.1:{silent_port}/0",
+        ORDERDESK_CONNECT_TIMEOUT=1,
+    ).test_client()
+    answers: list[tuple[int, str]] = []
+
+    # When the load balancer asks (in a thread, so a hang fails the test instead of stalling it)
+    started = time.monotonic()
+    asking = threading.Thread(
+        target=lambda: answers.append(((r := client.get("/healthz")).status_code, r.get_data(as_text=True))),
+        daemon=True,
+    )
+    asking.start()
+    asking.join(timeout=30)
+
+    # Then it answers 503 naming both, after the database's 2 s and Redis's 2 s at most
+    assert answers == [(503, "database\nqueue")]
+    assert time.monotonic() - started < 15
