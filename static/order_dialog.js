@@ -49,8 +49,10 @@
     body.prepend(alert);
   }
 
-  // The order page came back (the form was saved, or the order is closed to it): show it.
+  // The order page came back (the form was saved, or the order is closed to it): show it,
+  // after emptying the closing modal, so that only the page's messages are left.
   function showPage(page) {
+    body.replaceChildren();
     document.getElementById("content").innerHTML = page.getElementById("content").innerHTML;
     if (isShown()) { $modal.modal("hide"); } else { returnFocus(); }
   }
