@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin.base import AdminViewMeta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -39,6 +39,12 @@ class OrderViewBase(SecuredModelView, metaclass=OrderViewParts):
 
     view_permission = "view_orders"
     manage_permission = "edit_orders"
+
+    def render(self, template: str, **kwargs: Any) -> str:
+        """Every order template learns whether `?dialog=1` asked for its form alone, without
+        the page around it: the order page's quick dialogs (static/order_dialog.js) show that
+        in a modal, and the same view and template serve the full page otherwise."""
+        return super().render(template, dialog=request.args.get("dialog") == "1", **kwargs)
 
     def get_one(self, id: Any) -> Order | None:
         order_id = parse_id(id)

@@ -75,7 +75,7 @@ def test_a_note_an_attachment_and_an_email_appear_in_the_order_timeline(
 
     # When they add a note
     page.locator("#add-note").click()
-    page.get_by_label("Note").fill("Customer wants <b>early</b> delivery")
+    page.get_by_label("Note", exact=True).fill("Customer wants <b>early</b> delivery")
     page.locator("#save-note").click()
     expect(page.locator(".alert")).to_contain_text("The note was added.")
 

@@ -81,12 +81,12 @@ def test_a_demo_coupon_and_a_ten_percent_special_discount_make_the_totals_rows(
 
     # When they try the expired demo coupon, they are told so and nothing is applied
     page.locator("#add-coupon-code").click()
-    page.get_by_label("Coupon Code").fill("winter15")
+    page.get_by_label("Coupon Code", exact=True).fill("winter15")
     page.get_by_role("button", name="Apply").click()
     expect(page.locator(".alert")).to_contain_text("Coupon WINTER15 has expired.")
 
     # When they apply SPRING10, typed in lower case with spaces
-    page.get_by_label("Coupon Code").fill("  spring10 ")
+    page.get_by_label("Coupon Code", exact=True).fill("  spring10 ")
     page.get_by_role("button", name="Apply").click()
 
     # Then they are back on the order, the coupon is in the Discounts section
