@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView
@@ -98,7 +99,11 @@ class OrderDeskFilterConverter(FilterConverter):
 
 
 def login_redirect() -> Any:
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    """To the login page, then back here; a dialog's form (?dialog=1) comes back as its full
+    page, since the page that held the dialog is gone."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "dialog"]
+    back = request.path + ("?" + urlencode(args) if args else "")
+    return redirect(url_for("auth.login", next=back))
 
 
 class SecuredIndexView(AdminIndexView):

@@ -124,3 +124,15 @@ def test_a_dialog_post_without_its_csrf_token_is_refused_and_one_with_it_is_save
     token = _token(csrf_client.get(url).get_data(as_text=True))
     assert csrf_client.post(url, data={"body": "Call first", "csrf_token": token}).status_code == 302
     assert _notes() == 1
+
+
+def test_a_dialog_asked_for_after_the_session_ended_comes_back_as_its_full_page_after_login(client, order):
+    # Given no session (it ended while the dialog was open)
+    # When the dialog's form is asked for
+    response = client.get(f"/admin/orders/activities/note/?id={order.id}&dialog=1")
+
+    # Then the login page will bring the user back to the form's full page, not the bare form
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        f"/login?next=/admin/orders/activities/note/?id%3D{order.id}"
+    ), response.headers["Location"]
