@@ -34,20 +34,21 @@
     const mine = ++sent;
     const body = new URLSearchParams(new FormData(form));
     if (panel.dataset.orderId) { body.set("order_id", panel.dataset.orderId); }
-    let response, data;
+    let ok = false, data;
     try {
-      response = await fetch(panel.dataset.url, {method: "POST", credentials: "same-origin", body: body,
-                                                  headers: {"X-CSRFToken": csrf, "Accept": "application/json"}});
-      data = await response.json();
+      const response = await fetch(panel.dataset.url, {method: "POST", credentials: "same-origin", body: body,
+                                                        headers: {"X-CSRFToken": csrf, "Accept": "application/json"}});
+      data = await response.json();  // a login page instead (signed out) is not JSON: caught below
+      ok = response.ok;
     } catch (e) {
-      data = {error: "The totals could not be updated; they are computed again on save."};
+      data = {error: "they could not be fetched; they are computed again on save."};
     }
     if (mine !== sent) { return; }
     panel.classList.remove("d-none");
-    if (response && response.ok) { show(data); return; }
+    if (ok) { show(data); return; }
     rows.innerHTML = "";
     delete panel.dataset.total;
-    message.textContent = data.error || "The totals could not be updated; they are computed again on save.";
+    message.textContent = "No totals yet: " + (data.error || "they are computed again on save.");
   }
 
   let timer = null;

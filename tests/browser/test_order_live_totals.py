@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -10,7 +11,7 @@ from tests.browser.test_order_create_edit import open_create_form, pick_customer
 
 
 def test_the_totals_follow_a_changed_quantity_and_price_and_the_saved_order_has_the_same_total(
-    page: Page, order_server: Any, sign_in: Any
+    page: Page, order_server: Any, sign_in: Any, screenshot_dir: Path
 ) -> None:
     base = order_server.url
     panel = page.locator("#totals-preview")
@@ -34,6 +35,7 @@ def test_the_totals_follow_a_changed_quantity_and_price_and_the_saved_order_has_
     total = panel.locator("tr.grand-total td.amount")
     expect(total).not_to_have_text(before)
     shown = total.inner_text()
+    page.screenshot(path=str(screenshot_dir / "create-form-live-totals.png"), full_page=True)
 
     # And once saved, the order page shows the same total
     page.locator("#save-order").click()
