@@ -57,8 +57,11 @@ def test_the_preview_of_a_create_form_is_the_total_the_saved_order_gets(login_as
 
 
 def test_the_preview_of_an_edit_shows_the_changed_total_and_leaves_the_order_alone(login_as, order):
-    # Given the edit form of an order, with the widgets raised from 2 to 5
+    # Given the edit form of an order (its totals panel names the order), with the widgets
+    # raised from 2 to 5
     client = login_as("sales")
+    page = client.get(f"/admin/orders/edit/?id={order.id}").get_data(as_text=True)
+    assert f'data-order-id="{order.id}"' in page and "order_totals.js" in page
     total, version = order.total, order.version
     form = _edit_form(order, **{"lines-0-quantity": "5", "order_id": str(order.id)})
 
