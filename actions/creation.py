@@ -94,6 +94,25 @@ def create_order(session: Session, data: OrderData, *, actor: User | None) -> Or
     if actor is not None:
         require_permission(actor, "create_orders")
     _check_not_submitted(session, data.submission_key)
+    order = build_order(session, data, actor=actor)
+    if actor is not None:
+        set_actor(session, actor.id)
+    order.submission_key = data.submission_key
+    session.add(order)
+    # The key is unique: the same form sent twice at the same instant fails this flush.
+    session.flush()  # the numbering listener (actions/audit.py) gives it its SO- number
+    if order.identifier is None:
+        raise RuntimeError("install_audit_listeners() was not called for this session class")
+    return order
+
+
+def build_order(session: Session, data: OrderData, *, actor: User | None) -> Order:
+    """Validate the data and build the order with its totals stored, not added to the session.
+
+    Create Order saves what this builds and the totals preview shows it, so they agree; the
+    caller checks the create_orders permission. `actor` becomes the owner unless one is chosen.
+    Raises: ValidationFailed (naming the field) or DiscountTooLarge.
+    """
     currency = check_currency(data.currency)
     customer_and_user(session, data.customer_id, data.customer_user_id)  # first, as the form
     if not data.lines:
@@ -129,12 +148,4 @@ def create_order(session: Session, data: OrderData, *, actor: User | None) -> Or
     )
     apply_automatic_promotions(session, order)  # those whose conditions hold (SPEC §7)
     recalculate(session, order)  # raises before the order joins the session
-    if actor is not None:
-        set_actor(session, actor.id)
-    order.submission_key = data.submission_key
-    session.add(order)
-    # The key is unique: the same form sent twice at the same instant fails this flush.
-    session.flush()  # the numbering listener (actions/audit.py) gives it its SO- number
-    if order.identifier is None:
-        raise RuntimeError("install_audit_listeners() was not called for this session class")
     return order

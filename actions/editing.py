@@ -161,11 +161,15 @@ def _promotions_after(order: Order, states: dict[int, str]) -> list[AppliedPromo
     return kept
 
 
-def _apply_promotion_states(session: Session, order: Order, states: dict[int, str]) -> None:
+def _apply_promotion_states(
+    session: Session, order: Order, states: dict[int, str], *, give_back_coupons: bool
+) -> None:
     for applied in list(order.applied_promotions):
         state = states.get(applied.id)
-        if state == "remove":
+        if state == "remove" and give_back_coupons:
             drop_applied_coupon(session, order, applied)
+        elif state == "remove":  # a preview: the same totals, the coupon's uses left alone
+            order.applied_promotions.remove(applied)
         elif state is not None and applied.active != (state == "active"):
             applied.active = state == "active"
 
@@ -176,6 +180,31 @@ def update_order(
     """Apply an edit form to an open order and recompute its totals.
 
     `expected_version` is the version the form was opened at; None skips the check (scripts).
+    Raises: OrderNotEditable, StaleOrder, ValidationFailed, DiscountTooLarge; nothing changes.
+    """
+    if actor is not None:
+        set_actor(session, actor.id)
+    apply_order_edit(session, order, data, actor=actor, expected_version=expected_version)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise StaleOrder(STALE_MESSAGE) from None
+    return order
+
+
+def apply_order_edit(
+    session: Session,
+    order: Order,
+    data: OrderData,
+    *,
+    actor: User | None,
+    expected_version: int | None,
+    give_back_coupons: bool = True,
+) -> None:
+    """Check an edit, then make it on the order in memory with its totals recomputed; no flush.
+
+    Edit Order flushes what this does; the totals preview reads it and rolls back, passing
+    give_back_coupons=False so a removed coupon's use is not given back by an UPDATE.
     Raises: OrderNotEditable, StaleOrder, ValidationFailed, DiscountTooLarge; nothing changes.
     """
     check_editable(order, actor=actor)
@@ -209,8 +238,6 @@ def update_order(
         promotions,
     )
 
-    if actor is not None:
-        set_actor(session, actor.id)
     with session.no_autoflush:
         order.customer = header.customer
         order.customer_user = header.customer_user
@@ -230,15 +257,12 @@ def update_order(
         order.shipping_method = method
         order.estimated_shipping_cost = estimated
         order.overridden_shipping_cost = overridden
-        _apply_promotion_states(session, order, dict(data.promotion_states))
+        _apply_promotion_states(
+            session, order, dict(data.promotion_states), give_back_coupons=give_back_coupons
+        )
         apply_automatic_promotions(session, order)
         recalculate(session, order)
         _follow_shipped_quantities(session, order)
-    try:
-        session.flush()
-    except StaleDataError:
-        raise StaleOrder(STALE_MESSAGE) from None
-    return order
 
 
 def delete_order(session: Session, order: Order, *, actor: User | None) -> list[str]:

@@ -64,7 +64,8 @@ def run_action(
     flash_refusal: bool = True,
 ) -> Outcome[T]:
     """Run one action as one unit of work: commit on success (flashing `done`), roll back and
-    flash the DomainError's message on refusal. The only place admin/ commits or rolls back."""
+    flash the DomainError's message on refusal. With run_preview, the only place admin/ commits
+    or rolls back."""
     try:
         try:
             result = operation()
@@ -82,6 +83,17 @@ def run_action(
     if done is not None:
         flash(done(result) if callable(done) else done, "success")
     return Outcome(result=result)
+
+
+def run_preview(operation: Callable[[], T]) -> Outcome[T]:
+    """Run an action for what it would give, then roll back whatever it changed in memory
+    (a preview saves nothing, whether it succeeded or was refused)."""
+    try:
+        return Outcome(result=operation())
+    except DomainError as exc:
+        return Outcome(refusal=exc)
+    finally:
+        db.session.rollback()
 
 
 def user_can(permission: str) -> bool:

@@ -6,7 +6,8 @@ module it adapts:
 - grid.py        the grid: columns, filters (filters.py), search, capped count, CSV export
                  (streamed by export.py)
 - page.py        the order page: sections, Activity timeline, Change History
-- editing.py     Create Order, Edit, Delete, Re-order (form in forms.py, pickers in lookups.py)
+- editing.py     Create Order, Edit, Delete, Re-order (form in forms.py, pickers in lookups.py,
+                 live totals in totals_preview.py)
 - lifecycle.py   transitions on one order, on a selection, on everything a filter matches
 - shipping.py    Mark as Shipped (whole or partial) and Shipping Tracking
 - discounts.py   Add Coupon Code, Add Special Discount, applied promotions
@@ -23,6 +24,7 @@ from admin.orders.lifecycle import OrderLifecycleView
 from admin.orders.lookups import OrderLookupsView
 from admin.orders.page import OrderPageView
 from admin.orders.shipping import OrderShippingView
+from admin.orders.totals_preview import OrderTotalsPreviewView
 
 
 class OrderView(
@@ -30,6 +32,7 @@ class OrderView(
     OrderPageView,
     OrderEditingView,
     OrderLookupsView,
+    OrderTotalsPreviewView,
     OrderLifecycleView,
     OrderShippingView,
     OrderDiscountsView,
@@ -37,4 +40,6 @@ class OrderView(
 ):
     """The whole order view; its parts share the endpoint 'orders' and its URLs."""
 
-    json_endpoints = frozenset({"lookup_shipping", "inline_customer", "inline_customer_user"})
+    json_endpoints = frozenset(
+        {"lookup_shipping", "inline_customer", "inline_customer_user", "totals_preview"}
+    )
