@@ -52,6 +52,11 @@ def may_share_views(user: User) -> bool:
     return user.role in SHARING_ROLES and user.is_active
 
 
+def may_delete_view(view: GridView, user: User) -> bool:
+    """Owners delete their views; administrators also delete shared ones."""
+    return view.owner_id == user.id or (view.shared and has_permission(user, "manage_users"))
+
+
 def system_view(grid: str, key: str) -> SystemView | None:
     return next((view for view in SYSTEM_VIEWS.get(grid, ()) if view.key == key), None)
 
@@ -176,7 +181,7 @@ def delete_grid_view(session: Session, view: GridView, *, actor: User) -> None:
     Raises: PermissionDenied unless `actor` owns the view, or it is shared and `actor` is an
     administrator.
     """
-    if view.owner_id != actor.id and not (view.shared and has_permission(actor, "manage_users")):
+    if not may_delete_view(view, actor):
         raise PermissionDenied("You can delete only your own views (administrators: shared ones too).")
     session.execute(delete(GridViewDefault).where(GridViewDefault.view_id == view.id))
     session.delete(view)

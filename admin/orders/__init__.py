@@ -5,6 +5,7 @@ module it adapts:
 
 - grid.py        the grid: columns, filters (filters.py), search, capped count, CSV export
                  (streamed by export.py)
+- grid_views.py  the Views menu: saved and system views, the default view
 - page.py        the order page: sections, Activity timeline, Change History
 - editing.py     Create Order, Edit, Delete, Re-order (form in forms.py, pickers in lookups.py)
 - lifecycle.py   transitions on one order, on a selection, on everything a filter matches
@@ -19,6 +20,7 @@ from admin.orders.activities import OrderActivitiesView
 from admin.orders.discounts import OrderDiscountsView
 from admin.orders.editing import OrderEditingView
 from admin.orders.grid import OrderGridView
+from admin.orders.grid_views import OrderGridViewsView
 from admin.orders.lifecycle import OrderLifecycleView
 from admin.orders.lookups import OrderLookupsView
 from admin.orders.page import OrderPageView
@@ -27,6 +29,7 @@ from admin.orders.shipping import OrderShippingView
 
 class OrderView(
     OrderGridView,
+    OrderGridViewsView,
     OrderPageView,
     OrderEditingView,
     OrderLookupsView,
@@ -38,3 +41,4 @@ class OrderView(
     """The whole order view; its parts share the endpoint 'orders' and its URLs."""
 
     json_endpoints = frozenset({"lookup_shipping", "inline_customer", "inline_customer_user"})
+    reader_posts = frozenset({"grid_view_save", "grid_view_rename", "grid_view_delete", "grid_view_default"})
