@@ -80,7 +80,8 @@ class OrderGridViewsView(OrderViewBase):
         if resolved.dropped:
             missing = join_words(resolved.dropped)
             flash(f"“{name}” opened without {missing}: no longer on this grid.", "warning")
-        args = MultiDict(resolved.args or [("view", "all")])
+        # ?view= names the view opened, should another one share its query (columns aside)
+        args = MultiDict([*resolved.args, ("view", key)])
         return redirect(url_for(".index_view", **args.to_dict(flat=False)))
 
     @expose("/views/save/", methods=("POST",))
@@ -163,13 +164,21 @@ class OrderGridViewsView(OrderViewBase):
         return super().render(template, **kwargs)
 
     def _current_view(self, views: VisibleViews) -> SystemView | GridView | None:
-        """The view the grid's query is (its columns aside), if any."""
+        """The view the grid's query is (its columns aside), if any: the one ?view= names first."""
         shown = [name for name, _label in self._list_columns]
         try:
             now = saved_query(request.args.items(multi=True), columns=shown)
         except DomainError:
             return None
-        for system in views.system:
-            if same_query(now, [list(pair) for pair in system.query]):
-                return system
-        return next((view for view in views.own + views.shared if same_query(now, view.query)), None)
+        named = request.args.get("view", "")
+        candidates: list[SystemView | GridView] = [*views.system, *views.own, *views.shared]
+        candidates.sort(key=lambda view: _view_key(view) != named)
+        return next((view for view in candidates if same_query(now, _view_query(view))), None)
+
+
+def _view_key(view: SystemView | GridView) -> str:
+    return view.key if isinstance(view, SystemView) else str(view.id)
+
+
+def _view_query(view: SystemView | GridView) -> list[list[str]]:
+    return [list(pair) for pair in view.query]

@@ -58,7 +58,8 @@ def test_a_saved_view_restores_filters_and_columns_after_logging_out_and_in(clie
     # Then the default view opens: its filter and sort in the URL, its columns shown
     assert response.status_code == 302
     assert (
-        response.headers["Location"] == "/admin/orders/?flt0_internal_status_equals=cancelled&desc=1&sort=0"
+        response.headers["Location"]
+        == f"/admin/orders/?flt0_internal_status_equals=cancelled&desc=1&sort=0&view={view.id}"
     )
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert _headers(html) == ["po_number", "identifier"]
@@ -80,15 +81,25 @@ def test_system_views_open_with_the_usual_columns_and_can_be_the_default(client,
     login(client, users["sales"].email)
     client.get("/admin/orders/columns/?column=identifier")
     response = client.get("/admin/orders/views/open/")
-    assert response.headers["Location"] == "/admin/orders/?flt0_internal_status_equals=open"
+    assert response.headers["Location"] == "/admin/orders/?flt0_internal_status_equals=open&view=open"
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert len(_headers(html)) == 7 and "View: <strong>Open Orders</strong>" in html
     assert client.get("/admin/orders/views/all/").headers["Location"] == "/admin/orders/?view=all"
 
     client.post("/admin/orders/views/open/default/", data={"back": "/admin/orders/?view=all"})
     assert (
-        client.get("/admin/orders/").headers["Location"] == "/admin/orders/?flt0_internal_status_equals=open"
+        client.get("/admin/orders/").headers["Location"]
+        == "/admin/orders/?flt0_internal_status_equals=open&view=open"
     )
+
+
+def test_a_view_of_columns_only_is_named_as_itself_not_as_all_orders(client, users, orders):
+    login(client, users["sales"].email)
+    client.get("/admin/orders/columns/?column=total&column=identifier")
+    location = _save(client, "Totals first", query="").headers["Location"]
+    html = client.get(client.get(location).headers["Location"]).get_data(as_text=True)
+    assert "View: <strong>Totals first</strong>" in html and 'id="view-delete"' in html
+    assert _headers(html) == ["total", "identifier"]
 
 
 def test_a_view_whose_filter_is_gone_opens_without_it_and_says_so(client, users, orders):
@@ -107,7 +118,7 @@ def test_a_view_whose_filter_is_gone_opens_without_it_and_says_so(client, users,
     # When it is opened
     response = client.get(f"/admin/orders/views/{_view('Old').id}/")
     # Then the rest of it applies and a notice names what was dropped
-    assert response.headers["Location"] == f"/admin/orders/?{CANCELLED}"
+    assert response.headers["Location"] == f"/admin/orders/?{CANCELLED}&view={_view('Old').id}"
     assert flashed_messages(client) == [
         "“Old” opened without the filter “warehouse equals”: no longer on this grid."
     ]
@@ -136,7 +147,7 @@ def test_only_managers_and_admins_may_share_and_shared_views_show_to_everyone(cl
     view = _view("Team cancelled")
     client.post(f"/admin/orders/views/{view.id}/default/")
     assert flashed_messages(client) == ["The grid now opens with this view."]
-    assert client.get("/admin/orders/").headers["Location"] == f"/admin/orders/?{CANCELLED}"
+    assert client.get("/admin/orders/").headers["Location"] == f"/admin/orders/?{CANCELLED}&view={view.id}"
     client.post(f"/admin/orders/views/{view.id}/delete/")
     assert "You can delete only your own views" in flashed_messages(client)[0]
     client.post("/logout")
