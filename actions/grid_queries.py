@@ -4,7 +4,7 @@ and what a saved view still means once the grid's filters or columns have change
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from actions.errors import ValidationFailed
@@ -53,12 +53,12 @@ def saved_query(args: Iterable[tuple[str, str]], *, columns: Sequence[str]) -> l
 def resolve_view_query(
     query: Sequence[Sequence[str]],
     *,
-    filters: Mapping[str, str],
+    filters: Collection[str],
     columns: Sequence[str],
     sortable: Collection[str],
 ) -> ResolvedQuery:
     """The list URL arguments a saved query opens the grid with, given the filters the grid
-    knows now (argument name -> label), the columns it shows (in order) and those it can sort
+    knows now (by argument name), the columns it shows (in order) and those it can sort
     by; whatever no longer applies is left out and named in `dropped`."""
     args: Pairs = []
     dropped: list[str] = []

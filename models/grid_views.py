@@ -46,7 +46,5 @@ class GridViewDefault(Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     grid: Mapped[str] = mapped_column(String(40), primary_key=True)
-    view_id: Mapped[int | None] = mapped_column(
-        ForeignKey("grid_views.id", ondelete="CASCADE"), index=True
-    )
+    view_id: Mapped[int | None] = mapped_column(ForeignKey("grid_views.id", ondelete="CASCADE"), index=True)
     system_view: Mapped[str | None] = mapped_column(String(20))
