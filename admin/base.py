@@ -140,6 +140,8 @@ class SecuredModelView(ModelView):
     delete_permission: str | None = None
     # View methods answering scripts (JSON): refused with a bare 403, not a redirect.
     json_endpoints: frozenset[str] = frozenset()
+    # View methods any reader may POST to: their own preferences (saved grid views), no data.
+    reader_posts: frozenset[str] = frozenset()
 
     can_view_details = True
     column_type_formatters = TYPE_FORMATTERS
@@ -181,7 +183,8 @@ class SecuredModelView(ModelView):
         refused = super()._handle_view(name, **kwargs)
         if refused is not None:
             return refused
-        if request.method == "POST" and not user_can(self.manage_permission):
+        writes = request.method == "POST" and name not in self.reader_posts
+        if writes and not user_can(self.manage_permission):
             if name in self.json_endpoints:
                 abort(403)
             flash("You do not have permission to perform this action.", "error")

@@ -13,6 +13,7 @@ from models.catalog import (
     TaxRule,
 )
 from models.customers import Customer, CustomerAddress, CustomerUser, CustomerUserAddress
+from models.grid_views import GridView, GridViewDefault
 from models.jobs import Job, JobItem
 from models.orders import (
     InternalStatus,
@@ -47,6 +48,8 @@ __all__ = [
     "CUSTOMER_USER_WORDS",
     "CUSTOMER_WORDS",
     "Email",
+    "GridView",
+    "GridViewDefault",
     "InternalStatus",
     "Job",
     "JobItem",

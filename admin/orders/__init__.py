@@ -5,6 +5,7 @@ module it adapts:
 
 - grid.py        the grid: columns, filters (filters.py), search, capped count, CSV export
                  (streamed by export.py)
+- grid_views.py  the Views menu: saved and system views, the default view
 - page.py        the order page: sections, Activity timeline, Change History
 - editing.py     Create Order, Edit, Delete, Re-order (form in forms.py, pickers in lookups.py,
                  live totals in totals_preview.py)
@@ -20,6 +21,7 @@ from admin.orders.activities import OrderActivitiesView
 from admin.orders.discounts import OrderDiscountsView
 from admin.orders.editing import OrderEditingView
 from admin.orders.grid import OrderGridView
+from admin.orders.grid_views import OrderGridViewsView
 from admin.orders.lifecycle import OrderLifecycleView
 from admin.orders.lookups import OrderLookupsView
 from admin.orders.page import OrderPageView
@@ -29,6 +31,7 @@ from admin.orders.totals_preview import OrderTotalsPreviewView
 
 class OrderView(
     OrderGridView,
+    OrderGridViewsView,
     OrderPageView,
     OrderEditingView,
     OrderLookupsView,
@@ -43,3 +46,4 @@ class OrderView(
     json_endpoints = frozenset(
         {"lookup_shipping", "inline_customer", "inline_customer_user", "totals_preview"}
     )
+    reader_posts = frozenset({"grid_view_save", "grid_view_rename", "grid_view_delete", "grid_view_default"})

@@ -180,14 +180,16 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
         return "Order, PO, customer, buyer, email or SKU"
 
     # Flask-Admin reads the grid's columns from _list_columns (also to resolve ?sort=N): here
-    # they are the person's choice for this session, else DEFAULT_COLUMNS. The export keeps all.
+    # they are the person's choice for this session, in their order, else DEFAULT_COLUMNS (a
+    # saved view puts its columns in the session when opened). The export keeps all.
     @property
     def _list_columns(self) -> list[tuple[str, str]]:
         every: list[tuple[str, str]] = self.__dict__.get("_every_list_column", [])
         if not has_request_context():
             return every
+        labels = dict(every)
         shown = session.get(COLUMNS_KEY) or DEFAULT_COLUMNS
-        return [column for column in every if column[0] in shown] or every
+        return [(name, labels[name]) for name in dict.fromkeys(shown) if name in labels] or every
 
     @_list_columns.setter
     def _list_columns(self, columns: list[tuple[str, str]]) -> None:
@@ -197,13 +199,32 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
         """Every column the grid can show, for the Columns menu."""
         return list(self.__dict__.get("_every_list_column", []))
 
+    def column_menu(self) -> list[tuple[str, str, bool]]:
+        """The Columns menu's rows: the columns shown, in their order, then the others."""
+        shown = self._list_columns
+        names = {name for name, _label in shown}
+        rest = [column for column in self.every_column() if column[0] not in names]
+        return [(name, label, True) for name, label in shown] + [(n, lb, False) for n, lb in rest]
+
+    def keep_columns(self, names: list[str]) -> list[str]:
+        """Show these known columns, in this order, for the session (none: the defaults)."""
+        known = {name for name, _label in self.every_column()}
+        chosen = list(dict.fromkeys(name for name in names if name in known))
+        session[COLUMNS_KEY] = chosen
+        return chosen
+
     @expose("/columns/")
     def columns_view(self) -> Any:
-        """Keep the columns ticked in the Columns menu for this session (none ticked: the
-        defaults again), then show the grid as it was."""
-        known = {name for name, _label in self.every_column()}
-        chosen = [name for name in request.args.getlist("column") if name in known]
-        session[COLUMNS_KEY] = chosen
+        """Keep the columns ticked in the Columns menu, in the menu's order, for this session
+        (none ticked: the defaults again); ?up=<name> or ?down=<name> also moves that column one
+        place (the menu's arrows, when scripts do not move them at once). Then show the grid."""
+        chosen = self.keep_columns(request.args.getlist("column"))
+        for step, key in ((-1, "up"), (1, "down")):
+            name = request.args.get(key, "")
+            if name in chosen and 0 <= chosen.index(name) + step < len(chosen):
+                at = chosen.index(name)
+                chosen[at], chosen[at + step] = chosen[at + step], chosen[at]
+                session[COLUMNS_KEY] = chosen
         back = request.args.get("back", "")
         return redirect(back if back.startswith("/admin/orders/") else url_for(".index_view"))
 
@@ -234,15 +255,6 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
 
     def render(self, template: str, **kwargs: Any) -> Any:
         if template == self.list_template:
-            kwargs.setdefault("current_view_name", self._current_grid_view())
             kwargs.setdefault("grid", grid_capabilities(current_actor()))
             kwargs.setdefault("grid_rows", GridRows([name for name, _label in self._list_columns]))
         return super().render(template, **kwargs)
-
-    @staticmethod
-    def _current_grid_view() -> str:
-        """'open' when the only filter is Internal Status = open, the "Open Orders" view."""
-        flt = [(k, v) for k, v in request.args.items() if k.startswith("flt")]
-        if len(flt) == 1 and flt[0][0].endswith("_internal_status_equals") and flt[0][1] == "open":
-            return "open"
-        return "all"

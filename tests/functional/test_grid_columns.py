@@ -1,5 +1,6 @@
 """The order grid shows what matters on a 1366 px screen, the rest through its Columns menu
-(kept for the session), says which columns cannot be sorted and what the search matches."""
+(kept for the session, in the order chosen), says which columns cannot be sorted and what the
+search matches."""
 
 from __future__ import annotations
 
@@ -34,18 +35,41 @@ def test_the_columns_menu_offers_every_column_ticking_those_shown(client):
     assert [name for name, ticked in offered if ticked] == list(DEFAULT_COLUMNS)
 
 
-def test_chosen_columns_stay_for_the_session_and_sorting_follows_them(client):
+def test_chosen_columns_stay_for_the_session_in_their_order_and_sorting_follows_them(client):
     response = client.get(
         "/admin/orders/columns/?column=po_number&column=identifier&column=bogus&back=/admin/orders/?page=0"
     )
     assert response.status_code == 302 and response.headers["Location"] == "/admin/orders/?page=0"
     html = client.get("/admin/orders/").get_data(as_text=True)
-    assert _headers(html) == ["identifier", "po_number"]
+    assert _headers(html) == ["po_number", "identifier"]
     assert "PO-COLS" in html
-    # ?sort=1 is the second column shown: the PO number
+    # ?sort=1 is the second column shown: the order number
     assert client.get("/admin/orders/?sort=1").status_code == 200
     client.get("/admin/orders/columns/")  # nothing ticked: the usual columns again
     assert _headers(client.get("/admin/orders/").get_data(as_text=True)) == list(DEFAULT_COLUMNS)
+
+
+def test_the_menus_arrows_move_a_column_without_scripts(client):
+    # Given three columns chosen, when the arrows' buttons submit the menu
+    client.get("/admin/orders/columns/?column=identifier&column=total&column=customer&up=customer")
+    # Then the column moved one place left, and moving the first one left changes nothing
+    assert _headers(client.get("/admin/orders/").get_data(as_text=True)) == [
+        "identifier",
+        "customer",
+        "total",
+    ]
+    client.get(
+        "/admin/orders/columns/?column=identifier&column=customer&column=total&down=identifier&up=po_number"
+    )
+    assert _headers(client.get("/admin/orders/").get_data(as_text=True)) == [
+        "customer",
+        "identifier",
+        "total",
+    ]
+    # And the menu lists the columns shown first, in their order
+    html = client.get("/admin/orders/").get_data(as_text=True)
+    offered = re.findall(r'name="column" value="([a-z_]+)"', html)
+    assert offered[:3] == ["customer", "identifier", "total"]
 
 
 def test_the_columns_menu_only_goes_back_to_the_grid(client):

@@ -134,7 +134,8 @@ def test_a_page_after_a_row_costs_two_statements(login_as, many_orders):
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if "FROM users" not in statement or "orders" in statement:
+        # the logged-in user and the Views menu aside (one statement each)
+        if ("FROM users" not in statement and "grid_views" not in statement) or "FROM orders" in statement:
             statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
