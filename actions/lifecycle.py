@@ -22,6 +22,7 @@ from actions.audit import label_change, set_actor, to_jsonable, write_entries
 from actions.coupons import release_coupon_uses
 from actions.errors import InvalidTransition
 from actions.permissions import has_permission, require_permission
+from actions.rollups import record_status_moves
 from models import InternalStatus, Order, ShippingStatus, User, utcnow
 
 Effect = Callable[[Session, Order], None]
@@ -214,6 +215,7 @@ def _write_status(session: Session, orders: list[Order], transition: Transition)
     written = session.connection().execute(statement, rows).rowcount
     if written != len(rows):
         raise StaleDataError(f"{len(rows) - written} of {len(rows)} orders changed while being moved")
+    record_status_moves(session, orders, transition.target)
     target = to_jsonable(transition.target)
     write_entries(
         session,

@@ -26,6 +26,7 @@ from models.orders import (
     order_identifier,
 )
 from models.promotions import AppliedPromotion, Coupon, CouponCustomerUserUse, Promotion
+from models.rollups import CustomerRevenue, DailyOrderTotal
 from models.sales_documents import (
     RequestForQuote,
     RequestProduct,
@@ -46,6 +47,7 @@ __all__ = [
     "CouponCustomerUserUse",
     "CUSTOMER_USER_WORDS",
     "CUSTOMER_WORDS",
+    "DailyOrderTotal",
     "Email",
     "InternalStatus",
     "Job",
@@ -57,6 +59,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Customer",
+    "CustomerRevenue",
     "CustomerAddress",
     "CustomerUser",
     "CustomerUserAddress",

@@ -68,3 +68,25 @@ def insert_ignoring_duplicates(
 
         return pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=list(conflict_columns))
     raise NotImplementedError(f"insert-or-ignore is not written for {dialect_name}")
+
+
+def upsert_adding(
+    table: Table, key_columns: Sequence[str], added_columns: Sequence[str], dialect_name: str
+) -> Executable:
+    """Build an INSERT that, when a row with the same key exists, adds the new values to its
+    columns instead (`ON CONFLICT (…) DO UPDATE SET c = c + excluded.c`), to run with a list of
+    rows. The addition happens in the database, so concurrent writers never lose a change.
+
+    Raises: NotImplementedError for any database but SQLite and PostgreSQL.
+    """
+    if dialect_name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    elif dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert  # type: ignore[assignment]
+    else:
+        raise NotImplementedError(f"upsert is not written for {dialect_name}")
+    statement = dialect_insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(key_columns),
+        set_={name: table.c[name] + statement.excluded[name] for name in added_columns},
+    )
