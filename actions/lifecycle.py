@@ -212,10 +212,10 @@ def _write_status(session: Session, orders: list[Order], transition: Transition)
         .where(table.c.id == bindparam("order_id"), table.c.version == bindparam("seen_version"))
         .values(internal_status=transition.target, version=bindparam("next_version"), updated_at=now)
     )
+    record_status_moves(session, orders, transition.target)
     written = session.connection().execute(statement, rows).rowcount
     if written != len(rows):
         raise StaleDataError(f"{len(rows) - written} of {len(rows)} orders changed while being moved")
-    record_status_moves(session, orders, transition.target)
     target = to_jsonable(transition.target)
     write_entries(
         session,

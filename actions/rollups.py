@@ -146,12 +146,16 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
 def record_status_moves(session: Session, orders: Iterable[Order], target: InternalStatus) -> None:
     """Move orders written by a bulk UPDATE (no flush) to their new status in the totals.
 
-    Call it before the orders' attributes take the new status.
+    Their facts are read in one query (a bulk job loads only some columns of its orders):
+    call it before the UPDATE.
     """
+    ids = [order.id for order in orders]
+    columns = [getattr(Order, key) for key in _FACT_KEYS]
+    rows = session.execute(select(*columns).where(Order.id.in_(ids))) if ids else []
     deltas = Deltas()
-    for order in orders:
-        before = _current(order)
-        if before is not None:
+    for row in rows:
+        before = order_facts(dict(zip(_FACT_KEYS, row, strict=True)))
+        if before is not None and before.status != target:
             deltas.add(before, -1)
             deltas.add(OrderFacts(before.day, before.currency, target, before.customer_id, before.units), 1)
     deltas.write(session)
