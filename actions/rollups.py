@@ -4,7 +4,7 @@ A flush listener reads each changed order's facts before the flush (its old day,
 status, customer and total) and after it (the new ones), and adds the difference to the
 totals with one upsert per table, in the same transaction. Bulk status moves that write
 without a flush report here themselves; loads that bypass the ORM (the volume seed) end with
-rebuild_rollups.
+rebuild_rollups, which sums the orders again in SQL.
 """
 
 from __future__ import annotations
@@ -16,18 +16,17 @@ from datetime import UTC, date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import BigInteger, cast, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from models import CustomerRevenue, DailyOrderTotal, InternalStatus, Order
-from models.dialect import upsert_adding
+from models.dialect import upsert_adding, utc_day
 
 UNITS_PER_MONEY = Decimal(10_000)  # Money keeps four decimals
 # What revenue means here and on the dashboard: every order except a cancelled one.
 NOT_REVENUE = frozenset({InternalStatus.CANCELLED})
 _FACT_KEYS = ("created_at", "currency", "internal_status", "customer_id", "total")
 _BEFORE_KEY = "rollup_facts_before"
-_WRITE_CHUNK = 5_000
 
 
 def counts_as_revenue(status: InternalStatus) -> bool:
@@ -150,10 +149,11 @@ def record_status_moves(session: Session, orders: Iterable[Order], target: Inter
     call it before the UPDATE.
     """
     ids = [order.id for order in orders]
+    if not ids:
+        return
     columns = [getattr(Order, key) for key in _FACT_KEYS]
-    rows = session.execute(select(*columns).where(Order.id.in_(ids))) if ids else []
     deltas = Deltas()
-    for row in rows:
+    for row in session.execute(select(*columns).where(Order.id.in_(ids))):
         before = order_facts(dict(zip(_FACT_KEYS, row, strict=True)))
         if before is not None and before.status != target:
             deltas.add(before, -1)
@@ -162,29 +162,33 @@ def record_status_moves(session: Session, orders: Iterable[Order], target: Inter
 
 
 def rebuild_rollups(session: Session) -> int:
-    """Compute the totals again from every order (after loads that bypass the ORM); return
-    how many orders were read. Streams the orders, so memory stays flat at any volume."""
+    """Compute the totals again from every order (after loads that bypass the ORM), in two
+    INSERT … SELECT statements; return how many orders they count.
+
+    Raises: NotImplementedError on a database other than SQLite and PostgreSQL.
+    """
     session.flush()
+    day = utc_day(Order.created_at, session.get_bind().dialect.name)
+    units = func.sum(cast(func.round(Order.total * UNITS_PER_MONEY), BigInteger))
     session.execute(delete(DailyOrderTotal))
     session.execute(delete(CustomerRevenue))
-    deltas = Deltas()
-    count = 0
-    columns = [getattr(Order, key) for key in _FACT_KEYS]
-    rows = session.execute(select(*columns).execution_options(yield_per=20_000))
-    for row in rows:
-        deltas.add(order_facts(dict(zip(_FACT_KEYS, row, strict=True))), 1)
-        count += 1
-    for model, cells, keys in (
-        (DailyOrderTotal, deltas.daily, ("day", "currency", "internal_status")),
-        (CustomerRevenue, deltas.customers, ("customer_id", "currency")),
-    ):
-        values = [
-            {**dict(zip(keys, key, strict=True)), "orders": n, "total_units": u}
-            for key, (n, u) in cells.items()
-        ]
-        for start in range(0, len(values), _WRITE_CHUNK):
-            session.execute(insert(model), values[start : start + _WRITE_CHUNK])
-    return count
+    by_day = select(day, Order.currency, Order.internal_status, func.count(), units).group_by(
+        day, Order.currency, Order.internal_status
+    )
+    session.execute(
+        insert(DailyOrderTotal).from_select(
+            ["day", "currency", "internal_status", "orders", "total_units"], by_day
+        )
+    )
+    by_customer = (
+        select(Order.customer_id, Order.currency, func.count(), units)
+        .where(Order.internal_status.not_in(NOT_REVENUE))
+        .group_by(Order.customer_id, Order.currency)
+    )
+    session.execute(
+        insert(CustomerRevenue).from_select(["customer_id", "currency", "orders", "total_units"], by_customer)
+    )
+    return int(session.scalar(select(func.sum(DailyOrderTotal.orders))) or 0)
 
 
 def install_rollup_listeners(session_class: Any) -> None:

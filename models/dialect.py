@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Table, event
+from sqlalchemy import Date, Engine, Table, cast, event, func
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Executable
 
 
@@ -90,3 +92,16 @@ def upsert_adding(
         index_elements=list(key_columns),
         set_={name: table.c[name] + statement.excluded[name] for name in added_columns},
     )
+
+
+def utc_day(moment: ColumnElement[Any] | InstrumentedAttribute[Any], dialect_name: str) -> ColumnElement[Any]:
+    """The UTC calendar day of a stored moment, for GROUP BY: SQLite stores UTC text, read by
+    date(); PostgreSQL a timestamptz, moved to UTC before the cast (else the session's zone).
+
+    Raises: NotImplementedError for any database but SQLite and PostgreSQL.
+    """
+    if dialect_name == "sqlite":
+        return func.date(moment)
+    if dialect_name == "postgresql":
+        return cast(func.timezone("UTC", moment), Date)
+    raise NotImplementedError(f"utc_day is not written for {dialect_name}")
