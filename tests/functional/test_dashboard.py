@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from actions.lifecycle import apply_transition
-from models import db, utcnow
+from models import Order, db, utcnow
 from tests.factories import make_order
 
 
@@ -56,3 +57,19 @@ def test_90_days_reach_older_orders_and_an_unknown_window_falls_back_to_30(login
 def test_an_empty_database_shows_an_empty_dashboard(login_as):
     page = login_as("viewer").get("/admin/").get_data(as_text=True)
     assert "No orders in the last 30 days." in page and "No overdue open orders." in page
+
+
+def test_rebuild_dashboard_brings_the_totals_back_in_line_after_a_write_that_bypassed_them(
+    app, login_as, orders
+):
+    # Given a plain UPDATE (as a bulk load does) that the running totals never saw
+    db.session.execute(update(Order).values(currency="EUR").execution_options(synchronize_session=False))
+    db.session.commit()
+    client = login_as("viewer")
+    assert "USD: 1 order," in client.get("/admin/").get_data(as_text=True)
+    # When the command computes them again
+    result = app.test_cli_runner().invoke(args=["rebuild-dashboard"])
+    # Then the page shows the orders as they are
+    assert (result.exit_code, result.output) == (0, "Dashboard totals rebuilt from 3 orders.\n")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "EUR: 1 order," in page and "USD:" not in page
