@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from actions.lifecycle import overdue
 from actions.rollups import NOT_REVENUE, from_units
 from models import Customer, CustomerRevenue, DailyOrderTotal, InternalStatus, Order
 
@@ -150,16 +151,12 @@ def overdue_open_orders(session: Session, today: date, *, limit: int = 10) -> tu
 
     Raises: nothing.
     """
-    overdue = (
-        Order.internal_status == InternalStatus.OPEN,
-        Order.ship_until.is_not(None),
-        Order.ship_until < today,
-    )
-    count = session.scalar(select(func.count()).select_from(Order).where(*overdue)) or 0
+    is_overdue = overdue(today)
+    count = session.scalar(select(func.count()).select_from(Order).where(*is_overdue)) or 0
     orders = session.scalars(
         select(Order)
         .options(joinedload(Order.customer))
-        .where(*overdue)
+        .where(*is_overdue)
         .order_by(Order.ship_until, Order.id)
         .limit(limit)
     )

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import ColumnElement
 
 from actions.audit import label_change, set_actor, to_jsonable, write_entries
 from actions.coupons import release_coupon_uses
@@ -227,29 +228,24 @@ def _write_status(session: Session, orders: list[Order], transition: Transition)
         set_committed_value(order, "updated_at", now)
 
 
-def overdue_orders(session: Session, today: date) -> list[Order]:
-    """Open orders whose ship-until date is before today (today's date is still in time)."""
-    return list(
-        session.scalars(
-            select(Order)
-            .where(
-                Order.internal_status == InternalStatus.OPEN,
-                Order.ship_until.is_not(None),
-                Order.ship_until < today,
-            )
-            .order_by(Order.id)
-        )
-    )
-
-
-def overdue_order_ids(session: Session, today: date) -> list[int]:
-    """The ids of the open orders whose ship-until date is before today."""
-    query = select(Order.id).where(
+def overdue(today: date) -> tuple[ColumnElement[bool], ...]:
+    """The test for an overdue order: open, with a ship-until date before today (today's
+    date is still in time). The overdue check and the dashboard both use it."""
+    return (
         Order.internal_status == InternalStatus.OPEN,
         Order.ship_until.is_not(None),
         Order.ship_until < today,
     )
-    return list(session.scalars(query.order_by(Order.id)))
+
+
+def overdue_orders(session: Session, today: date) -> list[Order]:
+    """Open orders whose ship-until date is before today (today's date is still in time)."""
+    return list(session.scalars(select(Order).where(*overdue(today)).order_by(Order.id)))
+
+
+def overdue_order_ids(session: Session, today: date) -> list[int]:
+    """The ids of the open orders whose ship-until date is before today."""
+    return list(session.scalars(select(Order.id).where(*overdue(today)).order_by(Order.id)))
 
 
 def cancel_overdue(session: Session, today: date) -> list[str]:

@@ -4,6 +4,7 @@ block (static/dashboard.js) and each has a table with the same numbers."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import request
@@ -24,8 +25,11 @@ from actions.history import status_label
 from admin.base import SecuredIndexView
 from models import InternalStatus, db, utcnow
 
-# The order grid's "Ship Until before" filter (admin/orders/grid.py), for the overdue link.
-OVERDUE_GRID_ARGS = {"flt1_internal_status_equals": "open"}
+
+def _overdue_grid_args(today: date) -> dict[str, str]:
+    """The order grid's filters (admin/orders/grid.py) that list the overdue open orders:
+    Internal Status = Open and Ship Until before today."""
+    return {"flt1_internal_status_equals": "open", "flt2_ship_until_smaller_than": today.isoformat()}
 
 
 def _chart_data(series: list[CurrencySeries], statuses: list[tuple[Any, int]]) -> dict[str, Any]:
@@ -63,7 +67,7 @@ class DashboardView(SecuredIndexView):
             top=top_customers(db.session),
             overdue_count=overdue_count,
             overdue=overdue,
-            overdue_grid_args={**OVERDUE_GRID_ARGS, "flt2_ship_until_smaller_than": today.isoformat()},
+            overdue_grid_args=_overdue_grid_args(today),
             latest=latest_orders(db.session),
             chart_data=_chart_data(series, statuses),
         )
