@@ -316,6 +316,14 @@ def _register_commands(app: Flask) -> None:
         else:
             click.echo("No overdue open orders.")
 
+    @app.cli.command("rebuild-dashboard")
+    def rebuild_dashboard_command() -> None:
+        """Compute the dashboard's running totals again from every order (after a bulk load)."""
+        from actions.rollups import rebuild_rollups
+
+        count = _run(lambda: rebuild_rollups(db.session))
+        click.echo(f"Dashboard totals rebuilt from {count:,} orders.")
+
     @app.cli.command("worker")
     @click.option("--threads", default=2, show_default=True, help="Jobs run at the same time.")
     def worker_command(threads: int) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from actions.rollups import install_rollup_listeners
 from actions.webhook_events import install_webhook_outbox, note_entries
 from models import (
     AppliedPromotion,
@@ -242,10 +243,11 @@ def _number_new_orders(session: Session, flush_context: Any) -> None:
 
 
 def install_audit_listeners(session_class: Any) -> None:
-    """Attach the numbering and audit listeners, and the webhook outbox fed by the audit
-    rows, to a Session class; idempotent."""
+    """Attach the numbering and audit listeners, the webhook outbox fed by the audit rows and
+    the dashboard's running totals, to a Session class; idempotent."""
     _load_old_values_on_change()
     install_webhook_outbox(session_class)
+    install_rollup_listeners(session_class)
     if not event.contains(session_class, "before_flush", _collect):
         event.listen(session_class, "before_flush", _collect)
         event.listen(session_class, "after_flush", _number_new_orders)

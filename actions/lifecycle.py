@@ -17,11 +17,13 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import ColumnElement
 
 from actions.audit import label_change, set_actor, to_jsonable, write_entries
 from actions.coupons import release_coupon_uses
 from actions.errors import InvalidTransition
 from actions.permissions import has_permission, require_permission
+from actions.rollups import record_status_moves
 from models import InternalStatus, Order, ShippingStatus, User, utcnow
 
 Effect = Callable[[Session, Order], None]
@@ -211,6 +213,7 @@ def _write_status(session: Session, orders: list[Order], transition: Transition)
         .where(table.c.id == bindparam("order_id"), table.c.version == bindparam("seen_version"))
         .values(internal_status=transition.target, version=bindparam("next_version"), updated_at=now)
     )
+    record_status_moves(session, orders, transition.target)
     written = session.connection().execute(statement, rows).rowcount
     if written != len(rows):
         raise StaleDataError(f"{len(rows) - written} of {len(rows)} orders changed while being moved")
@@ -225,29 +228,24 @@ def _write_status(session: Session, orders: list[Order], transition: Transition)
         set_committed_value(order, "updated_at", now)
 
 
-def overdue_orders(session: Session, today: date) -> list[Order]:
-    """Open orders whose ship-until date is before today (today's date is still in time)."""
-    return list(
-        session.scalars(
-            select(Order)
-            .where(
-                Order.internal_status == InternalStatus.OPEN,
-                Order.ship_until.is_not(None),
-                Order.ship_until < today,
-            )
-            .order_by(Order.id)
-        )
-    )
-
-
-def overdue_order_ids(session: Session, today: date) -> list[int]:
-    """The ids of the open orders whose ship-until date is before today."""
-    query = select(Order.id).where(
+def overdue(today: date) -> tuple[ColumnElement[bool], ...]:
+    """The test for an overdue order: open, with a ship-until date before today (today's
+    date is still in time). The overdue check and the dashboard both use it."""
+    return (
         Order.internal_status == InternalStatus.OPEN,
         Order.ship_until.is_not(None),
         Order.ship_until < today,
     )
-    return list(session.scalars(query.order_by(Order.id)))
+
+
+def overdue_orders(session: Session, today: date) -> list[Order]:
+    """Open orders whose ship-until date is before today (today's date is still in time)."""
+    return list(session.scalars(select(Order).where(*overdue(today)).order_by(Order.id)))
+
+
+def overdue_order_ids(session: Session, today: date) -> list[int]:
+    """The ids of the open orders whose ship-until date is before today."""
+    return list(session.scalars(select(Order.id).where(*overdue(today)).order_by(Order.id)))
 
 
 def cancel_overdue(session: Session, today: date) -> list[str]:

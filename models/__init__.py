@@ -27,6 +27,7 @@ from models.orders import (
     order_identifier,
 )
 from models.promotions import AppliedPromotion, Coupon, CouponCustomerUserUse, Promotion
+from models.rollups import CustomerRevenue, DailyOrderTotal
 from models.sales_documents import (
     RequestForQuote,
     RequestProduct,
@@ -47,6 +48,7 @@ __all__ = [
     "CouponCustomerUserUse",
     "CUSTOMER_USER_WORDS",
     "CUSTOMER_WORDS",
+    "DailyOrderTotal",
     "Email",
     "GridView",
     "GridViewDefault",
@@ -60,6 +62,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Customer",
+    "CustomerRevenue",
     "CustomerAddress",
     "CustomerUser",
     "CustomerUserAddress",

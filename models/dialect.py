@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Table, event
+from sqlalchemy import Date, Engine, Table, cast, event, func
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Executable
 
 
@@ -68,3 +70,38 @@ def insert_ignoring_duplicates(
 
         return pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=list(conflict_columns))
     raise NotImplementedError(f"insert-or-ignore is not written for {dialect_name}")
+
+
+def upsert_adding(
+    table: Table, key_columns: Sequence[str], added_columns: Sequence[str], dialect_name: str
+) -> Executable:
+    """Build an INSERT that, when a row with the same key exists, adds the new values to its
+    columns instead (`ON CONFLICT (…) DO UPDATE SET c = c + excluded.c`), to run with a list of
+    rows. The addition happens in the database, so concurrent writers never lose a change.
+
+    Raises: NotImplementedError for any database but SQLite and PostgreSQL.
+    """
+    if dialect_name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    elif dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert  # type: ignore[assignment]
+    else:
+        raise NotImplementedError(f"upsert is not written for {dialect_name}")
+    statement = dialect_insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(key_columns),
+        set_={name: table.c[name] + statement.excluded[name] for name in added_columns},
+    )
+
+
+def utc_day(moment: ColumnElement[Any] | InstrumentedAttribute[Any], dialect_name: str) -> ColumnElement[Any]:
+    """The UTC calendar day of a stored moment, for GROUP BY: SQLite stores UTC text, read by
+    date(); PostgreSQL a timestamptz, moved to UTC before the cast (else the session's zone).
+
+    Raises: NotImplementedError for any database but SQLite and PostgreSQL.
+    """
+    if dialect_name == "sqlite":
+        return func.date(moment)
+    if dialect_name == "postgresql":
+        return cast(func.timezone("UTC", moment), Date)
+    raise NotImplementedError(f"utc_day is not written for {dialect_name}")

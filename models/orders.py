@@ -220,6 +220,8 @@ Index("ix_orders_po_number_lower", func.lower(Order.po_number))
 # their pages by key (admin/orders/grid.py SORT_STAND_INS).
 Index("ix_orders_po_number_sort", func.coalesce(Order.po_number, literal_column("''")), Order.id)
 Index("ix_orders_ship_until_sort", func.coalesce(Order.ship_until, literal_column("'0001-01-01'")), Order.id)
+# The dashboard's overdue open orders: counted and listed, most overdue first, from the index alone.
+Index("ix_orders_status_ship_until", Order.internal_status, Order.ship_until)
 
 
 class OrderLineItem(Model):

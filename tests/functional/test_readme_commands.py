@@ -32,6 +32,7 @@ ORDER = [
     "set-password",
     "reset-2fa",
     "seed-demo",
+    "rebuild-dashboard",
     "move-attachments",
     "cancel-overdue",
     "worker",
