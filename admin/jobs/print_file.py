@@ -15,7 +15,7 @@ from admin.jobs.export_file import job_folder
 from admin.settings import storage
 from models import Job
 
-# Orders laid out per chunk: about 2 s of WeasyPrint each, so the progress bar moves.
+# Orders laid out per chunk: a few seconds of WeasyPrint, so the progress bar moves.
 PRINT_CHUNK = 20
 
 
