@@ -23,6 +23,14 @@ def test_a_viewer_prints_an_invoice_and_the_packing_slips_of_a_selection(
     page.get_by_title("View").first.click()
     expect(page.locator("#order-title")).to_contain_text(first)
 
+    # When the page is printed, Then the order prints without the menus and buttons
+    page.emulate_media(media="print")
+    expect(page.locator("#order-title")).to_be_visible()
+    expect(page.locator("#section-line-items")).to_be_visible()
+    expect(page.locator("nav.navbar")).to_be_hidden()
+    expect(page.locator("#order-actions")).to_be_hidden()
+    page.emulate_media(media="screen")
+
     # When they click Invoice, Then the answer is the order's invoice as a PDF
     with page.expect_response(lambda r: r.url.endswith("/invoice.pdf")) as answer:
         page.get_by_role("link", name="Invoice", exact=True).click()
