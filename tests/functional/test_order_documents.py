@@ -209,3 +209,27 @@ def test_without_pango_the_order_page_says_printing_is_unavailable(login_as, cat
     assert response.status_code == 302
     assert response.location.endswith(f"/admin/orders/details/?id={order.id}")
     assert "Printing is not available on this server" in flashed_messages(client)[0]
+
+
+def test_a_print_job_without_pango_fails_with_the_reason(login_as, catalog, users, monkeypatch):
+    # Given a selection large enough for a job, on a server where WeasyPrint cannot load
+    monkeypatch.setattr(documents, "DIRECT_PRINT_LIMIT", 1)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    orders = [make_order(db.session, catalog, actor=users["sales"]) for _ in range(2)]
+    db.session.commit()
+    client = login_as("viewer")
+
+    # When Print Invoices is chosen for them
+    response = client.post(
+        "/admin/orders/action/", data={"action": "print_invoice", "rowid": [str(o.id) for o in orders]}
+    )
+
+    # Then the job fails saying why, and offers no file
+    report = job_report(client, response)
+    assert report.state == "failed"
+    assert report.progress["error"].startswith("Printing is not available on this server")
+    download = client.get(f"/admin/jobs/{report.progress['id']}/download")
+    assert download.status_code == 302
+    assert flashed_messages(client) == [
+        "This job has no file to download yet: a print job offers its PDF once it is done."
+    ]
