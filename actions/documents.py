@@ -81,6 +81,6 @@ def start_print_job(session: Session, kind: str, order_ids: Iterable[int], *, ac
 
 
 def print_filename(kind: str, name: str) -> str:
-    """The file name a document is offered under: "invoice-SO-000012.pdf"."""
+    """The file name a document is offered under: "invoice-SO-000012.pdf". Raises: nothing."""
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
     return f"{kind.replace('_', '-')}-{safe}.pdf"

@@ -116,9 +116,9 @@ def finish_export_job(session: Session, job: Job, *, file_name: str) -> None:
 
 
 def expire_export_files(session: Session, *, finished_before: datetime) -> list[Job]:
-    """Let go of the files of exports (and print jobs) finished before `finished_before`: each job stays
-    listed, its page saying that its file was removed; return the jobs, for the caller to
-    remove their files once this is committed.
+    """Let go of the files of exports (and print jobs) finished before `finished_before`: each
+    job stays listed, its page saying that its file was removed; return the jobs, for the
+    caller to remove their files once this is committed.
 
     Raises: nothing.
     """

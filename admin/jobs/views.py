@@ -15,6 +15,7 @@ from flask_admin import BaseView, expose
 from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
 
+from actions.documents import PRINT_JOB
 from actions.errors import DomainError
 from actions.jobs import active_job_count, cancel_job, get_job, skipped_items, visible_jobs
 from admin.base import current_actor, login_redirect, parse_id, run_action
@@ -126,7 +127,7 @@ class JobsView(BaseView):
         """The file a finished export made, its parts streamed from the storage one after the
         other, to whoever may see the job."""
         job = self._job_or_404(job_id)
-        if job.kind == "print":
+        if job.kind == PRINT_JOB:
             return self._printed_file(job)
         parts = result_parts(job)
         files = storage()
