@@ -19,7 +19,9 @@ from flask_migrate import Migrate
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from actions.documents import check_paper_size
 from actions.email_jobs import parse_retry_delays
+from actions.errors import DomainError
 from actions.money import CURRENCIES
 from actions.two_factor import TwoFactorPolicy
 from models import db
@@ -120,6 +122,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         REDIS_URL=os.environ.get("REDIS_URL") or None,
         # Seconds to wait for PostgreSQL or Redis to answer before calling it down.
         ORDERDESK_CONNECT_TIMEOUT=float(os.environ.get("ORDERDESK_CONNECT_TIMEOUT", "3")),
+        # Printed on invoices and packing slips; the address's lines are separated by "\n".
+        ORDERDESK_SELLER_NAME=os.environ.get("ORDERDESK_SELLER_NAME", "OrderDesk").strip() or "OrderDesk",
+        ORDERDESK_SELLER_ADDRESS=os.environ.get("ORDERDESK_SELLER_ADDRESS", ""),
+        ORDERDESK_PAPER_SIZE=os.environ.get("ORDERDESK_PAPER_SIZE", "A4"),
         # The daily overdue check's time of day (HH:MM, the site's time zone); unset = off.
         ORDERDESK_CANCEL_OVERDUE_AT=os.environ.get("ORDERDESK_CANCEL_OVERDUE_AT", "").strip() or None,
         # Seconds a running job's worker may be silent before another worker takes it over.
@@ -166,6 +172,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         raise RuntimeError(
             "ORDERDESK_PROXIES must be how many proxies stand in front, such as 1 (0: none)."
         ) from None
+    try:
+        app.config["ORDERDESK_PAPER_SIZE"] = check_paper_size(str(app.config["ORDERDESK_PAPER_SIZE"]))
+    except DomainError as exc:
+        raise RuntimeError(f"ORDERDESK_PAPER_SIZE: {exc.message}") from None
     if app.config["ORDERDESK_REQUIRE_2FA"] not in {p.value for p in TwoFactorPolicy}:
         raise RuntimeError("ORDERDESK_REQUIRE_2FA must be one of off, admin, all.")
     try:

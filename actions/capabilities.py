@@ -31,6 +31,7 @@ class OrderCapabilities:
     transitions: tuple[Transition, ...]
     track: bool  # Shipping Tracking
     add_activities: bool  # notes, attachments, events, emails (and retrying an email)
+    documents: bool  # Invoice and Packing Slip: whoever may view the order may print it
     # Why the page offers less: the order's status, then the operations the role lacks.
     reasons: tuple[str, ...] = ()
 
@@ -60,6 +61,7 @@ def order_capabilities(order: Order, user: User | None) -> OrderCapabilities:
         transitions=tuple(allowed_transitions(order, user)) if user is not None else (),
         track=may_track(order, user),
         add_activities=may_add_activities(user),
+        documents=has_permission(user, "view_orders"),
         reasons=_status_reasons(order) + _role_reasons(order, user),
     )
 
@@ -99,6 +101,7 @@ class GridCapabilities:
     bulk: tuple[BulkOperation, ...]
     edit_orders: bool = False
     delete: bool = False  # each row's Delete
+    documents: bool = False  # Print Invoices, Print Packing Slips
 
     def edit(self, order: Order) -> bool:
         """Each row's Edit: the order page's `edit`, without working out everything else a
@@ -113,4 +116,5 @@ def grid_capabilities(user: User | None) -> GridCapabilities:
         bulk=tuple(op for op in bulk_operations() if has_permission(user, op.permission)),
         edit_orders=has_permission(user, "edit_orders"),
         delete=has_permission(user, "delete_orders"),
+        documents=has_permission(user, "view_orders"),
     )

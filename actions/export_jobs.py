@@ -116,14 +116,14 @@ def finish_export_job(session: Session, job: Job, *, file_name: str) -> None:
 
 
 def expire_export_files(session: Session, *, finished_before: datetime) -> list[Job]:
-    """Let go of the files of exports finished before `finished_before`: each job stays
-    listed, its page saying that its file was removed; return the jobs, for the caller to
-    remove their files once this is committed.
+    """Let go of the files of exports (and print jobs) finished before `finished_before`: each
+    job stays listed, its page saying that its file was removed; return the jobs, for the
+    caller to remove their files once this is committed.
 
     Raises: nothing.
     """
     query = select(Job).where(
-        Job.kind == "export",
+        Job.kind.in_(("export", "print")),
         Job.state == "done",
         Job.result_file.is_not(None),
         Job.finished_at < finished_before,

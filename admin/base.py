@@ -179,12 +179,16 @@ class SecuredModelView(ModelView):
     def can_delete(self) -> bool:  # type: ignore[override]
         return user_can(self.manage_permission) and user_can(self.delete_permission or self.manage_permission)
 
+    def post_allowed(self, name: str) -> bool:
+        """Whether the user may POST to this view method: with the manage permission, or to
+        one of the reader_posts."""
+        return name in self.reader_posts or user_can(self.manage_permission)
+
     def _handle_view(self, name: str, **kwargs: Any) -> Any:
         refused = super()._handle_view(name, **kwargs)
         if refused is not None:
             return refused
-        writes = request.method == "POST" and name not in self.reader_posts
-        if writes and not user_can(self.manage_permission):
+        if request.method == "POST" and not self.post_allowed(name):
             if name in self.json_endpoints:
                 abort(403)
             flash("You do not have permission to perform this action.", "error")

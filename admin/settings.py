@@ -51,3 +51,17 @@ def mail_settings() -> MailSettings:
 def webhooks_allow_private() -> bool:
     """Whether webhooks may go to private and loopback addresses (tests and development)."""
     return bool(current_app.config["ORDERDESK_WEBHOOKS_ALLOW_PRIVATE"])
+
+
+def seller() -> tuple[str, list[str]]:
+    """The seller's name and address lines printed on documents (ORDERDESK_SELLER_NAME,
+    ORDERDESK_SELLER_ADDRESS, its lines separated by newlines or a literal "\\n")."""
+    config = current_app.config
+    address = str(config.get("ORDERDESK_SELLER_ADDRESS") or "").replace("\\n", "\n")
+    lines = [line.strip() for line in address.splitlines() if line.strip()]
+    return str(config.get("ORDERDESK_SELLER_NAME") or "OrderDesk"), lines
+
+
+def paper_size() -> str:
+    """The documents' paper size, A4 or Letter (ORDERDESK_PAPER_SIZE, checked at start-up)."""
+    return str(current_app.config.get("ORDERDESK_PAPER_SIZE") or "A4")

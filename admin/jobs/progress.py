@@ -40,7 +40,7 @@ class JobProgress:
     def summary(self) -> str:
         """E.g. "3 orders archived; 1 skipped" (bulk jobs), or the done count."""
         job = self.job
-        verb = "exported" if job.kind == "export" else "done"
+        verb = {"export": "exported", "print": "printed"}.get(job.kind, "done")
         if job.kind == "bulk":
             try:
                 verb = get_bulk_operation(str(job.params.get("operation"))).done
@@ -49,7 +49,7 @@ class JobProgress:
         noun = "order" if job.done == 1 else "orders"
         text = (
             f"{job.done:,} {noun} {verb}"
-            if job.kind in ("bulk", "export")
+            if job.kind in ("bulk", "export", "print")
             else f"{job.done:,} of {job.total:,} done"
         )
         if job.skipped:

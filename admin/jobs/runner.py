@@ -33,6 +33,7 @@ from actions.jobs import abandoned_jobs, claim_job, finish_job, renew_claim
 from actions.webhook_delivery import run_webhook_chunk
 from actions.webhook_http import post_webhook
 from admin.jobs.export_file import job_folder, run_export_chunk
+from admin.jobs.print_file import run_print_chunk
 from admin.settings import mail_settings, storage, webhooks_allow_private
 from models import Job, db, utcnow
 from models.dialect import writer_pause
@@ -77,6 +78,7 @@ HANDLERS: dict[str, Handler] = {
     "bulk": _bulk,
     "email": _email,
     "export": run_export_chunk,
+    "print": run_print_chunk,
     "webhook": _webhook,
 }
 

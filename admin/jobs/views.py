@@ -15,6 +15,7 @@ from flask_admin import BaseView, expose
 from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
 
+from actions.documents import PRINT_JOB
 from actions.errors import DomainError
 from actions.jobs import active_job_count, cancel_job, get_job, skipped_items, visible_jobs
 from admin.base import current_actor, login_redirect, parse_id, run_action
@@ -30,6 +31,7 @@ JOBS_PER_PAGE = 50
 # running jobs (and clears it once none is left), so other pages cost no query.
 ACTIVE_HINT = "jobs_active"
 NO_FILE = "This job has no file to download: an export offers its file once it is done."
+NO_PDF = "This job has no file to download yet: a print job offers its PDF once it is done."
 FILE_REMOVED = "The file of this export is no longer on the server; export the orders again."
 
 
@@ -125,6 +127,8 @@ class JobsView(BaseView):
         """The file a finished export made, its parts streamed from the storage one after the
         other, to whoever may see the job."""
         job = self._job_or_404(job_id)
+        if job.kind == PRINT_JOB:
+            return self._printed_file(job)
         parts = result_parts(job)
         files = storage()
         if parts is None or not _all_there(parts, files.sizes(job_folder(job))):
@@ -138,6 +142,19 @@ class JobsView(BaseView):
         )
         response.content_length = sum(size for _key, size in parts)
         return response
+
+    def _printed_file(self, job: Job) -> ResponseReturnValue:
+        """The one PDF a finished print job made."""
+        files = storage()
+        if job.state != "done" or not job.result_file or not files.exists(job.result_file):
+            flash(NO_PDF if not job.result_file else FILE_REMOVED, "error")
+            return redirect(url_for(".job", job_id=job.id))
+        return send_file(
+            files.open(job.result_file),
+            mimetype="application/pdf",
+            as_attachment=True,
+            download_name=str(job.params.get("filename") or f"job-{job.id}.pdf"),
+        )
 
 
 def _all_there(parts: list[tuple[str, int]], stored: dict[str, int]) -> bool:

@@ -13,12 +13,14 @@ module it adapts:
 - shipping.py    Mark as Shipped (whole or partial) and Shipping Tracking
 - discounts.py   Add Coupon Code, Add Special Discount, applied promotions
 - activities.py  notes, attachments, calendar events, emails
+- documents.py   Invoice and Packing Slip as PDF, for one order or a grid selection
 """
 
 from __future__ import annotations
 
 from admin.orders.activities import OrderActivitiesView
 from admin.orders.discounts import OrderDiscountsView
+from admin.orders.documents import OrderDocumentsView
 from admin.orders.editing import OrderEditingView
 from admin.orders.grid import OrderGridView
 from admin.orders.grid_views import OrderGridViewsView
@@ -40,6 +42,7 @@ class OrderView(
     OrderShippingView,
     OrderDiscountsView,
     OrderActivitiesView,
+    OrderDocumentsView,
 ):
     """The whole order view; its parts share the endpoint 'orders' and its URLs."""
 

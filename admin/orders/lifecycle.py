@@ -20,6 +20,7 @@ from actions.lifecycle import apply_transition, get_transition
 from admin.base import current_actor, run_action
 from admin.jobs.views import queue_started_job
 from admin.orders.base import OrderViewBase
+from admin.orders.documents import PRINT_ACTIONS, print_actions, printed_selection
 from models import Order, db
 
 PERMISSION_REFUSED = "You do not have permission to perform this action."
@@ -30,13 +31,23 @@ class OrderLifecycleView(OrderViewBase):
     def _allowed_operations(self) -> dict[str, BulkOperation]:
         return {op.name: op for op in grid_capabilities(current_actor()).bulk}
 
+    def _may_print(self) -> bool:
+        return grid_capabilities(current_actor()).documents
+
     def is_action_allowed(self, name: str) -> bool:
-        return name in self._allowed_operations()
+        return name in self._allowed_operations() or (name in PRINT_ACTIONS and self._may_print())
 
     def get_actions_list(self) -> tuple[list[Any], dict[Any, Any]]:
         operations = self._allowed_operations().values()
         questions = {op.name: op.selection_question() for op in operations}
-        return [(op.name, op.label) for op in operations], questions
+        printing = print_actions() if self._may_print() else []
+        return [(op.name, op.label) for op in operations] + printing, questions
+
+    def post_allowed(self, name: str) -> bool:
+        """Printing a selection changes nothing: whoever may view orders may post it."""
+        if name == "action_view" and request.form.get("action") in PRINT_ACTIONS:
+            return self._may_print()
+        return super().post_allowed(name)
 
     @staticmethod
     def _start_job(operation: BulkOperation, order_ids: Iterable[int], back: str) -> Any:
@@ -55,8 +66,9 @@ class OrderLifecycleView(OrderViewBase):
         """Apply the chosen bulk operation to the selected rows; refuse unknown or forbidden
         operations with a message (Flask-Admin would ignore them silently)."""
         name = request.form.get("action", "")
+        printing = name in PRINT_ACTIONS and self._may_print()
         allowed = self._allowed_operations()
-        if name not in allowed:
+        if not printing and name not in allowed:
             known = any(op.name == name for op in bulk_operations())
             unknown = f"{name[:40]!r} is not an order action; nothing was changed."
             flash(PERMISSION_REFUSED if known else unknown, "error")
@@ -67,6 +79,8 @@ class OrderLifecycleView(OrderViewBase):
         except DomainError as exc:
             flash(exc.message, "error")
             return redirect(grid_url)
+        if printing:
+            return printed_selection(name, ids, grid_url)
         return self._start_job(allowed[name], ids, grid_url) or redirect(grid_url)
 
     # ---- one order ----

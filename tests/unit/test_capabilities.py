@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from actions.capabilities import grid_capabilities, order_capabilities
@@ -71,7 +73,16 @@ def test_a_partially_shipped_order_can_still_be_edited_and_tracked(session, cata
 def test_nobody_logged_in_may_do_anything(session, catalog, users):
     can = order_capabilities(_order_in(session, catalog, users, "open"), None)
     assert not (can.edit or can.delete or can.reorder or can.track or can.add_activities or can.transitions)
-    assert grid_capabilities(None) == grid_capabilities(users["viewer"])
+    assert not can.documents
+    # a viewer may print, and nothing else of the grid's
+    assert grid_capabilities(None) == replace(grid_capabilities(users["viewer"]), documents=False)
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "sales", "viewer"])
+def test_whoever_may_view_an_order_may_print_its_documents(session, catalog, users, role):
+    order = _order_in(session, catalog, users, "archived")
+    assert order_capabilities(order, users[role]).documents
+    assert grid_capabilities(users[role]).documents
 
 
 @pytest.mark.parametrize(
