@@ -110,7 +110,7 @@ class OrderGridViewsView(OrderViewBase):
 
         outcome = run_action(save, done=lambda view: f"Saved the view “{view.name}”.")
         if outcome.result is None:
-            return redirect(self._back())
+            return redirect(self._back_to_grid())
         return redirect(url_for(".grid_view_open", key=outcome.result.id))
 
     @expose("/views/<key>/rename/", methods=("POST",))
@@ -120,7 +120,7 @@ class OrderGridViewsView(OrderViewBase):
             lambda: rename_grid_view(db.session, self._saved_view(key), name, actor=current_actor()),
             done="Renamed the view.",
         )
-        return redirect(self._back())
+        return redirect(self._back_to_grid())
 
     @expose("/views/<key>/delete/", methods=("POST",))
     def grid_view_delete(self, key: str) -> Response:
@@ -139,7 +139,7 @@ class OrderGridViewsView(OrderViewBase):
             set_default_view(db.session, GRID, choice, actor=current_actor())
 
         run_action(choose, done="The grid now opens with this view.")
-        return redirect(self._back())
+        return redirect(self._back_to_grid())
 
     def _saved_view(self, key: str) -> GridView:
         view_id = parse_id(key)
@@ -148,7 +148,7 @@ class OrderGridViewsView(OrderViewBase):
         return get_grid_view(db.session, view_id, grid=GRID, actor=current_actor())
 
     @staticmethod
-    def _back() -> str:
+    def _back_to_grid() -> str:
         back = request.form.get("back", "")
         return back if back.startswith("/admin/orders/") else url_for(".index_view", view="all")
 

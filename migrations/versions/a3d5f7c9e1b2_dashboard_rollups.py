@@ -46,7 +46,13 @@ def upgrade():
     with op.batch_alter_table('customer_revenues', schema=None) as batch_op:
         batch_op.create_index('ix_customer_revenues_currency_units', ['currency', 'total_units'])
     with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.create_index('ix_orders_status_ship_until', ['internal_status', 'ship_until'], unique=False)
+        batch_op.create_index(
+            'ix_orders_open_ship_until',
+            ['ship_until'],
+            unique=False,
+            sqlite_where=sa.text("internal_status = 'open'"),
+            postgresql_where=sa.text("internal_status = 'open'"),
+        )
 
     day = _day_of_creation(op.get_bind().dialect.name)
     op.execute(
@@ -63,7 +69,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_index('ix_orders_status_ship_until')
+        batch_op.drop_index('ix_orders_open_ship_until')
     with op.batch_alter_table('customer_revenues', schema=None) as batch_op:
         batch_op.drop_index('ix_customer_revenues_currency_units')
     op.drop_table('customer_revenues')

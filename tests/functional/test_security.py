@@ -19,7 +19,14 @@ from tests.factories import PASSWORD, make_order
 GENERIC_LOGIN_ERROR = "Invalid email or password."
 # What any logged-in user may write for themselves: making an API token of their own (its
 # tests are in tests/functional/api/test_token_pages.py).
-VIEWERS_OWN_WRITES = {"account_tokens.index"}
+# A viewer's own preferences and tokens: they write rows, but only the viewer's own.
+VIEWERS_OWN_WRITES = {
+    "account_tokens.index",
+    "orders.grid_view_save",
+    "orders.grid_view_rename",
+    "orders.grid_view_delete",
+    "orders.grid_view_default",
+}
 
 
 def _admin_rules(app: Flask, method: str) -> list[Any]:
