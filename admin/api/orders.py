@@ -11,12 +11,13 @@ from flask import Response, url_for
 from flask.views import MethodView
 
 from actions.creation import OrderData, create_order
-from actions.editing import delete_order, order_data_from, update_order
+from actions.editing import delete_order, update_order
 from actions.errors import DomainError
 from actions.jobs import start_bulk_job
 from actions.lifecycle import TRANSITIONS, apply_transition, get_transition
 from actions.order_input import AddressData, DiscountData, LineData
 from actions.permissions import require_permission
+from actions.reordering import order_data_from
 from actions.shipping import TrackingData, ship_order
 from admin.api.auth import api_actor
 from admin.api.common import (

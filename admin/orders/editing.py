@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from actions.capabilities import grid_capabilities
 from actions.creation import OrderData, create_order, with_form_defaults
-from actions.editing import delete_order, order_data_from, reorder, update_order
+from actions.editing import delete_order, update_order
 from actions.errors import AlreadySubmitted
 from actions.order_input import LineData
+from actions.reordering import order_data_from, reorder
 from actions.sources import order_data_from_rfq, order_data_from_shopping_list
 from admin.base import current_actor, parse_id, run_action
 from admin.choices import select_choices

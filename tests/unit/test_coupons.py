@@ -18,7 +18,7 @@ from actions.coupons import (
 )
 from actions.creation import OrderData, create_order
 from actions.discounts import apply_coupon, remove_coupon, set_promotion_active
-from actions.editing import delete_order, order_data_from, update_order
+from actions.editing import delete_order, update_order
 from actions.errors import (
     CouponNotApplicable,
     DiscountTooLarge,
@@ -30,6 +30,7 @@ from actions.errors import (
 from actions.lifecycle import apply_transition
 from actions.order_input import LineData
 from actions.promotions import check_promotion
+from actions.reordering import order_data_from
 from models import (
     AuditEntry,
     Coupon,

@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 from actions.editing import (
     STALE_MESSAGE,
     delete_order,
-    order_data_from,
-    reorder,
     update_order,
 )
 from actions.errors import (
@@ -28,6 +26,7 @@ from actions.errors import (
     ValidationFailed,
 )
 from actions.order_input import AddressData, DiscountData, LineData
+from actions.reordering import order_data_from, reorder
 from actions.shipping import TrackingData, set_trackings, ship_order
 from models import (
     AuditEntry,

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from actions.audit import install_audit_listeners
-from actions.editing import order_data_from, update_order
+from actions.editing import update_order
 from actions.errors import (
     InvalidTransition,
     OrderNotEditable,
@@ -28,6 +28,7 @@ from actions.errors import (
     ValidationFailed,
 )
 from actions.lifecycle import apply_transition
+from actions.reordering import order_data_from
 from actions.shipping import ship_order
 from models import AuditEntry, Base, Order, User
 from models.dialect import configure_engine

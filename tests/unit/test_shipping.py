@@ -187,7 +187,8 @@ def test_a_fractional_weight_can_be_shipped_in_parts(session, catalog):
 
 def test_editing_a_partial_shipment_down_to_what_was_shipped_leaves_a_consistent_status(session, order):
     # Given an order of 2 widgets and 1 gadget, with 1 widget and the gadget shipped
-    from actions.editing import order_data_from, update_order
+    from actions.editing import update_order
+    from actions.reordering import order_data_from
 
     first, second = line_ids(order)
     ship_order(session, order, actor=None, quantities={first: "1", second: "1"})

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from actions.coupons import check_new_coupon
 from actions.creation import OrderData, create_order
 from actions.discounts import apply_coupon
-from actions.editing import order_data_from, update_order
+from actions.editing import update_order
 from actions.errors import DiscountTooLarge, PermissionDenied, StaleOrder, ValidationFailed
 from actions.order_input import AddressData, DiscountData, LineData
+from actions.reordering import order_data_from
 from actions.totals import Totals
 from actions.totals_preview import preview_totals
 from models import AuditEntry, Coupon, Order, Promotion, WebhookDelivery
