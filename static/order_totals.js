@@ -30,8 +30,19 @@
     message.textContent = "";
   }
 
+  const customer = form.querySelector("input[name=customer_id]");
+
   async function refresh() {
     const mine = ++sent;
+    // Totals need the customer (prices, tax and promotions are theirs): until one is chosen,
+    // say so here rather than ask the server for a refusal.
+    if (customer && !customer.value) {
+      panel.classList.remove("d-none");
+      rows.innerHTML = "";
+      delete panel.dataset.total;
+      message.textContent = "Totals appear once a customer is chosen.";
+      return;
+    }
     const body = new URLSearchParams(new FormData(form));
     if (panel.dataset.orderId) { body.set("order_id", panel.dataset.orderId); }
     let ok = false, data;
