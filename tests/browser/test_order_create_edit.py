@@ -376,7 +376,9 @@ def test_a_save_over_someone_elses_newer_save_is_refused_and_keeps_their_values(
     second_page.locator("#save-order").click()
 
     # Then the manager's save is refused and they stay on the form
-    expect(second_page.get_by_text(STALE)).to_be_visible()
+    expect(second_page.locator(".alert-danger", has_text=STALE)).to_be_visible()
+    # And the live totals say the same, rather than totals of an order that has moved on
+    expect(second_page.locator("#totals-message")).to_contain_text(STALE)
     expect(second_page.get_by_text("Order has been saved")).to_have_count(0)
     expect(second_page).to_have_url(re.compile(r"/admin/orders/edit/\?id=\d+"))
     second_page.screenshot(path=str(screenshot_dir / "edit-stale.png"), full_page=True)
