@@ -30,6 +30,7 @@ from admin.promotions import promotion_views
 from admin.request_id import init_request_ids
 from admin.sales_documents import sales_document_views
 from admin.security import csp_nonce, init_security
+from admin.sessions import init_sessions
 from admin.system import system_views
 from admin.url_ids import RecordIdConverter
 from admin.webhooks import webhooks_view
@@ -53,6 +54,7 @@ def init_admin(app: Flask) -> Admin:
     init_security(app)
     init_weight(app)
     init_accessibility(app)  # after init_weight: its hook must run before compression
+    init_sessions(app)
     init_auth(app)
     init_formatting(app)
     init_errors(app)

@@ -18,7 +18,6 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from admin.api.auth import PanelOnlySessions
 from admin.api.catalog import blp as products
 from admin.api.common import ApiError, ProblemSchema
 from admin.api.customers import blp as customers
@@ -131,7 +130,6 @@ def init_api(app: Flask) -> Api:
             "security": [{"bearerAuth": []}],
         },
     )
-    app.session_interface = PanelOnlySessions()
     api = OrderDeskApi(app)
     api.register_converter(RecordIdConverter, id_parameter_schema)
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)

@@ -1,7 +1,8 @@
 """Who an API request acts as: the user of the `Authorization: Bearer` token, and nobody else.
 
-No cookie is read or set on the API, so no CSRF token is needed: a browser's session does not
-authenticate it. Every request is rate limited per token (ORDERDESK_API_RATE_LIMIT).
+No cookie is read or set on the API (admin/sessions.py), so no CSRF token is needed: a
+browser's session does not authenticate it. Every request is rate limited per token
+(ORDERDESK_API_RATE_LIMIT).
 """
 
 from __future__ import annotations
@@ -9,31 +10,15 @@ from __future__ import annotations
 import hashlib
 import time
 
-from flask import Flask, Request, Response, abort, current_app, g, request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask import Response, abort, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from actions.api_tokens import NOT_VALID, token_user
 from actions.audit import set_actor
 from admin.auth import limiter
 from admin.base import run_action
-from admin.problems import is_api_request, problem
+from admin.problems import problem
 from models import User, db, utcnow
-
-
-class PanelOnlySessions(SecureCookieSessionInterface):
-    """The panel's cookie session, neither read nor written under /api/: a browser's session
-    cookie cannot act on the API, and no API answer sets a cookie (a permanent session would
-    otherwise be sent again with every answer)."""
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if is_api_request():
-            return self.session_class()
-        return super().open_session(app, request)
-
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if not is_api_request():
-            super().save_session(app, session, response)
 
 
 def bearer_secret() -> str | None:

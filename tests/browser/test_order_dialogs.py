@@ -107,3 +107,33 @@ def test_quick_dialogs_change_the_order_in_a_modal_and_leave_the_page_updated_in
 
     # And without JavaScript, Add Note is a link to the full page, which still works
     _add_a_note_without_javascript(browser, dialog_server, sign_in)
+
+
+def test_typing_straight_after_a_dialog_opens_keeps_every_value_in_its_own_field(
+    page: Page, dialog_server: CouponServer, sign_in: Any
+) -> None:
+    # Given a sales user on an open order's page
+    sign_in(page, dialog_server.url, "sales")
+    _open_order(page, dialog_server)
+    dialog = page.get_by_role("dialog")
+    misplaced = []
+
+    # When they open Add Special Discount and type into its fields at once, or after a pause
+    # of up to 400 ms (a modal that fades in took the focus when its fade ended, and the
+    # description went into the amount: "10Loyalty")
+    for pause_ms in range(0, 400, 50):
+        page.locator("#add-special-discount").click()
+        page.get_by_label("Discount *").fill("10")
+        page.wait_for_timeout(pause_ms)
+        page.get_by_label("Description").fill("Loyalty")
+        typed = (
+            page.get_by_label("Discount *").input_value(),
+            page.get_by_label("Description").input_value(),
+        )
+        if typed != ("10", "Loyalty"):
+            misplaced.append((pause_ms, typed))
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+
+    # Then every value stayed where it was typed
+    assert misplaced == []

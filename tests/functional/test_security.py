@@ -331,6 +331,33 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(client, users):
     assert "samesite=lax" in flags
 
 
+def _session_cookies(response: Any) -> list[str]:
+    return [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+
+
+def test_a_pages_scripts_get_the_session_cookie_back_only_from_answers_that_changed_it(client, users):
+    # When a page's script logs in (a request that changes the session), the cookie is set
+    logged_in = client.post(
+        "/login",
+        data={"email": "viewer@example.com", "password": PASSWORD},
+        headers={"Sec-Fetch-Mode": "cors"},
+    )
+    assert _session_cookies(logged_in)
+
+    # When the person opens a page, the cookie is written again (the idle timeout counts from
+    # there)
+    opened = client.get("/admin/", headers={"Sec-Fetch-Mode": "navigate"})
+    assert opened.status_code == 200
+    assert _session_cookies(opened)
+
+    # When that page's script asks for something that leaves the session as it was
+    background = client.get("/admin/", headers={"Sec-Fetch-Mode": "cors"})
+
+    # Then its answer sets no cookie: a slow one would put back a session from before it
+    assert background.status_code == 200
+    assert _session_cookies(background) == []
+
+
 def test_login_failures_for_one_account_are_throttled_whatever_address_they_come_from(app, users):
     # Given the login throttle on
     throttled = build_app(app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True)
