@@ -56,23 +56,27 @@ def order_view() -> Any:
     raise LookupError("No order view is registered in this app.")
 
 
+def cancel_file_job(session: Session, job: Job) -> ChunkResult:
+    """Finish a job that writes a file as cancelled: what it wrote so far is removed."""
+    finish_job(session, job, "cancelled")
+    return ChunkResult(more=False, files_to_remove=sorted(storage().sizes(job_folder(job))))
+
+
 def run_export_chunk(session: Session, job: Job) -> ChunkResult:
     """Write the next EXPORT_CHUNK orders' lines (the header first) as one part; done when
     none is left, cancelled (the parts written so far removed) when someone asked.
 
     Raises: nothing of its own (a store that does not answer raises its OSError).
     """
-    files = storage()
     if job.cancel_requested:
-        finish_job(session, job, "cancelled")
-        return ChunkResult(more=False, files_to_remove=sorted(files.sizes(job_folder(job))))
+        return cancel_file_job(session, job)
     chunk = next_export_chunk(session, job, size=EXPORT_CHUNK)
     if chunk is None:
         finish_export_job(session, job, file_name=job_folder(job))
         return ChunkResult(more=False)
     view = order_view()
     size = 0
-    with files.open_write(part_key(job, job.cursor)) as part:
+    with storage().open_write(part_key(job, job.cursor)) as part:
         if not export_parts(job):
             size += part.write(csv_header(view).encode())
         for lines in csv_rows(view, chunk.orders, per_chunk=LINES_PER_WRITE):

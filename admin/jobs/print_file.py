@@ -11,7 +11,7 @@ from actions.export_jobs import export_parts, finish_export_job, next_export_chu
 from actions.job_chunks import ChunkResult
 from actions.jobs import finish_job
 from admin.documents_pdf import documents_pdf
-from admin.jobs.export_file import job_folder
+from admin.jobs.export_file import cancel_file_job, job_folder
 from admin.settings import storage
 from models import Job
 
@@ -33,17 +33,15 @@ def run_print_chunk(session: Session, job: Job) -> ChunkResult:
 
     Raises: PrintingUnavailable (the job fails with its message); a store's OSError.
     """
-    files = storage()
     if job.cancel_requested:
-        finish_job(session, job, "cancelled")
-        return ChunkResult(more=False, files_to_remove=sorted(files.sizes(job_folder(job))))
+        return cancel_file_job(session, job)
     chunk = next_export_chunk(session, job, size=PRINT_CHUNK)
     if chunk is None:
         return _join_parts(session, job)
     size = 0
     if chunk.orders:
         pdf = documents_pdf(session, str(job.params["document"]), chunk.orders)
-        files.write(part_key(job, job.cursor), pdf)
+        storage().write(part_key(job, job.cursor), pdf)
         size = len(pdf)
     record_export_chunk(session, job, chunk, part_bytes=size)
     return ChunkResult(more=True, done=len(chunk.orders), skipped=len(chunk.missing))
