@@ -134,6 +134,10 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         # Orders per transaction in a bulk job.
         ORDERDESK_JOB_CHUNK=int(os.environ.get("ORDERDESK_JOB_CHUNK", "500")),
         ORDERDESK_API_RATE_LIMIT=os.environ.get("ORDERDESK_API_RATE_LIMIT", "600 per minute"),
+        # Calls with a token that is not valid, per address: guessing tokens is throttled.
+        ORDERDESK_API_REFUSED_TOKEN_LIMIT=os.environ.get(
+            "ORDERDESK_API_REFUSED_TOKEN_LIMIT", "30 per minute"
+        ),
         # Seconds before each further try of an email whose send failed ("" = one try only).
         ORDERDESK_EMAIL_RETRY_DELAYS=os.environ.get("ORDERDESK_EMAIL_RETRY_DELAYS", "120,480"),
         # Seconds before each further try of a webhook delivery the endpoint did not take.

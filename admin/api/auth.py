@@ -2,7 +2,9 @@
 
 No cookie is read or set on the API (admin/sessions.py), so no CSRF token is needed: a
 browser's session does not authenticate it. Every request is rate limited per token
-(ORDERDESK_API_RATE_LIMIT).
+(ORDERDESK_API_RATE_LIMIT); calls refused for their token are counted per address as well
+(ORDERDESK_API_REFUSED_TOKEN_LIMIT), since each made-up token would otherwise have a fresh
+count of its own.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from admin.base import run_action
 from admin.problems import problem
 from models import User, db, utcnow
 
+REFUSED_TOKEN_SCOPE = "api-refused-token"
+
 
 def bearer_secret() -> str | None:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
@@ -31,6 +35,10 @@ def rate_limit_key() -> str:
     secret = bearer_secret()
     if secret:
         return "token:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+    return caller_address()
+
+
+def caller_address() -> str:
     return "address:" + (request.remote_addr or "?")
 
 
@@ -38,12 +46,29 @@ def rate_limit() -> str:
     return str(current_app.config["ORDERDESK_API_RATE_LIMIT"])
 
 
+def refused_token_limit() -> str:
+    return str(current_app.config["ORDERDESK_API_REFUSED_TOKEN_LIMIT"])
+
+
+def token_refused(response: Response) -> bool:
+    """Only refusals count against the address: a team's scripts behind one address call
+    the API all day."""
+    return response.status_code == 401
+
+
 def too_many_requests(error: HTTPException) -> Response:
     """A 429 as a problem document: the limit, and in Retry-After when the count starts again."""
     headers = {}
-    if (breached := limiter.current_limit) is not None:
+    breached = limiter.current_limit
+    if breached is not None:
         headers["Retry-After"] = str(max(1, breached.reset_at - int(time.time())))
-    detail = f"Too many requests with this token (at most {error.description}); wait and try again."
+    if breached is not None and f"/{REFUSED_TOKEN_SCOPE}/" in breached.key:
+        detail = (
+            f"Too many calls from this address with a token that is not valid (at most "
+            f"{error.description}); wait and try again with a valid token."
+        )
+    else:
+        detail = f"Too many requests with this token (at most {error.description}); wait and try again."
     return problem(429, detail, headers=headers)
 
 

@@ -16,7 +16,16 @@ from flask_smorest import Blueprint
 from sqlalchemy import Select
 
 from actions.errors import DomainError, StaleOrder
-from admin.api.auth import authenticate, rate_limit, rate_limit_key, too_many_requests
+from admin.api.auth import (
+    REFUSED_TOKEN_SCOPE,
+    authenticate,
+    caller_address,
+    rate_limit,
+    rate_limit_key,
+    refused_token_limit,
+    token_refused,
+    too_many_requests,
+)
 from admin.auth import limiter
 from admin.base import run_action
 from admin.problems import PROBLEM_TYPE
@@ -55,11 +64,15 @@ def record_or_404(model: type[T], record_id: int, message: str) -> T:
 def api_blueprint(name: str, url: str, description: str) -> Blueprint:
     """A resource's blueprint under /api/v1: token required, rate limited, no CSRF (no cookie
     authenticates it). One rate limit per token for the whole API (every resource shares its
-    count); its 429 is a problem document, not the login page's."""
+    count), one per address for calls refused for their token; a 429 is a problem document,
+    not the login page's."""
     blueprint = Blueprint(name, __name__, url_prefix="/api/v1" + url, description=description)
     blueprint.before_request(authenticate)
     csrf.exempt(blueprint)
     limiter.shared_limit(rate_limit, scope="api", key_func=rate_limit_key)(blueprint)
+    limiter.shared_limit(
+        refused_token_limit, scope=REFUSED_TOKEN_SCOPE, key_func=caller_address, deduct_when=token_refused
+    )(blueprint)
     blueprint.register_error_handler(429, too_many_requests)
     return blueprint
 

@@ -261,6 +261,35 @@ def test_each_token_has_its_own_rate_limit_answered_with_a_429_problem(app_with_
     assert second.get(ORDERS).status_code == 200
 
 
+def test_calls_with_made_up_tokens_are_limited_per_address_and_valid_calls_do_not_count(app, users):
+    # Given a limit of 3 refused calls a minute per address (and a generous one per token)
+    limited = build_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        RATELIMIT_ENABLED=True,
+        ORDERDESK_API_RATE_LIMIT="100 per minute",
+        ORDERDESK_API_REFUSED_TOKEN_LIMIT="3 per minute",
+    )
+    try:
+        valid = bearer(limited.test_client(), token_for(users["sales"]))
+
+        # When a script makes five valid calls from the address, none of them counts
+        assert [valid.get(ORDERS).status_code for _ in range(5)] == [200] * 5
+
+        # When someone there tries three made-up tokens (each a fresh count per token)
+        guesses = [bearer(limited.test_client(), f"made-up-{n}").get(ORDERS) for n in range(3)]
+        assert [guess.status_code for guess in guesses] == [401] * 3
+
+        # Then a fourth made-up token is refused with a 429 problem about the address
+        refused = bearer(limited.test_client(), "made-up-3").get(ORDERS)
+        assert refused.status_code == 429
+        assert refused.content_type == PROBLEM
+        assert "from this address with a token that is not valid" in refused.get_json()["detail"]
+        assert 1 <= int(refused.headers["Retry-After"]) <= 61
+    finally:
+        with limited.app_context():
+            db.engine.dispose()
+
+
 def test_a_call_notes_when_its_token_was_last_used(app, users):
     # Given a token never used
     client = bearer(app.test_client(), token_for(users["viewer"]))
