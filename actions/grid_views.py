@@ -17,6 +17,7 @@ MAX_NAME = 80
 MAX_COLUMNS = 50
 SHARING_ROLES = frozenset({"manager", "admin"})
 NOT_FOUND = "That view no longer exists or is not shared with you."
+SHARING_REFUSED = "Only managers and administrators can share a view with everyone."
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def save_grid_view(
     if len(columns) > MAX_COLUMNS:
         raise ValidationFailed(f"A view keeps at most {MAX_COLUMNS} columns.")
     if shared and not may_share_views(actor):
-        raise PermissionDenied("Only managers and administrators can share a view with everyone.")
+        raise PermissionDenied(SHARING_REFUSED)
     view = GridView(
         owner_id=actor.id,
         grid=grid,
@@ -172,6 +173,27 @@ def rename_grid_view(session: Session, view: GridView, name: str, *, actor: User
     if view.owner_id != actor.id:
         raise PermissionDenied("You can rename only your own views.")
     view.name = _clean_name(session, name, grid=view.grid, owner=actor, keep=view)
+    session.flush()
+
+
+def share_grid_view(session: Session, view: GridView, shared: bool, *, actor: User) -> None:
+    """Share one of one's views with everyone, or stop sharing it; those who had it as their
+    default then open the grid's first system view (they can no longer open it).
+
+    Raises: PermissionDenied for someone else's view, or for sharing by a role that may not
+    share (anyone may stop sharing their own view).
+    """
+    if view.owner_id != actor.id:
+        raise PermissionDenied("You can share or stop sharing only your own views.")
+    if shared and not may_share_views(actor):
+        raise PermissionDenied(SHARING_REFUSED)
+    if not shared:
+        session.execute(
+            delete(GridViewDefault).where(
+                GridViewDefault.view_id == view.id, GridViewDefault.user_id != actor.id
+            )
+        )
+    view.shared = shared
     session.flush()
 
 

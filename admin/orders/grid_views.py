@@ -23,6 +23,7 @@ from actions.grid_views import (
     rename_grid_view,
     save_grid_view,
     set_default_view,
+    share_grid_view,
     system_view,
     visible_views,
 )
@@ -119,6 +120,16 @@ class OrderGridViewsView(OrderViewBase):
         run_action(
             lambda: rename_grid_view(db.session, self._saved_view(key), name, actor=current_actor()),
             done="Renamed the view.",
+        )
+        return redirect(self._back_to_grid())
+
+    @expose("/views/<key>/share/", methods=("POST",))
+    def grid_view_share(self, key: str) -> Response:
+        """Share one's view with everyone (`shared=1`) or stop sharing it (`shared=0`)."""
+        shared = request.form.get("shared") == "1"
+        run_action(
+            lambda: share_grid_view(db.session, self._saved_view(key), shared, actor=current_actor()),
+            done="The view is now shared with everyone." if shared else "The view is no longer shared.",
         )
         return redirect(self._back_to_grid())
 

@@ -156,6 +156,61 @@ def test_only_managers_and_admins_may_share_and_shared_views_show_to_everyone(cl
     assert db.session.scalars(select(GridView)).all() == []
 
 
+def test_an_owner_stops_sharing_a_view_and_it_leaves_everyone_elses_menu_and_default(client, users, orders):
+    # Given a manager's shared view, which the sales user made their default
+    login(client, users["manager"].email)
+    _save(client, "Team cancelled", shared="1")
+    view = _view("Team cancelled")
+    client.post("/logout")
+    login(client, users["sales"].email)
+    client.post(f"/admin/orders/views/{view.id}/default/")
+    flashed_messages(client)
+
+    # When the sales user tries to stop sharing it, they are refused
+    client.post(f"/admin/orders/views/{view.id}/share/", data={"shared": "0"})
+    assert flashed_messages(client) == ["You can share or stop sharing only your own views."]
+
+    # When the manager, on the view, stops sharing it
+    client.post("/logout")
+    login(client, users["manager"].email)
+    html = client.get(f"/admin/orders/views/{view.id}/", follow_redirects=True).get_data(as_text=True)
+    assert 'id="view-share"' in html and "Stop sharing" in html
+    back = f"/admin/orders/?view={view.id}"
+    response = client.post(f"/admin/orders/views/{view.id}/share/", data={"shared": "0", "back": back})
+    assert response.headers["Location"] == back
+    assert flashed_messages(client) == ["The view is no longer shared."]
+    db.session.expire_all()
+    assert view.shared is False
+
+    # Then the sales user no longer sees it, and their grid opens with All Orders again
+    client.post("/logout")
+    login(client, users["sales"].email)
+    assert "Team cancelled" not in client.get("/admin/orders/?view=all").get_data(as_text=True)
+    grid = client.get("/admin/orders/")
+    assert grid.status_code == 200
+    assert "View: <strong>All Orders</strong>" in grid.get_data(as_text=True)
+
+    # And the manager may share it again
+    client.post("/logout")
+    login(client, users["manager"].email)
+    client.post(f"/admin/orders/views/{view.id}/share/", data={"shared": "1"})
+    assert flashed_messages(client) == ["The view is now shared with everyone."]
+    db.session.expire_all()
+    assert view.shared is True
+
+
+def test_a_sales_users_own_view_offers_no_sharing_and_cannot_be_shared_by_a_post(client, users, orders):
+    login(client, users["sales"].email)
+    _save(client, "Mine")
+    view = _view("Mine")
+    html = client.get(f"/admin/orders/views/{view.id}/", follow_redirects=True).get_data(as_text=True)
+    assert 'id="view-share"' not in html
+    client.post(f"/admin/orders/views/{view.id}/share/", data={"shared": "1"})
+    assert flashed_messages(client) == ["Only managers and administrators can share a view with everyone."]
+    db.session.expire_all()
+    assert view.shared is False
+
+
 def test_names_are_checked_and_a_view_is_renamed_and_deleted_by_its_owner(client, users, orders):
     login(client, users["viewer"].email)
     _save(client, "Cancelled")

@@ -26,6 +26,7 @@ VIEWERS_OWN_WRITES = {
     "orders.grid_view_rename",
     "orders.grid_view_delete",
     "orders.grid_view_default",
+    "orders.grid_view_share",
 }
 
 
