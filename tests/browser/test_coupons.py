@@ -78,6 +78,7 @@ def test_a_demo_coupon_and_a_ten_percent_special_discount_make_the_totals_rows(
     page.goto(f"{base}/admin/orders/")
     page.locator("table.model-list").get_by_role("link", name=number, exact=True).click()
     expect(page.locator("#order-title")).to_contain_text(f"Order #{number}")
+    page.wait_for_load_state()  # the dialogs' script has run: Add Coupon Code opens in place
 
     # When they try the expired demo coupon, they are told so and nothing is applied
     page.locator("#add-coupon-code").click()

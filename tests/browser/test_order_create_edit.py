@@ -45,6 +45,7 @@ def open_order(page: Page, base: str, number: str) -> None:
     open_grid(page, base)
     page.locator("table.model-list").get_by_role("link", name=number, exact=True).click()
     expect(page.locator("#order-title")).to_contain_text(f"Order #{number}")
+    page.wait_for_load_state()  # the page's scripts (confirmations, dialogs) have run
 
 
 def pick_customer(page: Page, typed: str, name: str) -> None:

@@ -26,6 +26,8 @@ def _open_order(page: Page, server: CouponServer) -> str:
     page.goto(f"{server.url}/admin/orders/")
     page.locator("table.model-list").get_by_role("link", name=server.number, exact=True).click()
     expect(page.locator("#order-title")).to_contain_text(f"Order #{server.number}")
+    # The dialogs' script runs once the page has loaded; a click before that is a plain link.
+    page.wait_for_load_state()
     return page.url
 
 
@@ -123,6 +125,7 @@ def test_typing_straight_after_a_dialog_opens_keeps_every_value_in_its_own_field
     # description went into the amount: "10Loyalty")
     for pause_ms in range(0, 400, 50):
         page.locator("#add-special-discount").click()
+        expect(dialog).to_be_visible()
         page.get_by_label("Discount *").fill("10")
         page.wait_for_timeout(pause_ms)
         page.get_by_label("Description").fill("Loyalty")

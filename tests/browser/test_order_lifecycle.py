@@ -29,6 +29,7 @@ def open_order(page: Page, base: str, number: str) -> None:
     page.locator("table.model-list").get_by_role("link", name=number, exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/orders/details/\?id=\d+"))
     expect(page.locator("#order-title")).to_contain_text(f"Order #{number}")
+    page.wait_for_load_state()  # the page's scripts (confirmations, dialogs) have run
 
 
 def flash(page: Page) -> Locator:
