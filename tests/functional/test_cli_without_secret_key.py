@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Its own SQLite file whatever TEST_DATABASE_URL says: CI runs it once, in the SQLite pass.
+pytestmark = pytest.mark.sqlite_file
+
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = [sys.executable, "-m", "flask", "--app", "app"]
 

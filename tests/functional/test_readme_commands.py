@@ -11,7 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.s3_server import s3_client, s3_server
+
+# Its own SQLite file whatever TEST_DATABASE_URL says: CI runs it once, in the SQLite pass.
+pytestmark = pytest.mark.sqlite_file
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "ops@example.com"
