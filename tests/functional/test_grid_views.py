@@ -35,6 +35,13 @@ def _save(client, name, query=CANCELLED, **extra):
     return client.post("/admin/orders/views/save/", data={"name": name, "query": query, **extra})
 
 
+def _set_shared(client, view, shared, **extra):
+    """Post Share with everyone ("1") or Stop sharing ("0"); the answer (the view is read again)."""
+    response = client.post(f"/admin/orders/views/{view.id}/share/", data={"shared": shared, **extra})
+    db.session.expire_all()
+    return response
+
+
 def _view(name):
     return db.session.scalars(select(GridView).filter_by(name=name)).one()
 
@@ -167,7 +174,7 @@ def test_an_owner_stops_sharing_a_view_and_it_leaves_everyone_elses_menu_and_def
     flashed_messages(client)
 
     # When the sales user tries to stop sharing it, they are refused
-    client.post(f"/admin/orders/views/{view.id}/share/", data={"shared": "0"})
+    _set_shared(client, view, "0")
     assert flashed_messages(client) == ["You can share or stop sharing only your own views."]
 
     # When the manager, on the view, stops sharing it
@@ -176,10 +183,9 @@ def test_an_owner_stops_sharing_a_view_and_it_leaves_everyone_elses_menu_and_def
     html = client.get(f"/admin/orders/views/{view.id}/", follow_redirects=True).get_data(as_text=True)
     assert 'id="view-share"' in html and "Stop sharing" in html
     back = f"/admin/orders/?view={view.id}"
-    response = client.post(f"/admin/orders/views/{view.id}/share/", data={"shared": "0", "back": back})
+    response = _set_shared(client, view, "0", back=back)
     assert response.headers["Location"] == back
     assert flashed_messages(client) == ["The view is no longer shared."]
-    db.session.expire_all()
     assert view.shared is False
 
     # Then the sales user no longer sees it, and their grid opens with All Orders again
@@ -193,9 +199,8 @@ def test_an_owner_stops_sharing_a_view_and_it_leaves_everyone_elses_menu_and_def
     # And the manager may share it again
     client.post("/logout")
     login(client, users["manager"].email)
-    client.post(f"/admin/orders/views/{view.id}/share/", data={"shared": "1"})
+    _set_shared(client, view, "1")
     assert flashed_messages(client) == ["The view is now shared with everyone."]
-    db.session.expire_all()
     assert view.shared is True
 
 
@@ -205,9 +210,8 @@ def test_a_sales_users_own_view_offers_no_sharing_and_cannot_be_shared_by_a_post
     view = _view("Mine")
     html = client.get(f"/admin/orders/views/{view.id}/", follow_redirects=True).get_data(as_text=True)
     assert 'id="view-share"' not in html
-    client.post(f"/admin/orders/views/{view.id}/share/", data={"shared": "1"})
+    _set_shared(client, view, "1")
     assert flashed_messages(client) == ["Only managers and administrators can share a view with everyone."]
-    db.session.expire_all()
     assert view.shared is False
 
 
