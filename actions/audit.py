@@ -176,9 +176,9 @@ def _write(session: Session, flush_context: Any) -> None:
 
 def write_entries(session: Session, pending: list[tuple[Any, str, dict[str, Any]]]) -> None:
     """Insert the audit rows of (object, action, changes) triples in one statement, as the
-    session's actor. The flush listener writes what it collected through it; a change written
-    without a flush (a batch of orders moved by one UPDATE) names its own changes here. The
-    rows are also the source of the transaction's webhook events.
+    session's actor. The flush listener writes what it collected through it (orders moved by
+    one UPDATE, with no object, go through write_order_entries). The rows are also the source
+    of the transaction's webhook events.
     """
     if not pending:
         return
@@ -201,8 +201,37 @@ def write_entries(session: Session, pending: list[tuple[Any, str, dict[str, Any]
                 "changes": snapshot(obj) if action == "create" else changes,
             }
         )
-    session.connection().execute(insert(AuditEntry), rows)
-    note_entries(session, rows)
+    _insert_entries(session, rows)
+
+
+def write_order_entries(session: Session, pending: list[tuple[int, str | None, str, dict[str, Any]]]) -> None:
+    """Insert the audit rows of orders changed without an ORM object, as (order id, number,
+    action, changes), in one statement as the session's actor: the rows write_entries would
+    write for the same orders."""
+    now = utcnow()
+    actor_id = session.info.get(ACTOR_KEY)
+    rows = [
+        {
+            "actor_id": actor_id,
+            "occurred_at": now,
+            "entity_type": Order.__name__,
+            "entity_id": order_id,
+            "order_id": order_id,
+            "order_identifier": number,
+            "entity_label": number,
+            "action": action,
+            "changes": changes,
+        }
+        for order_id, number, action, changes in pending
+    ]
+    _insert_entries(session, rows)
+
+
+def _insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Write audit rows, and keep them for the transaction's webhook events."""
+    if rows:
+        session.connection().execute(insert(AuditEntry), rows)
+        note_entries(session, rows)
 
 
 def _forget_labels(session: Session) -> None:

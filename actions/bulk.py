@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from actions.editing import delete_order
 from actions.errors import DomainError, InvalidTransition
-from actions.lifecycle import TRANSITIONS, move_order, move_orders
+from actions.lifecycle import TRANSITIONS, OrderRow, move_order, move_orders
 from models import Order, User
 from models.orders import STATUS_LABELS
 
@@ -32,7 +32,7 @@ def parse_ids(raw_ids: Iterable[str]) -> list[int]:
 
 
 OrderStep = Callable[[Session, Order, User | None], Sequence[str]]
-OrdersMove = Callable[[Session, Sequence[Order], User | None], list[tuple[Order, InvalidTransition]]]
+OrdersMove = Callable[[Session, Sequence[OrderRow], User | None], list[tuple[OrderRow, InvalidTransition]]]
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ class BulkOperation:
     consequence: str  # what happens to the orders, said before anything is done
     # Changes one order; returns the storage keys of files to remove once the work is committed.
     step: OrderStep
-    # Does the same to many orders in one statement (a status-only transition); returns the
-    # orders it could not apply to, with why.
+    # Does the same to many orders, read as rows, in one statement (a status-only
+    # transition); returns the orders it could not apply to, with why.
     batch: OrdersMove | None = None
 
     def question(self, count: int) -> str:
@@ -71,8 +71,8 @@ def _transition_step(name: str) -> OrderStep:
 
 def _transition_batch(name: str) -> OrdersMove:
     def batch(
-        session: Session, orders: Sequence[Order], actor: User | None
-    ) -> list[tuple[Order, InvalidTransition]]:
+        session: Session, orders: Sequence[OrderRow], actor: User | None
+    ) -> list[tuple[OrderRow, InvalidTransition]]:
         return move_orders(session, orders, name, actor=actor)
 
     return batch

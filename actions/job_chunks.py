@@ -4,16 +4,17 @@ same transaction (the caller commits)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from actions.bulk import get_bulk_operation
 from actions.errors import DomainError
 from actions.jobs import add_items, finish_job
-from actions.lifecycle import CANCEL, overdue_order_ids
+from actions.lifecycle import CANCEL, OrderRow, overdue_order_ids, read_order_rows
 from actions.permissions import require_permission
 from models import Job, JobItem, Order, User
 
@@ -22,8 +23,6 @@ CHUNK_SIZE = 500
 # times as many orders, so that a transaction lasts about as long either way.
 STATUS_ONLY_FACTOR = 10
 ADDRESSES = (selectinload(Order.billing_address), selectinload(Order.shipping_address))
-# What a status-only move reads of an order: its rule, its version guard, its audit label.
-STATUS_ONLY = load_only(Order.identifier, Order.internal_status, Order.version)
 # The table itself: its skip reasons are written by one executemany UPDATE per chunk.
 ITEMS = JobItem.__table__
 
@@ -68,35 +67,39 @@ def run_bulk_chunk(session: Session, job: Job, *, size: int = CHUNK_SIZE) -> Chu
         finish_job(session, job, "done")
         return ChunkResult(more=False)
     actor = session.get(User, job.owner_id) if job.owner_id is not None else None
+    result = ChunkResult(more=True)
     if actor is not None:
         if not actor.active:
             raise DomainError(f"{actor.email} has been deactivated; the rest of the job was not done.")
         require_permission(actor, operation.permission)
     ids = [order_id for _position, order_id in items]
-    # A status-only move writes its orders in one statement and reads only what it checks;
-    # any other step goes through the flush, which reads each order's addresses (its own,
-    # delete-orphan): one query for the chunk beats two per order.
-    loaded = select(Order).where(Order.id.in_(ids))
-    loaded = loaded.options(STATUS_ONLY) if operation.batch is not None else loaded.options(*ADDRESSES)
-    orders = {o.id: o for o in session.scalars(loaded)}
-    result = ChunkResult(more=True)
-    skips = [
-        (position, str(order_id), f"Order id {order_id} no longer exists")
-        for position, order_id in items
-        if order_id not in orders
-    ]
-    positions = {order_id: position for position, order_id in items}
-    present = [orders[order_id] for _position, order_id in items if order_id in orders]
-    refused: list[tuple[Order, DomainError]]
+    present: Sequence[Order | OrderRow]
+    refused: list[tuple[Order | OrderRow, DomainError]]
     if operation.batch is not None:
-        refused = list(operation.batch(session, present, actor))
+        # A status-only move reads only what it checks, as rows, and writes them together.
+        moving = read_order_rows(session, ids)
+        present = moving
+        refused = [*operation.batch(session, moving, actor)]
     else:
+        # Any other step goes through the flush, which reads each order's addresses (its
+        # own, delete-orphan): one query for the chunk beats two per order.
+        query = select(Order).where(Order.id.in_(ids)).options(*ADDRESSES)
+        loaded = {o.id: o for o in session.scalars(query)}
+        stepping = [loaded[order_id] for order_id in ids if order_id in loaded]
+        present = stepping
         refused = []
-        for order in present:
+        for order in stepping:
             try:
                 result.files_to_remove.extend(operation.step(session, order, actor))
             except DomainError as exc:
                 refused.append((order, exc))
+    found = {order.id for order in present}
+    skips = [
+        (position, str(order_id), f"Order id {order_id} no longer exists")
+        for position, order_id in items
+        if order_id not in found
+    ]
+    positions = {order_id: position for position, order_id in items}
     skips += [(positions[order.id], _label(order), _reason(order, exc)) for order, exc in refused]
     result.done = len(present) - len(refused)
     if skips:
@@ -114,11 +117,11 @@ def run_bulk_chunk(session: Session, job: Job, *, size: int = CHUNK_SIZE) -> Chu
     return result
 
 
-def _label(order: Order) -> str:
+def _label(order: Order | OrderRow) -> str:
     return order.identifier or str(order.id)
 
 
-def _reason(order: Order, error: DomainError) -> str:
+def _reason(order: Order | OrderRow, error: DomainError) -> str:
     """The refusal as the report shows it, naming the order once."""
     number = _label(order)
     return error.message if number in error.message else f"Order {number}: {error.message}"

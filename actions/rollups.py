@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, cast, delete, event, func, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import CustomerRevenue, DailyOrderTotal, InternalStatus, Order
 from models.dialect import upsert_adding, utc_day
@@ -25,7 +25,7 @@ from models.dialect import upsert_adding, utc_day
 UNITS_PER_MONEY = Decimal(10_000)  # Money keeps four decimals
 # What revenue means here and on the dashboard: every order except a cancelled one.
 NOT_REVENUE = frozenset({InternalStatus.CANCELLED})
-_FACT_KEYS = ("created_at", "currency", "internal_status", "customer_id", "total")
+FACT_KEYS = ("created_at", "currency", "internal_status", "customer_id", "total")
 _BEFORE_KEY = "rollup_facts_before"
 
 
@@ -99,7 +99,7 @@ class Deltas:
 
 def order_facts(values: dict[str, Any]) -> OrderFacts | None:
     """The facts of an order from its column values; None while one of them is unset."""
-    if any(values.get(key) is None for key in _FACT_KEYS):
+    if any(values.get(key) is None for key in FACT_KEYS):
         return None
     return OrderFacts(
         day=values["created_at"].astimezone(UTC).date(),
@@ -111,14 +111,14 @@ def order_facts(values: dict[str, Any]) -> OrderFacts | None:
 
 
 def _current(order: Order) -> OrderFacts | None:
-    return order_facts({key: getattr(order, key) for key in _FACT_KEYS})
+    return order_facts({key: getattr(order, key) for key in FACT_KEYS})
 
 
 def _committed(order: Order) -> OrderFacts | None:
     """The facts as the database holds them, before this flush writes the order."""
     state = inspect(order)
     old = state.committed_state
-    return order_facts({key: old[key] if key in old else getattr(order, key) for key in _FACT_KEYS})
+    return order_facts({key: old[key] if key in old else getattr(order, key) for key in FACT_KEYS})
 
 
 def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
@@ -142,19 +142,16 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
     deltas.write(session)
 
 
-def record_status_moves(session: Session, orders: Iterable[Order], target: InternalStatus) -> None:
-    """Move orders written by a bulk UPDATE (no flush) to their new status in the totals.
+def fact_columns() -> list[InstrumentedAttribute[Any]]:
+    """The order columns the totals count, in FACT_KEYS order, for a query that reads them."""
+    return [getattr(Order, key) for key in FACT_KEYS]
 
-    Their facts are read in one query (a bulk job loads only some columns of its orders):
-    call it before the UPDATE.
-    """
-    ids = [order.id for order in orders]
-    if not ids:
-        return
-    columns = [getattr(Order, key) for key in _FACT_KEYS]
+
+def record_status_moves(session: Session, facts: Iterable[OrderFacts | None], target: InternalStatus) -> None:
+    """Move orders written by a bulk UPDATE (no flush) to their new status in the totals,
+    given their facts as they were before it."""
     deltas = Deltas()
-    for row in session.execute(select(*columns).where(Order.id.in_(ids))):
-        before = order_facts(dict(zip(_FACT_KEYS, row, strict=True)))
+    for before in facts:
         if before is not None and before.status != target:
             deltas.add(before, -1)
             deltas.add(OrderFacts(before.day, before.currency, target, before.customer_id, before.units), 1)

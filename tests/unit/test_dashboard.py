@@ -19,7 +19,7 @@ from actions.dashboard import (
     top_customers,
     window_days,
 )
-from actions.lifecycle import apply_transition, move_orders
+from actions.lifecycle import apply_transition, move_orders, read_order_rows
 from actions.rollups import Deltas, order_facts, rebuild_rollups
 from models import Customer, CustomerRevenue, DailyOrderTotal, Order
 from tests.factories import make_order
@@ -89,7 +89,7 @@ def test_the_totals_equal_the_orders_sums_through_random_creates_edits_moves_and
             apply_transition(session, rng.choice(open_orders), rng.choice(("cancel", "close")), actor=manager)
         elif action == "bulk":
             closed = [o for o in orders if o.internal_status == "closed"]
-            move_orders(session, closed, "archive", actor=manager)
+            move_orders(session, read_order_rows(session, [o.id for o in closed]), "archive", actor=manager)
         elif action == "delete":
             order = orders.pop(rng.randrange(len(orders)))
             session.delete(order)

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from actions.errors import InvalidTransition, PermissionDenied
 from actions.job_chunks import run_bulk_chunk
 from actions.jobs import start_bulk_job
-from actions.lifecycle import apply_transition, move_orders
+from actions.lifecycle import apply_transition, move_orders, read_order_rows
 from models import AuditEntry, Order
 from tests.factories import order_in_status
 
@@ -42,7 +42,12 @@ def test_orders_moved_together_get_the_history_of_an_order_moved_alone(session, 
 
     # When one is archived alone and the two others together
     apply_transition(session, alone, "archive", actor=users["manager"])
-    assert move_orders(session, together, "archive", actor=users["manager"]) == []
+    assert (
+        move_orders(
+            session, read_order_rows(session, [o.id for o in together]), "archive", actor=users["manager"]
+        )
+        == []
+    )
     session.commit()
 
     # Then all three are archived, their versions moved on by one, each with the same last
@@ -73,7 +78,9 @@ def test_orders_the_transition_cannot_apply_to_are_returned_with_why_and_left_as
     session.commit()
     before = _history(session, still_open)
 
-    refused = move_orders(session, [closed, still_open], "archive", actor=users["manager"])
+    refused = move_orders(
+        session, read_order_rows(session, [closed.id, still_open.id]), "archive", actor=users["manager"]
+    )
     session.commit()
 
     assert [(order.id, error.message) for order, error in refused] == [
@@ -89,7 +96,7 @@ def test_a_user_without_the_permission_moves_nothing(session, catalog, users):
     session.commit()
 
     with pytest.raises(PermissionDenied):
-        move_orders(session, [closed], "archive", actor=users["viewer"])
+        move_orders(session, read_order_rows(session, [closed.id]), "archive", actor=users["viewer"])
 
     session.rollback()
     assert session.get(Order, closed.id).internal_status == "closed"
@@ -101,25 +108,26 @@ def test_a_transition_with_a_side_effect_is_not_moved_in_one_statement(session, 
     session.commit()
 
     with pytest.raises(InvalidTransition, match="changes more than the status"):
-        move_orders(session, [order], "cancel", actor=users["manager"])
+        move_orders(session, read_order_rows(session, [order.id]), "cancel", actor=users["manager"])
 
 
 def test_an_order_changed_since_it_was_read_stops_the_move(session, catalog, users):
     # Given two closed orders read by the mover
     first, second = [order_in_status(session, catalog, "closed", actor=users["manager"]) for _ in range(2)]
     session.commit()
+    read = read_order_rows(session, [first.id, second.id])
     # And the second changed by someone else meanwhile (its version moved on)
     with session.get_bind().begin() as other:
         other.execute(
             update(Order.__table__)
             .where(Order.__table__.c.id == second.id)
-            .values(version=second.version + 1)
+            .values(version=Order.__table__.c.version + 1)
         )
 
     # When both are moved, then the move fails as a stale flush would, for the caller to
     # roll back and read the orders again
     with pytest.raises(StaleDataError, match="1 of 2 orders changed"):
-        move_orders(session, [first, second], "archive", actor=users["manager"])
+        move_orders(session, read, "archive", actor=users["manager"])
     session.rollback()
     assert session.get(Order, first.id).internal_status == "closed"
 
@@ -147,3 +155,21 @@ def test_a_chunk_of_an_archive_job_costs_the_same_statements_for_two_orders_or_t
         return len(seen)
 
     assert statements_for(2) == statements_for(20)
+
+
+def test_an_order_the_session_holds_reads_its_new_status_and_can_still_be_saved(session, catalog, users):
+    # Given a closed order held by the session, as a page that shows it holds it
+    order = order_in_status(session, catalog, "closed", actor=users["manager"])
+    session.commit()
+    version = order.version
+
+    # When it is archived in bulk through the same session
+    assert move_orders(session, read_order_rows(session, [order.id]), "archive", actor=users["manager"]) == []
+
+    # Then the held order shows the new status and version, and a later change to it saves
+    # (its version guard is the one in the database, not the one read before)
+    assert (order.internal_status, order.version) == ("archived", version + 1)
+    order.customer_notes = "Kept for the auditors."
+    session.commit()
+    session.expire_all()
+    assert order.customer_notes == "Kept for the auditors."

@@ -17,7 +17,7 @@ from actions.activities import add_note
 from actions.coupons import check_new_coupon
 from actions.discounts import apply_coupon
 from actions.editing import delete_order
-from actions.lifecycle import apply_transition, move_orders
+from actions.lifecycle import apply_transition, move_orders, read_order_rows
 from actions.shipping import ship_order
 from actions.webhook_events import take_committed_jobs
 from models import Coupon, Job, Promotion, WebhookDelivery, WebhookEndpoint
@@ -216,7 +216,12 @@ def test_orders_moved_in_bulk_make_the_events_of_orders_moved_alone(session, cat
     subscribe(session, ["order.status_changed"])
 
     # When a bulk job's step archives them together (one UPDATE, audit rows written directly)
-    assert move_orders(session, orders, "archive", actor=users["manager"]) == []
+    assert (
+        move_orders(
+            session, read_order_rows(session, [o.id for o in orders]), "archive", actor=users["manager"]
+        )
+        == []
+    )
     session.commit()
 
     # Then each order has its status change
