@@ -132,6 +132,20 @@ class EmailIn(Schema):
     )
 
 
+class EmailTemplate(Schema):
+    """A template filled for one order, as Send Email's "Apply template" fills the form: post
+    its subject and body (edited or not) to the order's emails to send it."""
+
+    name = F.String(metadata={"description": "The template's key, e.g. order_confirmation."})
+    label = F.String()
+    subject = F.String()
+    body = F.String()
+
+
+class EmailTemplateList(Schema):
+    items = F.List(F.Nested(EmailTemplate))
+
+
 class EmailPage(Schema):
     items = F.List(F.Nested(Email))
     next_cursor = F.String(allow_none=True)

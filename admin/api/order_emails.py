@@ -1,6 +1,8 @@
 """/api/v1/orders/{id}/emails: the emails sent from an order, and Send Email as the panel's
 form does it: the email is kept as pending with the job that sends it (one commit), then the
-job is queued; the call does not wait for the mail server (202, follow the email or the job)."""
+job is queued; the call does not wait for the mail server (202, follow the email or the job).
+…/email-templates/ fills Send Email's templates for the order, as the form's "Apply template"
+does."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from flask import url_for
 from flask.views import MethodView
 
 from actions.email_jobs import queue_email, retry_email
+from actions.email_templates import TEMPLATES, render_email_template
 from actions.mailer import EmailData, default_recipient
-from admin.api.activity_schemas import Email, EmailIn, EmailPage, EmailQueued
+from admin.api.activity_schemas import Email, EmailIn, EmailPage, EmailQueued, EmailTemplateList
 from admin.api.auth import api_actor
 from admin.api.common import PageArgs, api_blueprint, unit_of_work
 from admin.api.order_activities import activity_or_404, activity_page
@@ -81,3 +84,18 @@ def retry(order_id: int, email_id: int) -> Any:
     email = activity_or_404(EmailRow, order_id, email_id, "email")
     job = unit_of_work(lambda: retry_email(db.session, email, actor=actor))
     return _queued(email, job)
+
+
+@blp.route("/<int:order_id>/email-templates/")
+@blp.response(200, EmailTemplateList)
+@_document(403, 404)
+def email_templates(order_id: int) -> dict[str, Any]:
+    """The email templates filled for this order and signed by the caller, to send as they
+    are or edited (POST the subject and body to the order's emails)."""
+    actor = _viewer()
+    order = _order_or_404(order_id)
+    items = []
+    for name, label in TEMPLATES.items():
+        subject, body = render_email_template(db.session, name, order, sender=actor)
+        items.append({"name": name, "label": label, "subject": subject, "body": body})
+    return {"items": items}

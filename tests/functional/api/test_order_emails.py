@@ -17,6 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
+from actions.email_templates import render_email_template
 from models import Attachment, Email, Job, Order, db
 from tests.factories import make_order
 from tests.functional.api.order_parts import count, problem
@@ -208,3 +209,31 @@ def test_a_viewer_may_not_retry_an_email(app, api_as, order, smtp):
 
     problem(response, 403, "permission_denied")
     assert count(Job) == 1 and smtp.received == []
+
+
+def test_the_email_templates_come_filled_for_the_order_and_send_as_the_panels_do(api_as, order, smtp, users):
+    client = api_as("sales")
+
+    # When the sales user asks for the order's email templates
+    response = client.get(f"/api/v1/orders/{order.id}/email-templates/")
+
+    # Then the order confirmation comes filled with the order's number and the sender's name
+    assert response.status_code == 200
+    [template] = response.get_json()["items"]
+    assert (template["name"], template["label"]) == ("order_confirmation", "Order confirmation")
+    assert template["subject"] == f"Order confirmation: {order.identifier}"
+    assert users["sales"].full_name in template["body"]
+    # and it is what the panel's "Apply template" fills Send Email with
+    assert (template["subject"], template["body"]) == render_email_template(
+        db.session, "order_confirmation", order, sender=users["sales"]
+    )
+    # and posting it sends it
+    sent = _send(client, order.id, subject=template["subject"], body=template["body"])
+    assert sent.status_code == 202 and smtp.messages()[0]["Subject"] == template["subject"]
+
+
+def test_email_templates_of_a_missing_order_are_a_404_and_a_caller_without_a_token_gets_none(
+    app, api_as, order
+):
+    problem(api_as("viewer").get("/api/v1/orders/987654/email-templates/"), 404, "not_found")
+    problem(app.test_client().get(f"/api/v1/orders/{order.id}/email-templates/"), 401)
