@@ -340,11 +340,18 @@ def _register_commands(app: Flask) -> None:
 
     @app.cli.command("worker")
     @click.option("--threads", default=2, show_default=True, help="Jobs run at the same time.")
-    def worker_command(threads: int) -> None:
+    @click.option(
+        "--nice",
+        default=10,
+        show_default=True,
+        type=click.IntRange(0, 19),
+        help="How far below the web server's the worker's CPU priority is (0: the same).",
+    )
+    def worker_command(threads: int, nice: int) -> None:
         """Run a job worker: bulk actions, large exports, emails, the daily overdue check."""
         from admin.jobs.worker import run_worker
 
-        run_worker(app, threads=threads)
+        run_worker(app, threads=threads, nice=nice)
 
     @app.cli.command("move-attachments")
     @click.option("--to", "target_url", required=True, help="The new storage: s3://bucket/prefix.")
