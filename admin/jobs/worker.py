@@ -26,9 +26,8 @@ def requeue_unfinished(queue: JobQueue) -> int:
 
 def run_worker(app: Flask, *, threads: int, nice: int = 0) -> None:
     """Run Huey's consumer until stopped. `nice` lowers the worker's CPU priority: on a
-    machine it shares with web servers, a long job then takes the CPU the pages leave free
-    (beside a running archive job, a grid page waited for the CPU, not for the database),
-    and runs at full speed when nobody is asking for a page."""
+    machine it shares with web servers, the pages get the CPU first when both want it, and
+    a long job still runs at full speed when nobody is asking for a page."""
     if nice and hasattr(os, "nice"):
         os.nice(nice)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
