@@ -197,5 +197,12 @@ class TransitionResult(Schema):
 class ShipmentIn(Schema):
     """Ship everything left (no `lines`), or the quantities given per line id."""
 
-    lines = F.Dict(keys=F.String(), values=DecimalString(), load_default=None)
+    lines = F.Dict(
+        keys=F.String(
+            validate=ma.validate.Regexp(r"\A[0-9]{1,18}\Z", error="Name each line by its id (a number).")
+        ),
+        values=DecimalString(),
+        load_default=None,
+        metadata={"description": "Quantity to ship per line id; leave out to ship everything left."},
+    )
     trackings = F.List(F.Nested(Tracking), load_default=list, validate=ma.validate.Length(max=50))

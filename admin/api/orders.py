@@ -195,9 +195,8 @@ def ship(body: dict[str, Any], order_id: int) -> Response:
     """Ship everything left, or the quantities given per line id, with tracking numbers."""
     actor = api_actor()
     order = _order_or_404(order_id)
-    quantities = {int(k): v for k, v in body["lines"].items() if k.isdigit()} if body["lines"] else None
-    if body["lines"] and len(quantities or {}) != len(body["lines"]):
-        raise ApiError(DomainError("Name each line by its id (a number).", field="lines"))
+    # An empty `lines` ships nothing (ship_order refuses it); only a missing one ships everything.
+    quantities = None if body["lines"] is None else {int(k): v for k, v in body["lines"].items()}
     trackings = [TrackingData(method=t["method"], number=t["number"]) for t in body["trackings"]]
     unit_of_work(
         lambda: ship_order(db.session, order, actor=actor, quantities=quantities, trackings=trackings)

@@ -353,6 +353,8 @@ def test_a_partial_shipment_with_tracking_ships_the_quantities_given(api_as, cat
         {"lines": {"999999": "1"}},
         {"trackings": [{"method": "", "number": "1"}]},
         {"lines": {"1": "lots"}},
+        {"lines": {"\u00b3": "1"}},
+        {"lines": {}},
     ],
 )
 def test_a_bad_shipment_is_refused_and_ships_nothing(api_as, catalog, users, body):
