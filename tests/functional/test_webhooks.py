@@ -8,6 +8,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,8 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from actions import webhook_delivery
 from admin.jobs.queue import job_queue
-from models import Job, Order, WebhookAttempt, WebhookDelivery, WebhookEndpoint, db
+from models import Job, Order, WebhookAttempt, WebhookDelivery, WebhookEndpoint, db, utcnow
 from tests.conftest import build_app, flashed_messages
 from tests.factories import make_order
 from tests.webhook_receiver import Receiver, webhook_receiver
@@ -55,13 +57,39 @@ def endpoints() -> list[WebhookEndpoint]:
     return list(db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
 
 
-def scheduler_runs_due_tasks(until: Callable[[], bool], timeout: float = 10) -> None:
+class StoppedClock:
+    """The deliveries' clock, standing still until the test moves it. With real time a slow
+    machine could let a retry come due while the first try's job is still running (the retry
+    delays here are 0.2 s), and the job would make it at once, before the scheduler's turn."""
+
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+
+    def __call__(self) -> datetime:
+        if self.at is None:
+            self.at = utcnow()
+        return self.at
+
+    def move(self, seconds: float) -> None:
+        self.at = self() + timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def delivery_clock(monkeypatch: pytest.MonkeyPatch) -> StoppedClock:
+    clock = StoppedClock()
+    monkeypatch.setattr(webhook_delivery, "utcnow", clock)
+    return clock
+
+
+def scheduler_runs_due_tasks(until: Callable[[], bool], clock: StoppedClock, timeout: float = 10) -> None:
     """What the worker's scheduler does every second, here every 50 ms: take the tasks whose
-    time has come from the queue's schedule and run them (inline, as the tests' queue does)."""
+    time has come from the queue's schedule and run them (inline, as the tests' queue does).
+    The deliveries' clock moves past the retry delay first, as time would."""
     huey = job_queue().huey
     deadline = time.monotonic() + timeout
     while not until():
         assert time.monotonic() < deadline, "the retries did not come"
+        clock.move(1)
         for task in huey.read_schedule():
             huey.enqueue(task)
         time.sleep(0.05)
@@ -235,7 +263,7 @@ def test_re_deliver_of_another_endpoints_delivery_is_not_found(app, login_as, us
 
 
 def test_a_real_receiver_gets_a_signed_delivery_at_its_third_try_and_the_log_shows_all_three(
-    private_allowed, receiver, login_as, catalog, users
+    private_allowed, receiver, delivery_clock, login_as, catalog, users
 ):
     # Given an open order, and an endpoint for status changes on a receiver that answers
     # 500 twice, then 200, and checks every signature with the secret the page showed
@@ -257,7 +285,7 @@ def test_a_real_receiver_gets_a_signed_delivery_at_its_third_try_and_the_log_sho
     assert (delivery.state, delivery.attempts) == ("pending", 1)
 
     # When the queue's scheduler hands the job back as each retry comes due
-    scheduler_runs_due_tasks(until=lambda: len(receiver.received) == 3)
+    scheduler_runs_due_tasks(until=lambda: len(receiver.received) == 3, clock=delivery_clock)
 
     # Then the receiver got the same signed delivery three times
     first, *others = receiver.received
