@@ -12,11 +12,9 @@ from sqlalchemy.orm import Session
 from actions.editing import delete_order
 from actions.errors import DomainError, InvalidTransition
 from actions.lifecycle import TRANSITIONS, OrderRow, move_order, move_orders
-from models import Order, User
+from models import MAX_ID, Order, User
 from models.orders import STATUS_LABELS
 
-# Order ids are 64-bit at most on every database; anything larger cannot name an order.
-MAX_ID = 2**63 - 1
 SKIPPED_NOTE = "Orders this cannot apply to are skipped and listed in the report."
 
 

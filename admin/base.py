@@ -19,9 +19,8 @@ from actions.errors import DomainError
 from actions.permissions import has_permission
 from admin.converters import OrderDeskModelConverter
 from admin.timeformat import TYPE_FORMATTERS
-from models import db
+from models import MAX_ID, db
 
-MAX_ID = 2**63 - 1
 CONFLICT = (
     "This was saved at the same moment by another request, so nothing was changed. "
     "Reload the page and check before trying again."

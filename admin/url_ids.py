@@ -1,4 +1,4 @@
-"""Ids in URLs (`<int:…>`): a database id fits in 64 bits, so a longer number names no record
+"""Ids in URLs (`<int:…>`): a database id is at most MAX_ID, so a larger number names no record
 and answers 404, rather than overflowing the database driver."""
 
 from __future__ import annotations

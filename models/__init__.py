@@ -3,7 +3,7 @@
 from models.activities import Attachment, CalendarEvent, Email, Note
 from models.api_tokens import ApiToken
 from models.audit import AuditEntry
-from models.base import Base, Money, db, utcnow
+from models.base import MAX_ID, Base, Money, db, utcnow
 from models.catalog import (
     PaymentTerm,
     Product,
@@ -40,6 +40,7 @@ from models.users import ROLES, RecoveryCode, User
 from models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "MAX_ID",
     "ApiToken",
     "AppliedPromotion",
     "Attachment",

@@ -13,6 +13,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+# Record ids are INTEGER columns, 32-bit on PostgreSQL: a larger number names no record (and
+# must not reach the database, which refuses it as out of range).
+MAX_ID = 2**31 - 1
+
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
