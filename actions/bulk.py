@@ -15,8 +15,9 @@ from actions.lifecycle import TRANSITIONS, OrderRow, move_order, move_orders
 from models import Order, User
 from models.orders import STATUS_LABELS
 
-# Order ids are 64-bit at most on every database; anything larger cannot name an order.
-MAX_ID = 2**63 - 1
+# Order ids are Integer columns, 32-bit on PostgreSQL; anything larger cannot name an order
+# (and would be refused by the database as out of range).
+MAX_ID = 2**31 - 1
 SKIPPED_NOTE = "Orders this cannot apply to are skipped and listed in the report."
 
 

@@ -21,7 +21,9 @@ from admin.converters import OrderDeskModelConverter
 from admin.timeformat import TYPE_FORMATTERS
 from models import db
 
-MAX_ID = 2**63 - 1
+# Ids are Integer columns: 32-bit on PostgreSQL, which refuses a larger parameter ("integer
+# out of range") rather than finding nothing. A larger number names no record on any database.
+MAX_ID = 2**31 - 1
 CONFLICT = (
     "This was saved at the same moment by another request, so nothing was changed. "
     "Reload the page and check before trying again."

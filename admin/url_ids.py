@@ -1,5 +1,6 @@
-"""Ids in URLs (`<int:…>`): a database id fits in 64 bits, so a longer number names no record
-and answers 404, rather than overflowing the database driver."""
+"""Ids in URLs (`<int:…>`): a database id fits in 32 bits (an Integer column on
+PostgreSQL), so a larger number names no record and answers 404, rather than reaching the
+database as an out-of-range parameter."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ class Quantity(DecimalString):
 
 
 class RecordId(ma.fields.Integer):
-    """The id of a record: a whole number that fits in 64 bits (a longer one names nothing)."""
+    """The id of a record: a whole number that fits its 32-bit column (a larger one names nothing)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)

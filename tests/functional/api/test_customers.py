@@ -59,7 +59,7 @@ def test_a_customer_is_read_with_its_customer_users_and_address_book(api_as, cat
     assert address["id"] == catalog["address"].id
 
 
-@pytest.mark.parametrize("customer_id", ["999", str(2**63), str(2**70)])
+@pytest.mark.parametrize("customer_id", ["999", str(2**31), str(2**63), str(2**70)])
 def test_an_unknown_customer_id_is_a_404_problem(api_as, catalog, customer_id):
     response = api_as("viewer").get(f"{URL}{customer_id}")
 
