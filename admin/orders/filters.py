@@ -54,6 +54,11 @@ def customer_name_condition(term: str) -> ColumnElement[bool]:
     return looked_up(Order.customer_id).in_(customers)
 
 
+def source_condition(source_type: str, source_id: int) -> ColumnElement[bool]:
+    """Orders made from one document: a shopping list or an RFQ (ix_orders_source)."""
+    return and_(looked_up(Order.source_type) == source_type, looked_up(Order.source_id) == source_id)
+
+
 def sku_condition(term: str) -> ColumnElement[bool]:
     """Orders with a line whose SKU starts with `term`, whatever its case."""
     lines = select(OrderLineItem.order_id).where(
