@@ -15,6 +15,7 @@ from typing import Any
 from flask_admin.contrib.sqla import filters
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
+from admin.base import parse_id
 from admin.capped_grid import looked_up
 from models import CUSTOMER_USER_WORDS, CUSTOMER_WORDS, Customer, CustomerUser, Order, OrderLineItem, User
 
@@ -132,6 +133,28 @@ class OwnerFilter(PrefixFilter):
 
     def operation(self) -> str:
         return "name starts with"
+
+
+class SourceFilter(filters.BaseSQLAFilter):
+    """"Shopping List id equals" / "RFQ id equals": the orders made from one document. A value
+    that is no id (a word, a number too large for the column) is refused with the grid's
+    message and never reaches the database."""
+
+    def __init__(self, source_type: str, name: str) -> None:
+        super().__init__(Order.source_id, name)
+        self.source_type = source_type
+
+    def validate(self, value: str) -> bool:
+        return parse_id(value) is not None
+
+    def clean(self, value: str) -> int:
+        return parse_id(value) or 0
+
+    def apply(self, query: Any, value: int, alias: Any = None) -> Any:
+        return query.filter(source_condition(self.source_type, value))
+
+    def operation(self) -> str:
+        return "equals"
 
 
 class AmountFilter(filters.BaseSQLAFilter):
