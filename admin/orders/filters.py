@@ -136,9 +136,9 @@ class OwnerFilter(PrefixFilter):
 
 
 class SourceFilter(filters.BaseSQLAFilter):
-    """"Shopping List id equals" / "RFQ id equals": the orders made from one document. A value
-    that is no id (a word, a number too large for the column) is refused with the grid's
-    message and never reaches the database."""
+    """The "Shopping List id equals" and "RFQ id equals" filters: the orders made from one
+    document. A value that is no id (a word, a number too large for the column) is refused
+    with the grid's message and never reaches the database."""
 
     def __init__(self, source_type: str, name: str) -> None:
         super().__init__(Order.source_id, name)
