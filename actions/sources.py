@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from actions.creation import OrderData, create_order
@@ -27,7 +27,6 @@ from models import (
     ShoppingList,
     User,
 )
-from models.orders import SOURCE_TYPES
 from models.sales_documents import RFQ_STATUSES
 
 # Order.source_identifier holds at most this many characters.
@@ -170,20 +169,39 @@ def create_order_from_rfq(
     return create_order(session, data, actor=actor)
 
 
-def orders_from_source(session: Session, source_type: str, source_id: int) -> list[Order]:
-    """Return the orders made from a document, newest first.
+def _source_condition(shopping_list_id: int | None, rfq_id: int | None) -> ColumnElement[bool]:
+    """The orders made from the one document named (a shopping list or an RFQ)."""
+    if (shopping_list_id is None) == (rfq_id is None):
+        raise ValueError("name exactly one document: shopping_list_id or rfq_id")
+    if shopping_list_id is not None:
+        return and_(Order.source_type == "shopping_list", Order.source_id == shopping_list_id)
+    return and_(Order.source_type == "rfq", Order.source_id == rfq_id)
 
-    Raises: ValueError for an unknown source type.
+
+def orders_from_source(
+    session: Session, *, shopping_list_id: int | None = None, rfq_id: int | None = None, limit: int
+) -> list[Order]:
+    """Return the newest `limit` orders made from a shopping list or an RFQ, newest first.
+
+    Raises: ValueError unless exactly one of shopping_list_id and rfq_id is given.
     """
-    if source_type not in SOURCE_TYPES:
-        raise ValueError(f"unknown source type {source_type!r}")
+    condition = _source_condition(shopping_list_id, rfq_id)
     return list(
         session.scalars(
-            select(Order)
-            .where(Order.source_type == source_type, Order.source_id == source_id)
-            .order_by(Order.created_at.desc(), Order.id.desc())
+            select(Order).where(condition).order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)
         )
     )
+
+
+def count_orders_from_source(
+    session: Session, *, shopping_list_id: int | None = None, rfq_id: int | None = None
+) -> int:
+    """Return how many orders were made from a shopping list or an RFQ.
+
+    Raises: ValueError unless exactly one of shopping_list_id and rfq_id is given.
+    """
+    condition = _source_condition(shopping_list_id, rfq_id)
+    return session.scalar(select(func.count()).select_from(Order).where(condition)) or 0
 
 
 def _check_customer_user(customer_id: int | None, customer_user: CustomerUser | None) -> None:

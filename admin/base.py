@@ -34,7 +34,8 @@ T = TypeVar("T")
 def parse_id(value: object) -> int | None:
     """A record id from a request, or None: ASCII digits only ('²' is a digit to Python too)."""
     text = str(value or "").strip()
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+    # The length first: Python refuses int() of more than 4,300 digits (ValueError).
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
         return None
     return int(text)
 

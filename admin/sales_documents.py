@@ -20,7 +20,7 @@ from wtforms import Form, SelectField
 
 from actions.capabilities import grid_capabilities
 from actions.money import CURRENCIES
-from actions.sources import check_rfq, check_shopping_list, orders_from_source
+from actions.sources import check_rfq, check_shopping_list, count_orders_from_source, orders_from_source
 from admin.base import SecuredModelView, current_actor, parse_id
 from admin.choices import select_choices
 from admin.timeformat import when
@@ -43,6 +43,9 @@ from models.sales_documents import RFQ_STATUS_LABELS, RFQ_STATUSES
 CURRENCY_CHOICES = select_choices([(c, c) for c in CURRENCIES])
 UNIT_CHOICES = select_choices([(u, u) for u in UNITS])
 STATUS_CHOICES = select_choices([(s, RFQ_STATUS_LABELS[s]) for s in RFQ_STATUSES])
+# A details page lists this many of the newest orders made from the document; "All N orders"
+# opens the rest in the order grid.
+ORDERS_SHOWN = 20
 
 
 def _customer_loader() -> QueryAjaxModelLoader:
@@ -74,6 +77,7 @@ class SalesDocumentView(SecuredModelView):
     manage_permission = "create_orders"
     delete_permission = "delete_orders"  # sales staff create and edit them, never delete
     source_type = ""
+    source_name = ""  # as the empty list says it: "No orders made from this <source_name> yet."
 
     def details_loads(self) -> tuple[Any, ...]:
         """What the details and edit pages read with the document (loader options)."""
@@ -92,7 +96,18 @@ class SalesDocumentView(SecuredModelView):
     def render(self, template: str, **kwargs: Any) -> Any:
         model = kwargs.get("model")
         if template == self.details_template and model is not None:
-            kwargs["orders"] = orders_from_source(db.session, self.source_type, model.id)
+            document = {f"{self.source_type}_id": model.id}
+            orders = orders_from_source(db.session, limit=ORDERS_SHOWN, **document)
+            count = count_orders_from_source(db.session, **document) if len(orders) == ORDERS_SHOWN else 0
+            kwargs["orders"] = orders
+            kwargs["orders_count"] = count
+            # The order grid filtered on the document, when it holds more than the page shows.
+            kwargs["all_orders_url"] = (
+                url_for("orders.index_view", **{f"flt1_{self.source_type}_id_equals": model.id})
+                if count > len(orders)
+                else None
+            )
+            kwargs["no_orders"] = f"No orders made from this {self.source_name} yet."
             kwargs["source_type"] = self.source_type
             kwargs["create_order_url"] = (
                 url_for("orders.create_view", **{f"{self.source_type}_id": model.id})
@@ -104,6 +119,7 @@ class SalesDocumentView(SecuredModelView):
 
 class ShoppingListView(SalesDocumentView):
     source_type = "shopping_list"
+    source_name = "shopping list"
 
     column_list = ("label", "customer", "customer_user", "currency", "created_at")
     column_labels = {"customer_user": "Customer User", "created_at": "Created At"}
@@ -198,6 +214,7 @@ class RequestProductInline(InlineFormAdmin):
 
 class RequestForQuoteView(SalesDocumentView):
     source_type = "rfq"
+    source_name = "RFQ"
 
     column_list = ("id", "customer", "customer_user", "po_number", "status", "ship_until", "created_at")
     column_labels = {

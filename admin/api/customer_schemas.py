@@ -7,6 +7,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from admin.api.common import NEXT_CURSOR, PageArgs, Schema
+from admin.api.fields import IdFilter
 from admin.api.order_schemas import CustomerUserRef, Ref, UserRef
 from admin.base import MAX_ID
 
@@ -106,9 +107,7 @@ class CustomerUserIn(Schema):
 
 
 class CustomerUserListArgs(PageArgs):
-    customer_id = F.Integer(
-        validate=ma.validate.Range(1, MAX_ID), metadata={"description": "Of this customer."}
-    )
+    customer_id = IdFilter("Of this customer.")
     email = F.String(
         validate=ma.validate.Length(max=255),
         metadata={"description": "Email starts with (compared lower-case, as emails are kept)."},

@@ -53,3 +53,25 @@ class RecordId(ma.fields.Integer):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)
+
+
+class IdFilter(ma.fields.Integer):
+    """A list's filter on a record id (`?customer_id=7`): ASCII digits naming an id an Integer
+    column can hold, 1 … MAX_ID. Anything else is a 422 that says so, never a query."""
+
+    default_error_messages = {"invalid": "Not a valid id: a whole number from 1 to {max}."}
+
+    def __init__(self, description: str, **kwargs: Any) -> None:
+        super().__init__(
+            validate=ma.validate.Range(1, MAX_ID, error=self.default_error_messages["invalid"]),
+            metadata={"description": description},
+            **kwargs,
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:
+        # int() also reads ' 7', '+7', '7_0' and other scripts' digits ('٣'): only ASCII digits
+        # are an id here, and their length is checked before int() (which refuses 4,300+).
+        text = str(value)
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+            raise self.make_error("invalid", max=MAX_ID)
+        return super()._deserialize(text, attr, data, **kwargs)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from actions.money import CURRENCIES
 from admin.api.common import BAD_CURSOR, PageArgs, decode_cursor, encode_cursor
-from admin.api.fields import DecimalString
+from admin.api.fields import DecimalString, IdFilter
 from admin.capped_grid import WALK_THRESHOLD, walking_sort_index
 from admin.orders.filters import (
     CustomerUserFilter,
@@ -24,6 +24,7 @@ from admin.orders.filters import (
     order_number_condition,
     po_number_condition,
     search_condition,
+    source_condition,
 )
 from admin.orders.grid import SORT_STAND_INS, SORTABLE_COLUMNS
 from models import Order, db
@@ -67,6 +68,8 @@ class OrderListArgs(PageArgs):
     total_max = DecimalString()
     ship_until_from = ma.fields.Date()
     ship_until_to = ma.fields.Date()
+    shopping_list_id = IdFilter("Made from this shopping list.")
+    rfq_id = IdFilter("Made from this request for quote.")
     sort = Text(
         load_default=DEFAULT_SORT,
         validate=ma.validate.OneOf([s for name in SORTABLE_COLUMNS for s in (name, "-" + name)]),
@@ -98,6 +101,9 @@ def conditions(args: dict[str, Any]) -> list[ColumnElement[bool]]:
     for name in ("internal_status", "shipping_status", "payment_status", "currency"):
         if args.get(name):
             found.append(getattr(Order, name) == args[name])
+    for source_type in ("shopping_list", "rfq"):
+        if args.get(f"{source_type}_id") is not None:
+            found.append(source_condition(source_type, args[f"{source_type}_id"]))
     ranges = {
         "created": Order.created_at,
         "updated": Order.updated_at,

@@ -4,19 +4,26 @@ gone."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
+from flask import url_for
 
 from admin.api.common import NEXT_CURSOR, PageArgs, Schema
-from admin.api.fields import Money, Quantity
+from admin.api.fields import IdFilter, Money, Quantity
 from admin.api.order_schemas import CustomerUserRef, Ref
-from admin.base import MAX_ID
 from models.sales_documents import RFQ_STATUSES
 
 F = ma.fields
 
 
-def _id_filter(description: str) -> F.Integer:
-    return F.Integer(validate=ma.validate.Range(1, MAX_ID), metadata={"description": description})
+def _orders_url(filter_name: str, what: str) -> F.Function:
+    """The link to the orders list filtered on the document (GET /orders?<filter_name>=id)."""
+
+    def url(document: Any) -> str:
+        return url_for("api_orders.Orders", **{filter_name: document.id})
+
+    return F.Function(url, metadata={"description": f"The orders made from this {what}."})
 
 
 class ProductRef(Schema):
@@ -41,6 +48,7 @@ class ShoppingListOut(Schema):
     currency = F.String()
     notes = F.String(allow_none=True)
     lines = F.List(F.Nested(ShoppingListLine))
+    orders_url = _orders_url("shopping_list_id", "shopping list")
     created_at = F.DateTime()
     updated_at = F.DateTime()
 
@@ -51,8 +59,8 @@ class ShoppingListPage(Schema):
 
 
 class DocumentListArgs(PageArgs):
-    customer_id = _id_filter("Of this customer.")
-    customer_user_id = _id_filter("Of this customer user.")
+    customer_id = IdFilter("Of this customer.")
+    customer_user_id = IdFilter("Of this customer user.")
 
 
 class RequestedItem(Schema):
@@ -86,6 +94,7 @@ class RfqOut(Schema):
     ship_until = F.Date(allow_none=True, metadata={"description": "Do not ship later than."})
     note = F.String(allow_none=True)
     requested_products = F.List(F.Nested(RequestedProduct))
+    orders_url = _orders_url("rfq_id", "request for quote")
     created_at = F.DateTime()
     updated_at = F.DateTime()
 

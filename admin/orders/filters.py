@@ -15,6 +15,7 @@ from typing import Any
 from flask_admin.contrib.sqla import filters
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
+from admin.base import parse_id
 from admin.capped_grid import looked_up
 from models import CUSTOMER_USER_WORDS, CUSTOMER_WORDS, Customer, CustomerUser, Order, OrderLineItem, User
 
@@ -52,6 +53,11 @@ def po_number_condition(term: str) -> ColumnElement[bool]:
 def customer_name_condition(term: str) -> ColumnElement[bool]:
     customers = select(Customer.id).where(prefix_match(func.lower(Customer.name), term.lower()))
     return looked_up(Order.customer_id).in_(customers)
+
+
+def source_condition(source_type: str, source_id: int) -> ColumnElement[bool]:
+    """Orders made from one document: a shopping list or an RFQ (ix_orders_source)."""
+    return and_(looked_up(Order.source_type) == source_type, looked_up(Order.source_id) == source_id)
 
 
 def sku_condition(term: str) -> ColumnElement[bool]:
@@ -127,6 +133,28 @@ class OwnerFilter(PrefixFilter):
 
     def operation(self) -> str:
         return "name starts with"
+
+
+class SourceFilter(filters.BaseSQLAFilter):
+    """The "Shopping List id equals" and "RFQ id equals" filters: the orders made from one
+    document. A value that is no id (a word, a number too large for the column) is refused
+    with the grid's message and never reaches the database."""
+
+    def __init__(self, source_type: str, name: str) -> None:
+        super().__init__(Order.source_id, name)
+        self.source_type = source_type
+
+    def validate(self, value: str) -> bool:
+        return parse_id(value) is not None
+
+    def clean(self, value: str) -> int:
+        return parse_id(value) or 0
+
+    def apply(self, query: Any, value: int, alias: Any = None) -> Any:
+        return query.filter(source_condition(self.source_type, value))
+
+    def operation(self) -> str:
+        return "equals"
 
 
 class AmountFilter(filters.BaseSQLAFilter):

@@ -23,6 +23,7 @@ from admin.orders.filters import (
     CustomerUserFilter,
     OwnerFilter,
     PrefixFilter,
+    SourceFilter,
     customer_name_condition,
     order_number_condition,
     po_number_condition,
@@ -167,6 +168,8 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
         AmountFilter(Order.total, "Total", greater=False),
         filters.DateBetweenFilter(Order.ship_until, "Ship Until"),
         filters.DateSmallerFilter(Order.ship_until, "Ship Until"),
+        SourceFilter("shopping_list", "Shopping List id"),
+        SourceFilter("rfq", "RFQ id"),
     )
     # A search box needs a declared field to show; the query itself is search_condition().
     column_searchable_list = ("identifier",)

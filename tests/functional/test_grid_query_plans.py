@@ -35,6 +35,8 @@ SINGLE = [
     "flt1_created_at_between=2026-01-01+00:00:00+to+2026-12-31+00:00:00",
     "flt1_updated_at_between=2026-01-01+00:00:00+to+2026-12-31+00:00:00",
     "search=so-00",
+    "flt1_shopping_list_id_equals=1",
+    "flt1_rfq_id_equals=1",
     "last=1",
 ]
 SORTABLE = [OrderGridView.column_list.index(name) for name in OrderGridView.column_sortable_list]

@@ -25,7 +25,7 @@ POSTS = (
     "/admin/orders/promotion/toggle/",
     "/admin/orders/coupon/remove/",
 )
-BAD_IDS = ("999999", "", "abc", "1,2", "-1", "²", str(2**63), "1e3")
+BAD_IDS = ("999999", "", "abc", "1,2", "-1", "²", str(2**31), str(2**63), "1e3", "9" * 5000)
 
 
 @pytest.mark.parametrize("url", GET_PAGES)

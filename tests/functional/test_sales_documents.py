@@ -228,7 +228,53 @@ def test_the_shopping_list_page_lists_the_orders_made_from_it(login_as, catalog,
     assert order.identifier in page
     assert "Open" in page
     assert "$33.00" in page  # 3 × $10.00 + 10% US tax
-    assert "No orders have been created from it yet." not in page
+    assert "No orders made from this shopping list yet." not in page
+    assert "All 1 orders" not in page and 'id="all-orders"' not in page
+
+
+def test_a_shopping_list_without_orders_says_so_plainly(login_as, catalog):
+    shopping_list = _shopping_list(catalog)
+
+    page = (
+        login_as("viewer").get(f"/admin/shopping_lists/details/?id={shopping_list.id}").get_data(as_text=True)
+    )
+
+    assert "No orders made from this shopping list yet." in page
+    assert 'class="sales-order"' not in page
+
+
+@pytest.mark.parametrize("document", ["shopping_list", "rfq"])
+def test_a_document_page_lists_its_newest_20_orders_and_links_to_all_of_them(
+    login_as, catalog, users, document
+):
+    # Given 21 orders made from a shopping list (or an RFQ)
+    if document == "shopping_list":
+        source = _shopping_list(catalog)
+        made = [create_order_from_shopping_list(db.session, source, actor=users["sales"]) for _ in range(21)]
+        page_url, filter_name = f"/admin/shopping_lists/details/?id={source.id}", "shopping_list_id_equals"
+    else:
+        source = _rfq(catalog)
+        made = [
+            create_order_from_rfq(db.session, source, actor=users["sales"], default_currency="USD")
+            for _ in range(21)
+        ]
+        page_url, filter_name = f"/admin/rfqs/details/?id={source.id}", "rfq_id_equals"
+    db.session.commit()
+    client = login_as("viewer")
+
+    # When its page is opened
+    page = client.get(page_url).get_data(as_text=True)
+
+    # Then the newest 20 are listed, not the first one made, with a link to all 21 in the grid
+    assert page.count('class="sales-order"') == 20
+    assert f'href="/admin/orders/details/?id={made[-1].id}"' in page
+    assert f'href="/admin/orders/details/?id={made[0].id}"' not in page
+    all_url = f"/admin/orders/?flt1_{filter_name}={source.id}"
+    assert f'href="{all_url}">All 21 orders</a>' in page
+    # And the grid that link opens holds the 21 orders
+    grid = client.get(all_url).get_data(as_text=True)
+    shown = set(re.findall(r'<a href="/admin/orders/details/\?id=(\d+)">SO-', grid))
+    assert shown == {str(order.id) for order in made}
 
 
 def test_an_unknown_shopping_list_is_not_an_error(login_as):
@@ -253,7 +299,7 @@ def test_the_rfq_grid_and_page_show_the_request(login_as, catalog):
     assert f"RFQ #{rfq.id}" in page
     assert "GAD-2" in page and "urgent" in page and "$20.00" in page
     assert f"/admin/orders/new/?rfq_id={rfq.id}" in page
-    assert "No orders have been created from it yet." in page
+    assert "No orders made from this RFQ yet." in page
 
 
 def test_sales_creates_an_rfq_with_nested_requested_items(login_as, catalog):

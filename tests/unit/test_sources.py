@@ -13,6 +13,7 @@ from actions.errors import ValidationFailed
 from actions.sources import (
     check_rfq,
     check_shopping_list,
+    count_orders_from_source,
     create_order_from_rfq,
     create_order_from_shopping_list,
     order_data_from_rfq,
@@ -406,15 +407,39 @@ def test_orders_from_a_source_lists_only_its_orders_newest_first(session, catalo
     session.commit()
 
     # When the orders of each document are listed, Then each gets its own, newest first
-    assert orders_from_source(session, "shopping_list", first_list.id) == [newer, older]
-    assert orders_from_source(session, "rfq", rfq.id) == [from_rfq]
-    assert orders_from_source(session, "order", first_list.id) == []
+    assert orders_from_source(session, shopping_list_id=first_list.id, limit=20) == [newer, older]
+    assert orders_from_source(session, rfq_id=rfq.id, limit=20) == [from_rfq]
+    assert count_orders_from_source(session, shopping_list_id=first_list.id) == 2
+    assert count_orders_from_source(session, rfq_id=rfq.id) == 1
     assert session.query(Order).count() == 4
 
 
-def test_an_unknown_source_type_is_a_programming_error(session):
+def test_orders_from_a_source_stop_at_the_limit_and_the_count_gives_them_all(session, catalog, users):
+    # Given three orders from a shopping list, the oldest first
+    shopping_list = _shopping_list(session, catalog)
+    made = [create_order_from_shopping_list(session, shopping_list, actor=users["sales"]) for _ in range(3)]
+    for hours, order in enumerate(reversed(made)):
+        order.created_at = order.created_at - timedelta(hours=hours)
+    session.commit()
+
+    # When two are asked for, Then the newest two come, and the count says three
+    assert orders_from_source(session, shopping_list_id=shopping_list.id, limit=2) == [made[2], made[1]]
+    assert count_orders_from_source(session, shopping_list_id=shopping_list.id) == 3
+
+
+def test_a_document_never_used_has_no_orders(session, catalog):
+    shopping_list = _shopping_list(session, catalog)
+
+    assert orders_from_source(session, shopping_list_id=shopping_list.id, limit=20) == []
+    assert count_orders_from_source(session, shopping_list_id=shopping_list.id) == 0
+
+
+@pytest.mark.parametrize("ids", [{}, {"shopping_list_id": 1, "rfq_id": 1}])
+def test_naming_no_document_or_both_is_a_programming_error(session, ids):
     with pytest.raises(ValueError):
-        orders_from_source(session, "quote", 1)
+        orders_from_source(session, limit=20, **ids)
+    with pytest.raises(ValueError):
+        count_orders_from_source(session, **ids)
 
 
 # --- checks before saving a document --------------------------------------------------------
