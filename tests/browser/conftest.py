@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import Engine, select
 
 from models import db
@@ -39,6 +40,8 @@ ROOT = BROWSER_DIR.parents[1]
 T = TypeVar("T")
 
 # Statuses of the seeded orders, in creation order (SO-000001 … SO-000006).
+# A transition that has finished is no longer among the document's animations.
+NO_TRANSITION_RUNNING = "() => !document.getAnimations().some(a => a instanceof CSSTransition)"
 SEEDED_STATUSES = ("open", "cancelled", "open", "closed", "cancelled", "open")
 
 
@@ -316,3 +319,13 @@ def sign_in() -> Callable[[Any, str, str], None]:
         expect(tab).to_have_url(f"{base_url}/admin/")
 
     return _sign_in
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's findings once the page has loaded and no CSS transition is under way: a
+    button just clicked fades to its hover colours for 0.15 s, and its contrast half way is no
+    colour the page shows at rest. The mouse is moved off it first."""
+    page.wait_for_load_state("load")
+    page.mouse.move(0, 0)
+    page.wait_for_function(NO_TRANSITION_RUNNING)
+    return list(Axe().run(page).response["violations"])

@@ -10,27 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import OrderServer
+from tests.browser.conftest import OrderServer, axe_violations
 
 FAILING_IMPACTS = ("serious", "critical")
 NODES_SHOWN = 3
-# A transition that has finished is no longer among the document's animations.
-NO_TRANSITION_RUNNING = "() => !document.getAnimations().some(a => a instanceof CSSTransition)"
 # Rows that scripts add (cloned lines, the discount template, tracking rows) are checked too.
 ADD_ROWS = {"create form": ("#add-line", "#add-discount"), "mark as shipped": ("#add-tracking",)}
-
-
-def _violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's findings once the page has loaded and no CSS transition is under way: a
-    button the mouse just left fades back from its hover colours for 0.15 s, and its contrast
-    half way is no colour the page shows at rest."""
-    page.wait_for_load_state("load")
-    page.mouse.move(0, 0)
-    page.wait_for_function(NO_TRANSITION_RUNNING)
-    return list(Axe().run(page).response["violations"])
 
 
 def _describe(name: str, violations: list[dict[str, Any]]) -> str:
@@ -64,7 +51,7 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violation(
     results: dict[str, list[dict[str, Any]]] = {}
 
     page.goto(f"{base}/login")
-    results["login"] = _violations(page)
+    results["login"] = axe_violations(page)
 
     sign_in(page, base, "admin")
     open_id = _order_id(page, base, order_server.numbers_with_status("open")[0])
@@ -86,7 +73,7 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violation(
         expect(page.locator("body")).to_be_visible()
         for button in ADD_ROWS.get(name, ()):
             page.locator(button).click()
-        results[name] = _violations(page)
+        results[name] = axe_violations(page)
 
     # The grid with a search and filters (one from the URL, one added from the menu)
     page.goto(f"{base}/admin/orders/?flt1_internal_status_equals=open&search=SO")
@@ -94,14 +81,14 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violation(
     page.get_by_role("link", name="Add Filter").click()
     page.locator(".field-filters a.filter", has_text="Shipping Status").click()
     expect(page.locator("#filter_form .remove-filter")).to_have_count(2)
-    results["order grid, filtered and searched"] = _violations(page)
+    results["order grid, filtered and searched"] = axe_violations(page)
 
     # A page with a flashed message (a special discount applied: the order changes, so last)
     page.goto(f"{base}/admin/orders/discount/?id={open_id}")
     page.get_by_label("Discount *").fill("5")
     page.locator("#apply-discount").click()
     expect(page.locator(".alert")).to_contain_text("Special Discount successfully added")
-    results["order page with a message"] = _violations(page)
+    results["order page with a message"] = axe_violations(page)
 
     summary = "\n".join(_count(name, found) for name, found in results.items())
     print(f"axe-core violations per page:\n{summary}")

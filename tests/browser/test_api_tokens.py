@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import axe_violations
 from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
 
 
@@ -57,7 +57,7 @@ def test_a_user_makes_a_token_sees_it_once_and_revokes_it(page: Page, live_serve
     row = page.locator("tr.api-token", has_text="Nightly report")
     expect(row.locator(".token-status")).to_have_text("Active")
     # The page passes axe-core (no serious or critical WCAG violation), the token box shown
-    found = Axe().run(page).response["violations"]
+    found = axe_violations(page)
     serious = [v for v in found if v["impact"] in ("serious", "critical")]
     assert [(v["id"], [node["html"][:200] for node in v["nodes"]]) for v in serious] == []
 

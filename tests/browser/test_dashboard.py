@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests import factories
+from tests.browser.conftest import axe_violations
 from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
 from tests.browser.test_order_grid_flow import log_in
 
@@ -35,7 +35,7 @@ def test_the_dashboard_draws_its_charts_under_the_csp_and_switches_to_90_days(
     drawn = page.evaluate(DRAWN)
     assert len(drawn) >= 2 and all(drawn), drawn  # the status chart and one per currency
 
-    violations = Axe().run(page).response["violations"]
+    violations = axe_violations(page)
     assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
 
     # Without touching the charts, the 90-day link reloads the page with the longer window
