@@ -346,6 +346,18 @@ def test_a_partial_shipment_with_tracking_ships_the_quantities_given(api_as, cat
     assert [(t["method"], t["number"]) for t in response.json["shipping_trackings"]] == [("UPS", "1Z999")]
 
 
+def test_a_shipment_without_a_body_ships_everything_left_as_its_contract_says(api_as, catalog, users):
+    order = order_in(catalog, users)
+    api = api_as("sales")
+
+    response = api.post(f"/api/v1/orders/{order.id}/shipments")
+
+    assert response.status_code == 200, response.json
+    assert response.json["shipping_status"] == "shipped"
+    operation = api.get("/api/v1/openapi.json").json["paths"]["/api/v1/orders/{order_id}/shipments"]["post"]
+    assert operation["requestBody"].get("required", False) is False
+
+
 @pytest.mark.parametrize(
     "body",
     [
