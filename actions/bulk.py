@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from actions.editing import delete_order
 from actions.errors import DomainError, InvalidTransition
 from actions.lifecycle import TRANSITIONS, OrderRow, move_order, move_orders
-from models import MAX_ID, Order, User
+from models import Order, User, record_id
 from models.orders import STATUS_LABELS
 
 SKIPPED_NOTE = "Orders this cannot apply to are skipped and listed in the report."
@@ -23,10 +23,10 @@ def parse_ids(raw_ids: Iterable[str]) -> list[int]:
     ids: list[int] = []
     for raw in raw_ids:
         text = str(raw).strip()
-        # The length first: Python refuses int() of more than 4,300 digits (ValueError).
-        if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
+        order_id = record_id(text)
+        if order_id is None:
             raise DomainError(f"{text[:20]!r} is not an order id; nothing was changed.")
-        ids.append(int(text))
+        ids.append(order_id)
     return list(dict.fromkeys(ids))
 
 

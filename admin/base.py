@@ -19,7 +19,7 @@ from actions.errors import DomainError
 from actions.permissions import has_permission
 from admin.converters import OrderDeskModelConverter
 from admin.timeformat import TYPE_FORMATTERS
-from models import MAX_ID, db
+from models import db, record_id
 
 CONFLICT = (
     "This was saved at the same moment by another request, so nothing was changed. "
@@ -33,11 +33,7 @@ T = TypeVar("T")
 
 def parse_id(value: object) -> int | None:
     """A record id from a request, or None: ASCII digits only ('²' is a digit to Python too)."""
-    text = str(value or "").strip()
-    # The length first: Python refuses int() of more than 4,300 digits (ValueError).
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
-        return None
-    return int(text)
+    return record_id(str(value or "").strip())
 
 
 def current_actor() -> Any:

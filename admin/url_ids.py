@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter
 
-from admin.base import MAX_ID
+from models import MAX_ID
 
 
 class RecordIdConverter(IntegerConverter):

@@ -3,7 +3,7 @@
 from models.activities import Attachment, CalendarEvent, Email, Note
 from models.api_tokens import ApiToken
 from models.audit import AuditEntry
-from models.base import MAX_ID, Base, Money, db, utcnow
+from models.base import MAX_ID, Base, Money, db, record_id, utcnow
 from models.catalog import (
     PaymentTerm,
     Product,
@@ -92,5 +92,6 @@ __all__ = [
     "WebhookEndpoint",
     "db",
     "order_identifier",
+    "record_id",
     "utcnow",
 ]

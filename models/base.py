@@ -17,6 +17,15 @@ from sqlalchemy.types import TypeDecorator
 # must not reach the database, which refuses it as out of range).
 MAX_ID = 2**31 - 1
 
+
+def record_id(text: str) -> int | None:
+    """The id written in `text`, or None: ASCII digits only ('²' and '٣' are digits to Python
+    too), at most MAX_ID. The length is checked before int(), which refuses 4,300+ digits."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

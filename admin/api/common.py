@@ -30,8 +30,7 @@ from admin.auth import limiter
 from admin.base import run_action
 from admin.problems import PROBLEM_TYPE
 from admin.security import csrf
-from admin.url_ids import MAX_ID
-from models import db
+from models import MAX_ID, db
 
 T = TypeVar("T")
 MAX_PAGE = 200

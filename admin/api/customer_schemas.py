@@ -9,7 +9,7 @@ import marshmallow as ma
 from admin.api.common import NEXT_CURSOR, PageArgs, Schema
 from admin.api.fields import IdFilter
 from admin.api.order_schemas import CustomerUserRef, Ref, UserRef
-from admin.base import MAX_ID
+from models import MAX_ID
 
 F = ma.fields
 

@@ -9,7 +9,7 @@ from typing import Any
 import marshmallow as ma
 
 from actions.money import round_money
-from admin.url_ids import MAX_ID
+from models import MAX_ID, record_id
 
 DECIMAL_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,4})?$"
 
@@ -69,9 +69,8 @@ class IdFilter(ma.fields.Integer):
         )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:
-        # int() also reads ' 7', '+7', '7_0' and other scripts' digits ('٣'): only ASCII digits
-        # are an id here, and their length is checked before int() (which refuses 4,300+).
-        text = str(value)
-        if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        # int() also reads ' 7', '+7', '7_0' and other scripts' digits ('٣'): not an id here.
+        found = record_id(str(value))
+        if found is None:
             raise self.make_error("invalid", max=MAX_ID)
-        return super()._deserialize(text, attr, data, **kwargs)
+        return found

@@ -34,8 +34,7 @@ from admin.api.common import (
     unit_of_work,
 )
 from admin.api.orders import NotFoundError, _document, _order_or_404, _viewer
-from admin.url_ids import MAX_ID
-from models import CalendarEvent, db
+from models import MAX_ID, CalendarEvent, db
 from models import Note as NoteRow
 
 blp = api_blueprint("api_order_activities", "/orders", "An order's notes and calendar events.")
