@@ -98,7 +98,12 @@ class SalesDocumentView(SecuredModelView):
         if template == self.details_template and model is not None:
             document = {f"{self.source_type}_id": model.id}
             orders = orders_from_source(db.session, limit=ORDERS_SHOWN, **document)
-            count = count_orders_from_source(db.session, **document) if len(orders) == ORDERS_SHOWN else 0
+            # Counted only when the page is full: otherwise the page holds them all.
+            count = (
+                count_orders_from_source(db.session, **document)
+                if len(orders) == ORDERS_SHOWN
+                else len(orders)
+            )
             kwargs["orders"] = orders
             kwargs["orders_count"] = count
             # The order grid filtered on the document, when it holds more than the page shows.
