@@ -27,8 +27,13 @@ from models import (
     PaymentTerm,
     Product,
     ProductPrice,
+    RequestForQuote,
+    RequestProduct,
+    RequestProductItem,
     ShippingMethod,
     ShippingMethodPrice,
+    ShoppingList,
+    ShoppingListLine,
     TaxRule,
     User,
 )
@@ -161,3 +166,43 @@ def order_in_status(
 ) -> Order:
     """make_order's order, created by `actor` and taken by them to `status` (see reach_status)."""
     return reach_status(session, make_order(session, catalog, actor=actor, **overrides), status, actor=actor)
+
+
+def make_shopping_list(
+    session: Session, catalog: dict[str, Any], label: str = "Spring restock"
+) -> ShoppingList:
+    """A shopping list of the catalog's buyer: three widgets, in USD (flushed)."""
+    shopping_list = ShoppingList(
+        label=label,
+        customer=catalog["customer"],
+        customer_user=catalog["buyer"],
+        currency="USD",
+        lines=[ShoppingListLine(product=catalog["widget"], quantity=Decimal("3"), unit="item")],
+    )
+    session.add(shopping_list)
+    session.flush()
+    return shopping_list
+
+
+def make_rfq(session: Session, catalog: dict[str, Any]) -> RequestForQuote:
+    """An open request for quote of the catalog's buyer: five gadgets at a target of 20 USD
+    (flushed)."""
+    rfq = RequestForQuote(
+        customer=catalog["customer"],
+        customer_user=catalog["buyer"],
+        status="open",
+        ship_until=date(2031, 1, 1),
+        requested_products=[
+            RequestProduct(
+                product=catalog["gadget"],
+                items=[
+                    RequestProductItem(
+                        quantity=Decimal("5"), unit="item", target_price=Decimal("20"), currency="USD"
+                    )
+                ],
+            )
+        ],
+    )
+    session.add(rfq)
+    session.flush()
+    return rfq

@@ -4,14 +4,12 @@ one document, as the document's page links to them."""
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal
 
 import pytest
 
 from actions.sources import create_order_from_rfq, create_order_from_shopping_list
-from models import RequestForQuote, RequestProduct, RequestProductItem, ShoppingList, ShoppingListLine, db
-from tests.factories import make_order
+from models import db
+from tests.factories import make_order, make_rfq, make_shopping_list
 
 ROW_LINK = re.compile(r'<a href="/admin/orders/details/\?id=(\d+)">SO-\d+</a>')
 NOT_IDS = ["abc", "-1", "1.5", "١٢", "²", str(2**31), str(2**63), "9" * 5000]
@@ -26,30 +24,7 @@ def grid_ids(client, query: str) -> set[int]:
 @pytest.fixture
 def documents(app, catalog, users):
     """Two orders from a shopping list, one from an RFQ, one from neither."""
-    shopping_list = ShoppingList(
-        label="Spring restock",
-        customer=catalog["customer"],
-        customer_user=catalog["buyer"],
-        currency="USD",
-        lines=[ShoppingListLine(product=catalog["widget"], quantity=Decimal("3"), unit="item")],
-    )
-    rfq = RequestForQuote(
-        customer=catalog["customer"],
-        status="open",
-        ship_until=date(2031, 1, 1),
-        requested_products=[
-            RequestProduct(
-                product=catalog["gadget"],
-                items=[
-                    RequestProductItem(
-                        quantity=Decimal("5"), unit="item", target_price=Decimal("20"), currency="USD"
-                    )
-                ],
-            )
-        ],
-    )
-    db.session.add_all([shopping_list, rfq])
-    db.session.flush()
+    shopping_list, rfq = make_shopping_list(db.session, catalog), make_rfq(db.session, catalog)
     sales = users["sales"]
     from_list = {create_order_from_shopping_list(db.session, shopping_list, actor=sales).id for _ in range(2)}
     from_rfq = {create_order_from_rfq(db.session, rfq, actor=sales, default_currency="USD").id}

@@ -3,13 +3,11 @@ document's `orders_url` that links to them. Id filters share one field (admin/ap
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 
 from actions.sources import create_order_from_rfq, create_order_from_shopping_list
-from models import RequestForQuote, RequestProduct, RequestProductItem, ShoppingList, ShoppingListLine, db
+from models import db
+from tests.factories import make_rfq, make_shopping_list
 from tests.functional.api.helpers import assert_problem
 
 ORDERS = "/api/v1/orders/"
@@ -34,45 +32,11 @@ BAD_IDS = [
 ]
 
 
-def _shopping_list(catalog, label: str = "Spring restock") -> ShoppingList:
-    shopping_list = ShoppingList(
-        label=label,
-        customer=catalog["customer"],
-        customer_user=catalog["buyer"],
-        currency="USD",
-        lines=[ShoppingListLine(product=catalog["widget"], quantity=Decimal("3"), unit="item")],
-    )
-    db.session.add(shopping_list)
-    db.session.commit()
-    return shopping_list
-
-
-def _rfq(catalog) -> RequestForQuote:
-    rfq = RequestForQuote(
-        customer=catalog["customer"],
-        customer_user=catalog["buyer"],
-        status="open",
-        ship_until=date(2031, 1, 1),
-        requested_products=[
-            RequestProduct(
-                product=catalog["gadget"],
-                items=[
-                    RequestProductItem(
-                        quantity=Decimal("5"), unit="item", target_price=Decimal("20"), currency="USD"
-                    )
-                ],
-            )
-        ],
-    )
-    db.session.add(rfq)
-    db.session.commit()
-    return rfq
-
-
 @pytest.fixture
 def documents(catalog, users):
     """Two orders from one shopping list, one from another list, one from an RFQ."""
-    first, second, rfq = _shopping_list(catalog), _shopping_list(catalog, "Other"), _rfq(catalog)
+    first, second = make_shopping_list(db.session, catalog), make_shopping_list(db.session, catalog, "Other")
+    rfq = make_rfq(db.session, catalog)
     sales = users["sales"]
     made = {
         "first": [create_order_from_shopping_list(db.session, first, actor=sales) for _ in range(2)],
