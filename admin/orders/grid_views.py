@@ -42,10 +42,19 @@ class OrderGridViewsView(OrderViewBase):
         """The grid; opened bare (no query) from elsewhere, it shows the person's default view.
         Bare from the grid itself (its pager, "Reset filters"), it stays bare."""
         if not request.args and not self._from_the_grid():
-            key = visible_views(db.session, current_actor(), grid=GRID).default_key
+            key = self._visible_views().default_key
             if key != "all":
                 return self.grid_view_open(key)
         return super().index_view()
+
+    @staticmethod
+    def _visible_views() -> VisibleViews:
+        """The person's views, read once per request (the bare grid reads its default, then
+        renders the menu)."""
+        key = "orderdesk.order_grid_views"
+        if key not in request.environ:
+            request.environ[key] = visible_views(db.session, current_actor(), grid=GRID)
+        return request.environ[key]
 
     def _from_the_grid(self) -> bool:
         referrer = urlsplit(request.referrer or "")
@@ -166,7 +175,7 @@ class OrderGridViewsView(OrderViewBase):
     def render(self, template: str, **kwargs: Any) -> Any:
         if template == self.list_template:
             actor = current_actor()
-            views = visible_views(db.session, actor, grid=GRID)
+            views = self._visible_views()
             current = self._current_view(views)
             kwargs.setdefault("views", views)
             kwargs.setdefault("current_view", current)
