@@ -215,3 +215,24 @@ def test_the_customer_name_on_the_grid_links_to_the_customers_page(login_as, cat
     customer_url = f"/admin/customers/details/?id={order.customer_id}"
     assert f'<a class="customer-link" href="{customer_url}">Acme Industrial</a>' in html
     assert login_as("sales").get(customer_url).status_code == 200
+
+
+def test_the_bare_grid_reads_the_views_menu_once_for_its_default_view_and_its_menu(login_as):
+    # Given a person whose grid opens with "All Orders" (no default view chosen)
+    client = login_as("viewer")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    # When the grid is opened bare, as from the menu
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get("/admin/orders/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    # Then the saved views are read once, for both the default view and the Views menu
+    assert response.status_code == 200
+    assert len([s for s in statements if "grid_views" in s]) == 1, statements
+    assert len([s for s in statements if "FROM orders" in s]) == 2, statements
