@@ -125,6 +125,30 @@ def test_a_private_address_is_refused_unless_the_site_allows_it(app, login_as, u
 
 
 @pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "http://[64:ff9b::7f00:1]:8080/hooks",
+            "64:ff9b::7f00:1, a loopback address (127.0.0.1 inside a NAT64 address).",
+        ),
+        (
+            "http://[2002:c0a8:101::]/hooks",
+            "2002:c0a8:101::, a private address (192.168.1.1 inside a 6to4 address).",
+        ),
+    ],
+)
+def test_an_ipv6_address_carrying_a_private_ipv4_address_is_refused_when_saved(
+    app, login_as, users, url, shown
+):
+    # When an endpoint on an IPv6 address that embeds a loopback or private IPv4 address is saved
+    page = create(login_as("admin"), url).get_data(as_text=True)
+
+    # Then it is refused, naming the IPv4 address inside, and nothing is saved
+    assert f"Webhooks go to public addresses only: {url.split('[')[1].split(']')[0]} is {shown}" in page
+    assert endpoints() == []
+
+
+@pytest.mark.parametrize(
     ("url", "events", "message"),
     [
         ("ftp://127.0.0.1/in", EVENTS, "A webhook URL starts with https:// (or http://)."),
