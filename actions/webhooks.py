@@ -266,8 +266,10 @@ def delete_webhook_endpoint(session: Session, endpoint: WebhookEndpoint, *, acto
     session.flush()
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
+def signature(secret: str, timestamp: int, body: bytes, *previous: str) -> str:
     """The X-OrderDesk-Signature value: `t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`,
-    keyed with the endpoint's secret as text."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
+    keyed with the endpoint's secret as text; during a rotation one more `v1=` per previous
+    secret still valid, the newest first (receivers accept any)."""
+    signed = f"{timestamp}.".encode() + body
+    macs = (hmac.new(key.encode(), signed, hashlib.sha256).hexdigest() for key in (secret, *previous))
+    return f"t={timestamp}," + ",".join(f"v1={mac}" for mac in macs)

@@ -286,7 +286,7 @@ def test_an_update_to_a_private_address_changes_nothing(session, users):
     assert (made.endpoint.url, made.endpoint.events) == ("https://hooks.example/", ["order.created"])
 
 
-def test_the_readmes_receiver_check_accepts_a_delivery_and_refuses_a_forged_or_stale_one():
+def test_the_readmes_receiver_check_accepts_any_matching_v1_and_refuses_a_forged_or_stale_one():
     # Given the verification the README shows receivers
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = readme.split("## Webhooks", 1)[1]
@@ -303,3 +303,9 @@ def test_the_readmes_receiver_check_accepts_a_delivery_and_refuses_a_forged_or_s
     assert not verify("whsec_abd", signature("whsec_abc", now, body), body)
     assert not verify("whsec_abc", signature("whsec_abc", now - 3600, body), body)
     assert not verify("whsec_abc", "v1=00", body)
+    assert not verify("whsec_abc", f"t=x,{signature('whsec_abc', now, body).split(',')[1]}", body)
+
+    # And during a rotation it accepts the delivery with either secret, whichever v1 comes first
+    both = signature("whsec_new", now, body, "whsec_abc")
+    assert verify("whsec_abc", both, body) and verify("whsec_new", both, body)
+    assert not verify("whsec_abd", both, body)
