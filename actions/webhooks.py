@@ -249,15 +249,6 @@ def update_webhook_endpoint(
     return endpoint
 
 
-def rotate_webhook_secret(session: Session, endpoint: WebhookEndpoint, *, actor: User) -> NewSecret:
-    """Give the endpoint a new secret (shown once); the next try of every delivery is signed
-    with it. Raises: PermissionDenied."""
-    require_permission(actor, WEBHOOK_PERMISSION)
-    endpoint.secret = new_secret()
-    session.flush()
-    return NewSecret(endpoint, endpoint.secret)
-
-
 def delete_webhook_endpoint(session: Session, endpoint: WebhookEndpoint, *, actor: User) -> None:
     """Remove an endpoint with its delivery log; its waiting deliveries are not sent.
     Raises: PermissionDenied."""
