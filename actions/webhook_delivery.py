@@ -27,6 +27,7 @@ from actions.jobs import finish_job, start_job
 from actions.permissions import require_permission
 from actions.webhook_events import KIND, queue_after_commit
 from actions.webhook_http import AttemptResult, WebhookRequest
+from actions.webhook_secrets import signing_secrets
 from actions.webhooks import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, WEBHOOK_PERMISSION, signature
 from models import Job, User, WebhookAttempt, WebhookDelivery, WebhookEndpoint, utcnow
 
@@ -49,8 +50,10 @@ def body_of(delivery: WebhookDelivery) -> bytes:
     return json.dumps(delivery.payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def request_for(delivery: WebhookDelivery, *, timestamp: int) -> WebhookRequest:
+def request_for(delivery: WebhookDelivery, *, timestamp: int, now: datetime | None = None) -> WebhookRequest:
+    """The delivery's request, signed with each secret of its endpoint valid at `now`."""
     body = body_of(delivery)
+    secret, *previous = signing_secrets(delivery.endpoint, now=now)
     return WebhookRequest(
         delivery.endpoint.url,
         body,
@@ -58,7 +61,7 @@ def request_for(delivery: WebhookDelivery, *, timestamp: int) -> WebhookRequest:
             "Content-Type": "application/json",
             EVENT_HEADER: delivery.event,
             DELIVERY_HEADER: str(delivery.id),
-            SIGNATURE_HEADER: signature(delivery.endpoint.secret, timestamp, body),
+            SIGNATURE_HEADER: signature(secret, timestamp, body, *previous),
         },
     )
 
@@ -93,7 +96,7 @@ def _wait_or_finish(session: Session, job: Job, now: datetime) -> ChunkResult:
     return ChunkResult(more=False, retry_in=max(0.0, (next_try - now).total_seconds()))
 
 
-def _send_all(deliveries: list[WebhookDelivery], send: Sender) -> list[AttemptResult | None]:
+def _send_all(deliveries: list[WebhookDelivery], send: Sender, now: datetime) -> list[AttemptResult | None]:
     """Try each delivery in turn; None for one held back (its endpoint did not answer)."""
     silent: set[int] = set()
     results: list[AttemptResult | None] = []
@@ -101,7 +104,7 @@ def _send_all(deliveries: list[WebhookDelivery], send: Sender) -> list[AttemptRe
         if delivery.endpoint_id in silent or not delivery.endpoint.active:
             results.append(None)
             continue
-        result = send(request_for(delivery, timestamp=int(time.time())))
+        result = send(request_for(delivery, timestamp=int(time.time()), now=now))
         if not result.answered:
             silent.add(delivery.endpoint_id)
         results.append(result)
@@ -152,7 +155,7 @@ def run_webhook_chunk(
     deliveries = _due(session, job, now, size)
     if not deliveries:
         return _wait_or_finish(session, job, now)
-    results = _send_all(deliveries, send)
+    results = _send_all(deliveries, send, now)
     answered_at = utcnow()
     outcome = ChunkResult(more=True)
     for delivery, result in zip(deliveries, results, strict=True):

@@ -4,7 +4,8 @@ is signed.
 An endpoint must be http(s) and reach a public address: the host name is resolved and every
 address it has is checked, when the endpoint is saved and again before each try (a name may
 point elsewhere by then). Private, loopback, link-local, multicast and reserved addresses
-are refused unless the site allows them (tests and development).
+are refused unless the site allows them (tests and development), also when an IPv6 address
+carries one (NAT64, 6to4, Teredo, IPv4-mapped).
 """
 
 from __future__ import annotations
@@ -74,10 +75,55 @@ class Target:
     addresses: tuple[str, ...]
 
 
-def _kind_of(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why an address may not receive webhooks ('a loopback address'), or None when public."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+# IPv6 ranges that carry an IPv4 address in their last 32 bits (besides IPv4-mapped,
+# ::ffff:0:0/96, which the ipaddress module reads itself, as it does 6to4 and Teredo).
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+IP = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[str, tuple[ipaddress.IPv4Address, ...]] | None:
+    """The IPv4 addresses an IPv6 address carries, with what kind of address it is."""
+    last_32 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip in NAT64:
+        return "a NAT64 address", (last_32,)
+    if ip.sixtofour is not None:
+        return "a 6to4 address", (ip.sixtofour,)
+    if ip.teredo is not None:
+        server, client = ip.teredo
+        return "a Teredo address", (client, server)
+    if ip in IPV4_TRANSLATED:
+        return "an IPv4-translated address", (last_32,)
+    if ip in IPV4_COMPATIBLE and int(ip) > 1:  # :: and ::1 are themselves
+        return "an IPv4-compatible address", (last_32,)
+    return None
+
+
+def _kind_of(ip: IP) -> str | None:
+    """Why an address may not receive webhooks ('a loopback address'), or None when public.
+
+    An IPv6 address that embeds an IPv4 address (NAT64, 6to4, Teredo, IPv4-mapped,
+    -translated or -compatible) is judged by the IPv4 address first: a packet to it ends up
+    there. The well-known NAT64 prefix 64:ff9b::/96 is public for a public IPv4 address;
+    the local-use NAT64 prefix 64:ff9b:1::/48 is never public, and the other kinds are
+    then judged as IPv6 addresses too (Teredo and the deprecated forms are not public).
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return _kind_of(ip.ipv4_mapped)
+        if ip in NAT64_LOCAL:
+            return "a local-use NAT64 address"
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            kind, inner = embedded
+            for ipv4 in inner:
+                why = _kind_of(ipv4)
+                if why is not None:
+                    return f"{why} ({ipv4} inside {kind})"
+            if ip in NAT64:
+                return None
     checks = (
         (ip.is_unspecified, "an unspecified address"),
         (ip.is_loopback, "a loopback address"),
@@ -203,15 +249,6 @@ def update_webhook_endpoint(
     return endpoint
 
 
-def rotate_webhook_secret(session: Session, endpoint: WebhookEndpoint, *, actor: User) -> NewSecret:
-    """Give the endpoint a new secret (shown once); the next try of every delivery is signed
-    with it. Raises: PermissionDenied."""
-    require_permission(actor, WEBHOOK_PERMISSION)
-    endpoint.secret = new_secret()
-    session.flush()
-    return NewSecret(endpoint, endpoint.secret)
-
-
 def delete_webhook_endpoint(session: Session, endpoint: WebhookEndpoint, *, actor: User) -> None:
     """Remove an endpoint with its delivery log; its waiting deliveries are not sent.
     Raises: PermissionDenied."""
@@ -220,8 +257,10 @@ def delete_webhook_endpoint(session: Session, endpoint: WebhookEndpoint, *, acto
     session.flush()
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
+def signature(secret: str, timestamp: int, body: bytes, *previous: str) -> str:
     """The X-OrderDesk-Signature value: `t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`,
-    keyed with the endpoint's secret as text."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
+    keyed with the endpoint's secret as text; during a rotation one more `v1=` per previous
+    secret still valid, the newest first (receivers accept any)."""
+    signed = f"{timestamp}.".encode() + body
+    macs = (hmac.new(key.encode(), signed, hashlib.sha256).hexdigest() for key in (secret, *previous))
+    return f"t={timestamp}," + ",".join(f"v1={mac}" for mac in macs)

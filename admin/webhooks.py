@@ -1,5 +1,6 @@
 """System > Webhooks (administrators): the endpoints, their secret shown once (at creation
-and at each rotation), and each endpoint's delivery log with Re-deliver."""
+and at each Roll secret, which keeps the previous one valid for a grace period), and each
+endpoint's delivery log with Re-deliver."""
 
 from __future__ import annotations
 
@@ -13,6 +14,14 @@ from sqlalchemy import select
 
 from actions.errors import DomainError
 from actions.webhook_delivery import delivery_log, get_delivery, may_redeliver, redeliver
+from actions.webhook_secrets import (
+    DEFAULT_GRACE,
+    GRACE_PERIODS,
+    expire_previous_webhook_secret,
+    parse_grace,
+    previous_secret_valid,
+    roll_webhook_secret,
+)
 from actions.webhooks import (
     EVENTS,
     WEBHOOK_PERMISSION,
@@ -20,7 +29,6 @@ from actions.webhooks import (
     NewSecret,
     create_webhook_endpoint,
     delete_webhook_endpoint,
-    rotate_webhook_secret,
     update_webhook_endpoint,
 )
 from admin.base import current_actor, login_redirect, parse_id, run_action, user_can
@@ -65,6 +73,9 @@ class WebhooksView(BaseView):
             endpoint=made.endpoint,
             secret=made.secret,
             created=created,
+            previous_until=made.endpoint.previous_secret_expires_at
+            if previous_secret_valid(made.endpoint)
+            else None,
             lean_page=True,
         )
         response = make_response(page)
@@ -74,7 +85,13 @@ class WebhooksView(BaseView):
     @expose("/")
     def index(self) -> ResponseReturnValue:
         endpoints = db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
-        return self.render("webhooks/list.html", endpoints=endpoints, events=EVENTS, lean_page=True)
+        return self.render(
+            "webhooks/list.html",
+            endpoints=endpoints,
+            events=EVENTS,
+            previous_secret_valid=previous_secret_valid,
+            lean_page=True,
+        )
 
     @expose("/new/", methods=("GET", "POST"))
     def create(self) -> ResponseReturnValue:
@@ -104,13 +121,38 @@ class WebhooksView(BaseView):
                 return redirect(url_for(".index"))
         return self._form(endpoint, data)
 
-    @expose("/<int:endpoint_id>/rotate", methods=("POST",))
-    def rotate(self, endpoint_id: int) -> ResponseReturnValue:
+    @expose("/<int:endpoint_id>/roll/", methods=("GET", "POST"))
+    def roll(self, endpoint_id: int) -> ResponseReturnValue:
+        """Roll secret: choose how long the current secret stays valid, then see the new one."""
         endpoint = self._endpoint_or_404(endpoint_id)
-        outcome = run_action(lambda: rotate_webhook_secret(db.session, endpoint, actor=current_actor()))
-        if outcome.result is None:
-            return redirect(url_for(".index"))
-        return self._secret_page(outcome.result, created=False)
+        if request.method == "POST":
+            outcome = run_action(
+                lambda: roll_webhook_secret(
+                    db.session,
+                    endpoint,
+                    actor=current_actor(),
+                    grace=parse_grace(request.form.get("grace", "")),
+                )
+            )
+            if outcome.result is not None:
+                return self._secret_page(outcome.result, created=False)
+        return self.render(
+            "webhooks/roll.html",
+            endpoint=endpoint,
+            grace_periods=GRACE_PERIODS,
+            default_grace=DEFAULT_GRACE,
+            previous_valid=previous_secret_valid(endpoint),
+            lean_page=True,
+        )
+
+    @expose("/<int:endpoint_id>/expire-previous", methods=("POST",))
+    def expire_previous(self, endpoint_id: int) -> ResponseReturnValue:
+        endpoint = self._endpoint_or_404(endpoint_id)
+        run_action(
+            lambda: expire_previous_webhook_secret(db.session, endpoint, actor=current_actor()),
+            done="The previous secret has expired: deliveries are signed with the current secret only.",
+        )
+        return redirect(url_for(".index"))
 
     @expose("/<int:endpoint_id>/delete", methods=("POST",))
     def delete(self, endpoint_id: int) -> ResponseReturnValue:

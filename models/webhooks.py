@@ -17,13 +17,18 @@ DELIVERY_STATES = ("pending", "delivered", "failed")
 
 
 class WebhookEndpoint(Model):
-    """Where events go. The secret signs every delivery, so it is kept as is (not a hash)."""
+    """Where events go. The secret signs every delivery, so it is kept as is (not a hash);
+    so is the previous one during its grace period."""
 
     __tablename__ = "webhook_endpoints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2000))
     secret: Mapped[str] = mapped_column(String(100))
+    # After Roll secret, the secret it replaced, valid (deliveries carry a signature with
+    # it too) until previous_secret_expires_at.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Event names, e.g. ["order.created", "order.shipped"].
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -39,15 +39,21 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/hooks/orderdesk"
 
     def verify(self, headers: dict[str, str], body: bytes) -> bool | None:
-        """The receiver's check: HMAC-SHA256 over "<t>.<body>" with the secret, v1 matches."""
+        """The receiver's check, as the README shows it: HMAC-SHA256 over "<t>.<body>" with
+        the secret matches any of the header's v1 values (several during a rotation)."""
         if self.secret is None:
             return None
-        parts = dict(
-            item.split("=", 1) for item in headers.get("X-OrderDesk-Signature", "").split(",") if "=" in item
-        )
-        signed = parts.get("t", "").encode() + b"." + body
-        expected = hmac.new(self.secret.encode(), signed, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, parts.get("v1", ""))
+        return signed_with(self.secret, headers, body)
+
+
+def signed_with(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """Whether a request's X-OrderDesk-Signature has a v1 value made with `secret`."""
+    items = [
+        item.split("=", 1) for item in headers.get("X-OrderDesk-Signature", "").split(",") if "=" in item
+    ]
+    timestamp = next((value for key, value in items if key == "t"), "")
+    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return any(key == "v1" and hmac.compare_digest(expected, value) for key, value in items)
 
 
 @contextmanager

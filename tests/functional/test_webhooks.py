@@ -1,6 +1,7 @@
-"""System > Webhooks through the panel: endpoints made, changed, rotated and deleted by an
-administrator only; the delivery log with Re-deliver; and a real receiver on 127.0.0.1 that
-checks each signature and takes a delivery at its third try."""
+"""System > Webhooks through the panel: endpoints made, changed, their secret rolled, and
+deleted by an administrator only; the delivery log with Re-deliver; and a real receiver on
+127.0.0.1 that checks each signature, takes a delivery at its third try, and keeps accepting
+deliveries with its old secret during a roll's grace period."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from actions import webhook_delivery
+from actions import webhook_delivery, webhook_secrets
 from admin.jobs.queue import job_queue
 from models import Job, Order, WebhookAttempt, WebhookDelivery, WebhookEndpoint, db, utcnow
 from tests.conftest import build_app, flashed_messages
 from tests.factories import make_order
-from tests.webhook_receiver import Receiver, webhook_receiver
+from tests.webhook_receiver import Receiver, signed_with, webhook_receiver
 
 EVENTS = ["order.created", "order.status_changed"]
 
@@ -81,6 +82,13 @@ def delivery_clock(monkeypatch: pytest.MonkeyPatch) -> StoppedClock:
     return clock
 
 
+@pytest.fixture
+def rotation_clock(delivery_clock: StoppedClock, monkeypatch: pytest.MonkeyPatch) -> StoppedClock:
+    """The deliveries' clock, also read by Roll secret and the grace period's end."""
+    monkeypatch.setattr(webhook_secrets, "utcnow", delivery_clock)
+    return delivery_clock
+
+
 def scheduler_runs_due_tasks(until: Callable[[], bool], clock: StoppedClock, timeout: float = 10) -> None:
     """What the worker's scheduler does every second, here every 50 ms: take the tasks whose
     time has come from the queue's schedule and run them (inline, as the tests' queue does).
@@ -125,6 +133,30 @@ def test_a_private_address_is_refused_unless_the_site_allows_it(app, login_as, u
 
 
 @pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "http://[64:ff9b::7f00:1]:8080/hooks",
+            "64:ff9b::7f00:1, a loopback address (127.0.0.1 inside a NAT64 address).",
+        ),
+        (
+            "http://[2002:c0a8:101::]/hooks",
+            "2002:c0a8:101::, a private address (192.168.1.1 inside a 6to4 address).",
+        ),
+    ],
+)
+def test_an_ipv6_address_carrying_a_private_ipv4_address_is_refused_when_saved(
+    app, login_as, users, url, shown
+):
+    # When an endpoint on an IPv6 address that embeds a loopback or private IPv4 address is saved
+    page = create(login_as("admin"), url).get_data(as_text=True)
+
+    # Then it is refused, naming the IPv4 address inside, and nothing is saved
+    assert f"Webhooks go to public addresses only: {url.split('[')[1].split(']')[0]} is {shown}" in page
+    assert endpoints() == []
+
+
+@pytest.mark.parametrize(
     ("url", "events", "message"),
     [
         ("ftp://127.0.0.1/in", EVENTS, "A webhook URL starts with https:// (or http://)."),
@@ -140,7 +172,7 @@ def test_a_bad_endpoint_form_is_refused_and_saves_nothing(
     assert endpoints() == []
 
 
-def test_an_admin_edits_rotates_and_deletes_an_endpoint(private_allowed, login_as, users):
+def test_an_admin_edits_rolls_the_secret_of_and_deletes_an_endpoint(private_allowed, login_as, users):
     client = login_as("admin")
     create(client, "http://127.0.0.1:9/hooks")
     [endpoint] = endpoints()
@@ -162,11 +194,15 @@ def test_an_admin_edits_rotates_and_deletes_an_endpoint(private_allowed, login_a
         secret,
     )
 
-    # When its secret is rotated, a new one is shown once
-    page = client.post(f"/admin/webhooks/{endpoint.id}/rotate")
+    # When its secret is rolled, a new one is shown once, the old one valid for 24 hours
+    roll = client.get(f"/admin/webhooks/{endpoint.id}/roll/").get_data(as_text=True)
+    assert re.search(r'<option value="86400" selected>24 hours</option>', roll)
+    page = client.post(f"/admin/webhooks/{endpoint.id}/roll/", data={"grace": "86400"})
     assert page.headers["Cache-Control"] == "no-store"
     [endpoint] = endpoints()
     assert shown_secret(page.get_data(as_text=True)) == endpoint.secret != secret
+    assert endpoint.previous_secret == secret
+    assert 'id="previous-secret-until"' in page.get_data(as_text=True)
 
     # When it is deleted, it is gone
     client.post(f"/admin/webhooks/{endpoint.id}/delete")
@@ -192,11 +228,12 @@ def test_only_administrators_reach_the_webhooks_pages(private_allowed, login_as,
 
     # When someone else opens or posts to every page
     gets = ["/admin/webhooks/", "/admin/webhooks/new/", f"/admin/webhooks/{endpoint.id}/"]
-    gets.append(f"/admin/webhooks/{endpoint.id}/edit/")
+    gets += [f"/admin/webhooks/{endpoint.id}/edit/", f"/admin/webhooks/{endpoint.id}/roll/"]
     posts = [
         ("/admin/webhooks/new/", {"url": "http://127.0.0.1:9/x", "events": EVENTS}),
         (f"/admin/webhooks/{endpoint.id}/edit/", {"url": "http://127.0.0.1:9/x", "events": EVENTS}),
-        (f"/admin/webhooks/{endpoint.id}/rotate", {}),
+        (f"/admin/webhooks/{endpoint.id}/roll/", {"grace": "86400"}),
+        (f"/admin/webhooks/{endpoint.id}/expire-previous", {}),
         (f"/admin/webhooks/{endpoint.id}/delete", {}),
         (f"/admin/webhooks/{endpoint.id}/deliveries/{delivery.id}/redeliver", {}),
     ]
@@ -371,3 +408,102 @@ def test_webhook_settings_are_read_at_start_and_bad_delays_stop_the_app(database
     monkeypatch.setenv("ORDERDESK_WEBHOOK_RETRY_DELAYS", "10s,1m")
     with pytest.raises(RuntimeError, match="ORDERDESK_WEBHOOK_RETRY_DELAYS must be seconds"):
         build_app(database_url)
+
+
+def test_rolling_with_a_grace_period_the_list_offers_to_expire_the_previous_secret_now(
+    private_allowed, login_as, users
+):
+    # Given an endpoint whose secret was rolled with an hour's grace
+    client = login_as("admin")
+    create(client, "http://127.0.0.1:9/hooks")
+    [endpoint] = endpoints()
+    old = endpoint.secret
+    client.post(f"/admin/webhooks/{endpoint.id}/roll/", data={"grace": "3600"})
+
+    # Then the list says until when the previous secret is valid, and offers to end it
+    listing = client.get("/admin/webhooks/").get_data(as_text=True)
+    assert "previous secret valid until" in listing and f"expire-previous-{endpoint.id}" in listing
+    assert old not in listing
+
+    # When an administrator expires it now
+    response = client.post(f"/admin/webhooks/{endpoint.id}/expire-previous")
+
+    # Then it is gone, deliveries are signed with the current secret only, and the list says nothing more
+    assert response.status_code == 302
+    assert flashed_messages(client) == [
+        "The previous secret has expired: deliveries are signed with the current secret only."
+    ]
+    [endpoint] = endpoints()
+    assert endpoint.previous_secret is None
+    assert "previous secret valid until" not in client.get("/admin/webhooks/").get_data(as_text=True)
+
+    # And expiring it again is refused in plain words
+    client.post(f"/admin/webhooks/{endpoint.id}/expire-previous")
+    assert flashed_messages(client) == ["This endpoint has no previous secret still valid."]
+
+
+@pytest.mark.parametrize("grace", ["", "-5", "604801", "a day"])
+def test_rolling_with_a_grace_period_not_offered_is_refused_and_keeps_the_secret(
+    private_allowed, login_as, users, grace
+):
+    client = login_as("admin")
+    create(client, "http://127.0.0.1:9/hooks")
+    [endpoint] = endpoints()
+    old = endpoint.secret
+    page = client.post(f"/admin/webhooks/{endpoint.id}/roll/", data={"grace": grace})
+    assert page.status_code == 200 and 'id="webhook-secret"' not in page.get_data(as_text=True)
+    assert "Choose how long the previous secret stays valid." in page.get_data(as_text=True)
+    [endpoint] = endpoints()
+    assert (endpoint.secret, endpoint.previous_secret) == (old, None)
+
+
+def test_rolling_with_expire_now_signs_with_the_new_secret_alone_at_once(private_allowed, login_as, users):
+    client = login_as("admin")
+    create(client, "http://127.0.0.1:9/hooks")
+    [endpoint] = endpoints()
+    page = client.post(f"/admin/webhooks/{endpoint.id}/roll/", data={"grace": "0"}).get_data(as_text=True)
+    [endpoint] = endpoints()
+    assert shown_secret(page) == endpoint.secret and endpoint.previous_secret is None
+    assert "The previous secret has expired: deliveries are signed with this one only." in page
+
+
+def test_a_real_receiver_holding_the_old_secret_verifies_deliveries_until_the_grace_period_ends(
+    private_allowed, receiver, rotation_clock, login_as, catalog, users
+):
+    # Given an endpoint for new orders on a receiver that checks signatures with the secret
+    # the page showed when the endpoint was made
+    client = login_as("admin")
+    old = shown_secret(create(client, receiver.url, ["order.created"]).get_data(as_text=True))
+    receiver.secret = old
+    [endpoint] = endpoints()
+
+    # When an administrator rolls the secret with the default grace period (24 hours)
+    page = client.post(f"/admin/webhooks/{endpoint.id}/roll/", data={"grace": "86400"})
+    new = shown_secret(page.get_data(as_text=True))
+
+    # And an order is created a second before the grace period ends
+    rotation_clock.move(24 * 3600 - 1)
+    make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+
+    # Then the receiver, still holding the old secret, verified it; the header carries two
+    # v1 values, the new secret's first
+    [during] = receiver.received
+    assert during.signature_ok is True
+    assert signed_with(new, during.headers, during.body)
+    header = during.headers["X-OrderDesk-Signature"]
+    assert re.fullmatch(r"t=\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64}", header)
+
+    # When the grace period has ended and another order is created
+    rotation_clock.move(1)
+    make_order(db.session, catalog, actor=users["sales"])
+    db.session.commit()
+
+    # Then the delivery carries the new secret's signature only: the old secret no longer
+    # verifies it, the new one does
+    after = receiver.received[1]
+    assert after.signature_ok is False
+    assert signed_with(new, after.headers, after.body)
+    assert re.fullmatch(r"t=\d+,v1=[0-9a-f]{64}", after.headers["X-OrderDesk-Signature"])
+    db.session.expire_all()
+    assert [d.state for d in db.session.scalars(select(WebhookDelivery))] == ["delivered", "delivered"]

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -66,6 +67,31 @@ def test_a_name_now_pointing_at_a_private_address_is_not_contacted():
     assert (
         result.error
         == "Webhooks go to public addresses only: hooks.example is 127.0.0.1, a loopback address."
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("64:ff9b::7f00:1", "a loopback address (127.0.0.1 inside a NAT64 address)"),
+        ("2002:7f00:1::", "a loopback address (127.0.0.1 inside a 6to4 address)"),
+        ("::ffff:127.0.0.1", "a loopback address"),
+    ],
+)
+def test_a_name_now_pointing_at_an_ipv6_address_embedding_loopback_is_not_contacted(address, why):
+    # Given an endpoint whose name resolves, at the time of the try, to an IPv6 address that
+    # carries 127.0.0.1 (a NAT64 or 6to4 gateway would forward it there)
+    with webhook_receiver() as receiver:
+        url = f"http://hooks.example:{receiver.port}/in"
+
+        # When a delivery is posted without private addresses allowed
+        result = post_webhook(request(url), allow_private=False, resolve=resolving(address))
+
+    # Then no request was made, and the try names the IPv4 address inside
+    assert receiver.received == []
+    assert (result.status_code, result.error) == (
+        None,
+        f"Webhooks go to public addresses only: hooks.example is {address}, {why}.",
     )
 
 
