@@ -107,14 +107,24 @@ class OrderAddress(AddressFields, Model):
         return self.one_line()
 
 
+# After the newest-first sort key and id: the columns of the filters tested while walking it.
+WALKED_COLUMNS = ("created_at", "id", "ship_until", "total", "customer_id", "customer_user_id", "owner_id")
+# After a customer, customer user or owner: the sort key, id and the status.
+BY_PERSON_COLUMNS = ("created_at", "id", "internal_status")
+
+
 class Order(Timestamped, Model):
     __tablename__ = "orders"
     __table_args__ = (
         # The grid sorts newest first; each equality filter gets (column, created_at) so a
         # filtered page is read in order from its index instead of being sorted.
-        Index("ix_orders_created_at", "created_at"),
+        # The two indexes a page walks when many orders match a filter that no index reads in
+        # the sort's order (ship until before today, total over 1000, some customers): after
+        # the sort key and id, they carry the columns those filters test, so SQLite checks
+        # each walked entry in the index and reads only the page's rows from the table.
+        Index("ix_orders_created_walk", *WALKED_COLUMNS),
         Index("ix_orders_updated_at", "updated_at"),
-        Index("ix_orders_status_created", "internal_status", "created_at"),
+        Index("ix_orders_status_created_walk", "internal_status", *WALKED_COLUMNS),
         Index("ix_orders_shipping_status_created", "shipping_status", "created_at"),
         Index("ix_orders_payment_status_created", "payment_status", "created_at"),
         Index("ix_orders_currency_created", "currency", "created_at"),
@@ -124,9 +134,11 @@ class Order(Timestamped, Model):
         Index("ix_orders_status_shipping_created", "internal_status", "shipping_status", "created_at"),
         Index("ix_orders_status_payment_created", "internal_status", "payment_status", "created_at"),
         Index("ix_orders_shipping_payment_created", "shipping_status", "payment_status", "created_at"),
-        Index("ix_orders_customer_created", "customer_id", "created_at"),
-        Index("ix_orders_customer_user_created", "customer_user_id", "created_at"),
-        Index("ix_orders_owner_created", "owner_id", "created_at"),
+        # A customer, customer user or owner filter, alone or with a status: the page's ids and
+        # the capped count are read from the index alone.
+        Index("ix_orders_customer_created_status", "customer_id", *BY_PERSON_COLUMNS),
+        Index("ix_orders_customer_user_created_status", "customer_user_id", *BY_PERSON_COLUMNS),
+        Index("ix_orders_owner_created_status", "owner_id", *BY_PERSON_COLUMNS),
         Index("ix_orders_source", "source_type", "source_id"),
         Index("ix_orders_submission_key", "submission_key", unique=True),
     )
