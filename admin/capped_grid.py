@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from math import isqrt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,9 +23,9 @@ from models import db
 COUNT_CAP = 10_000
 # The query arguments that say which page is shown; every other argument is kept by the pager.
 PAGER_ARGS = ("page", "after", "before", "last")
-# Above this many matching rows, a page is read by walking the sort order's index: a page's
-# worth of matches turns up within (table size / matches) × page size rows. Below it, the
-# matches are found through the filter's own index and sorted (at most this many rows).
+# Above this many matching rows (or walk_threshold's, on a large table), a page is read by
+# walking the sort order's index. Below it, the matches are found through the filter's own
+# index and sorted.
 WALK_THRESHOLD = 3_000
 
 _walking_sort_index: ContextVar[bool] = ContextVar("walking_sort_index", default=False)
@@ -38,6 +39,15 @@ def looked_up(column: Any) -> Any:
     if not _walking_sort_index.get():
         return column
     return column.concat("") if isinstance(column.type, String) else column + 0
+
+
+def walk_threshold(table_rows: int, page_size: int) -> int:
+    """How many matches make walking the sort's index cheaper than sorting the matches.
+
+    Walking finds a page's worth of matches within about page size × table rows / matches
+    entries; sorting reads every match. The two cost the same at the square root of page size
+    × table rows (about 7,000 matches for 50 rows of a million)."""
+    return max(WALK_THRESHOLD, isqrt(max(table_rows, 0) * page_size))
 
 
 @contextmanager
@@ -168,15 +178,17 @@ class CappedCountGrid:
         if not execute:
             return None, filtered.order_by(*self._order(str(sort_column), bool(sort_desc)))
         matching = filtered.with_entities(self.model.id).limit(self.count_cap + 1).subquery()
-        count = db.session.scalar(select(func.count()).select_from(matching)) or 0
-        if count > WALK_THRESHOLD and (search or filters):
+        # The table's size comes with the count, from the end of the primary key (the highest id).
+        highest_id = select(func.max(self.model.id)).scalar_subquery()
+        count, table_rows = db.session.execute(select(func.count(), highest_id).select_from(matching)).one()
+        size = page_size or self.page_size
+        if count > walk_threshold(table_rows or 0, size) and (search or filters):
             with walking_sort_index():
                 _none, query = super().get_list(  # type: ignore[misc]
                     page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
                 )
             filtered = query.limit(None).offset(None).order_by(None)
         wanted = PageRequest.from_request(page)
-        size = page_size or self.page_size
         rows, pager = self._page(filtered, str(sort_column), bool(sort_desc), wanted, size, count)
         g.grid_pager = pager
         return count, rows
@@ -189,12 +201,16 @@ class CappedCountGrid:
             wanted = PageRequest(number=max((count - 1) // size, 0))
         boundary = wanted.after or wanted.before
         backwards = bool(wanted.before or wanted.last)
-        query = filtered.order_by(*self._order(sort, desc != backwards))
+        order = self._order(sort, desc != backwards)
+        query = filtered.order_by(*order)
         if boundary is not None:
             query = query.filter(self._beyond(sort, desc != backwards, boundary))
         elif wanted.number and not backwards:
             query = query.offset(wanted.number * size)
-        rows = query.limit(size + 1).all()
+        # The page's ids first, then its rows: the ids are found and sorted within an index
+        # (the filter's or the sort's), and only the page's own rows are read from the table.
+        page_ids = query.with_entities(self.model.id).limit(size + 1).subquery()
+        rows = self.get_query().filter(self.model.id.in_(select(page_ids.c.id))).order_by(*order).all()
         more = len(rows) > size
         rows = rows[:size]
         if backwards:
