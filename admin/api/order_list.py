@@ -177,9 +177,13 @@ def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
             abort(422, BAD_CURSOR)
         query = query.where(_after(name, descending, _parsed_key(name, key), last_id))
     order_by = (sort_key(name).desc(), Order.id.desc()) if descending else (sort_key(name), Order.id)
-    query = query.order_by(*order_by).limit(limit + 1)
-    query = query.options(
-        joinedload(Order.customer), joinedload(Order.customer_user), joinedload(Order.owner)
+    # The page's ids first, found and sorted within an index, then only the page's rows.
+    page_ids = query.with_only_columns(Order.id).order_by(*order_by).limit(limit + 1).subquery()
+    query = (
+        select(Order)
+        .where(Order.id.in_(select(page_ids.c.id)))
+        .order_by(*order_by)
+        .options(joinedload(Order.customer), joinedload(Order.customer_user), joinedload(Order.owner))
     )
     rows = list(db.session.scalars(query).unique())
     if len(rows) <= limit:
