@@ -108,7 +108,17 @@ class OrderAddress(AddressFields, Model):
 
 
 # After the newest-first sort key and id: the columns of the filters tested while walking it.
-WALKED_COLUMNS = ("created_at", "id", "ship_until", "total", "customer_id", "customer_user_id", "owner_id")
+WALKED_COLUMNS = (
+    "created_at",
+    "id",
+    "ship_until",
+    "total",
+    "subtotal",
+    "updated_at",
+    "customer_id",
+    "customer_user_id",
+    "owner_id",
+)
 # After a customer, customer user or owner: the sort key, id and the status.
 BY_PERSON_COLUMNS = ("created_at", "id", "internal_status")
 
@@ -119,7 +129,7 @@ class Order(Timestamped, Model):
         # The grid sorts newest first; each equality filter gets (column, created_at) so a
         # filtered page is read in order from its index instead of being sorted.
         # The two indexes a page walks when many orders match a filter that no index reads in
-        # the sort's order (ship until before today, total over 1000, some customers): after
+        # the sort's order (ship until before today, total over 1000, updated this week): after
         # the sort key and id, they carry the columns those filters test, so SQLite checks
         # each walked entry in the index and reads only the page's rows from the table.
         Index("ix_orders_created_walk", *WALKED_COLUMNS),

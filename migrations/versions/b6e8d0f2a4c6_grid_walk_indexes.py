@@ -1,5 +1,5 @@
 """orders: the newest-first indexes carry id and the columns of the filters a page tests while
-walking them (ship until, total, customer, customer user, owner), so that a page of a filter
+walking them (ship until, total, subtotal, updated at, customer, customer user, owner), so that a page of a filter
 matching many orders reads only its own rows from the table; the customer, customer user and
 owner indexes carry id and the status, so those filters, alone or with a status, are counted
 and paged from the index alone
@@ -17,7 +17,9 @@ down_revision = 'b8e2d4f6a1c3'
 branch_labels = None
 depends_on = None
 
-WALKED = ['created_at', 'id', 'ship_until', 'total', 'customer_id', 'customer_user_id', 'owner_id']
+WALKED = [
+    'created_at', 'id', 'ship_until', 'total', 'subtotal', 'updated_at', 'customer_id', 'customer_user_id', 'owner_id'
+]
 BY_PERSON = ('customer_id', 'customer_user_id', 'owner_id')
 
 
