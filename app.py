@@ -129,7 +129,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         # The daily overdue check's time of day (HH:MM, the site's time zone); unset = off.
         ORDERDESK_CANCEL_OVERDUE_AT=os.environ.get("ORDERDESK_CANCEL_OVERDUE_AT", "").strip() or None,
         # Seconds a running job's worker may be silent before another worker takes it over.
-        ORDERDESK_JOB_STALE_SECONDS=int(os.environ.get("ORDERDESK_JOB_STALE_SECONDS", "60")),
+        ORDERDESK_JOB_STALE_SECONDS=int(os.environ.get("ORDERDESK_JOB_STALE_SECONDS", "20")),
         ORDERDESK_EXPORT_KEEP_DAYS=int(os.environ.get("ORDERDESK_EXPORT_KEEP_DAYS", "7")),
         # Orders per transaction in a bulk job.
         ORDERDESK_JOB_CHUNK=int(os.environ.get("ORDERDESK_JOB_CHUNK", "500")),

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import islice
 
-from sqlalchemy import Select, func, insert, literal, or_, select, update
+from sqlalchemy import Select, case, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from actions.bulk import get_bulk_operation
@@ -171,8 +171,16 @@ def claim_job(session: Session, job_id: int, worker: str, *, now: datetime, stal
 def renew_claim(session: Session, job: Job, worker: str, *, now: datetime) -> bool:
     """Tell whether this worker still holds the job, renewing its heartbeat if so (in the
     chunk's transaction: a chunk whose worker lost the job is rolled back)."""
+    return renew_heartbeat(session, job.id, worker, now=now)
+
+
+def renew_heartbeat(session: Session, job_id: int, worker: str, *, now: datetime) -> bool:
+    """Tell whether this worker still holds the job, moving its heartbeat on to `now` if so.
+    The heartbeat never moves back: a renewal that waited for a lock keeps a later one."""
     renewed = session.connection().execute(
-        update(JOBS).where(Job.id == job.id, Job.claim == worker).values(heartbeat_at=now)
+        update(JOBS)
+        .where(Job.id == job_id, Job.claim == worker)
+        .values(heartbeat_at=case((JOBS.c.heartbeat_at > now, JOBS.c.heartbeat_at), else_=now))
     )
     return bool(renewed.rowcount)
 
@@ -197,4 +205,11 @@ def abandoned_jobs(session: Session, *, now: datetime, stale_after: timedelta) -
             (Job.state == "running") & (Job.heartbeat_at < late),
         )
     )
+    return list(session.scalars(query))
+
+
+def stalled_jobs(session: Session, *, now: datetime, stale_after: timedelta) -> list[int]:
+    """Running jobs whose worker has been silent for longer than `stale_after`: it died (a
+    live worker renews its heartbeat every few seconds, however long its chunk takes)."""
+    query = select(Job.id).where(Job.state == "running", Job.heartbeat_at < now - stale_after)
     return list(session.scalars(query))

@@ -138,10 +138,12 @@ kill_job_worker() {
     claimed="$(job_column "split_part(claim, ':', 2)")"
     fault "kill -9 job worker $claimed at $(job_column done) of $(job_column total) orders"
     kill -9 "$claimed"
+    local killed_at=$SECONDS
     until pid="$(job_column "split_part(claim, ':', 2)")"; [ -n "$pid" ] && [ "$pid" != "$claimed" ]; do
         sleep 1
     done
-    fault "job taken over by job worker $pid at $(job_column done) orders"
+    # Expected within about 25 s: ORDERDESK_JOB_STALE_SECONDS (20) and a look every 5 s.
+    fault "job taken over by job worker $pid at $(job_column done) orders, $((SECONDS - killed_at)) s after the kill"
 }
 kill_web_worker_then_stop_redis() {
     local total pid

@@ -22,14 +22,15 @@ from functools import partial
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from actions.email_jobs import run_email_job
 from actions.errors import DomainError
 from actions.export_jobs import expire_export_files
 from actions.job_chunks import ChunkResult, run_bulk_chunk, start_overdue_job
-from actions.jobs import abandoned_jobs, claim_job, finish_job, renew_claim
+from actions.jobs import abandoned_jobs, claim_job, finish_job, renew_claim, renew_heartbeat, stalled_jobs
 from actions.webhook_delivery import run_webhook_chunk
 from actions.webhook_http import post_webhook
 from admin.jobs.export_file import job_folder, run_export_chunk
@@ -51,8 +52,9 @@ def _bulk(session: Any, job: Job) -> ChunkResult:
 
 
 def _email(session: Any, job: Job) -> ChunkResult:
-    # The claim's heartbeat is committed before the mail server is asked, so that no lock is
-    # held while it answers (on SQLite, the whole database's); the send writes only after.
+    # The claim's renewal is committed before the mail server is asked, so that no lock is
+    # held while it answers (on SQLite, the whole database's; on PostgreSQL, the job's row,
+    # which the heartbeat renews meanwhile); the send writes only after.
     session.commit()
     return run_email_job(
         session,
@@ -103,7 +105,14 @@ def chunk_size() -> int:
 
 def stale_after() -> timedelta:
     """How long a running job's worker may be silent before another worker takes it over."""
-    return timedelta(seconds=int(current_app.config.get("ORDERDESK_JOB_STALE_SECONDS", 60)))
+    return timedelta(seconds=float(current_app.config.get("ORDERDESK_JOB_STALE_SECONDS", 20)))
+
+
+def heartbeat_every() -> float:
+    """Seconds between two heartbeats of a running job, and between two looks for jobs whose
+    worker died: a quarter of the stale time, so that a few missed beats (a busy database) do
+    not lose a live worker its job, and a dead worker's job is found soon after it is stale."""
+    return stale_after().total_seconds() / 4
 
 
 def pause_between_chunks() -> float:
@@ -121,6 +130,39 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:16]}:{os.getpid()}:{thread}:{uuid.uuid4().hex[:6]}"
 
 
+@contextmanager
+def heartbeat(engine: Engine, job_id: int, worker: str, *, every: float) -> Iterator[threading.Thread]:
+    """Renew the worker's heartbeat on the job every `every` seconds, in a thread with a
+    connection of its own, for as long as the block runs, however long one chunk takes. Each
+    beat is one short UPDATE of the job's row, committed at once. The beats stop with the
+    block, or when the job is no longer this worker's (finished, or taken over)."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_beat, args=(engine, job_id, worker, every, stop), name=f"job-{job_id}-heartbeat", daemon=True
+    )
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+def _beat(engine: Engine, job_id: int, worker: str, every: float, stop: threading.Event) -> None:
+    while not stop.wait(every):
+        try:
+            with Session(engine) as session:
+                held = renew_heartbeat(session, job_id, worker, now=utcnow())
+                session.commit()
+        except Exception as exc:
+            # A database that is busy (a chunk holds SQLite's write lock) or out of reach for
+            # a moment: the next beat tries again; the chunk's own renewal covers meanwhile.
+            log.warning("Job %s: the heartbeat was not saved (%s); trying again", job_id, exc)
+            continue
+        if not held:
+            return
+
+
 def run_job(job_id: int) -> float | None:
     """Run a job to its end, unless another worker holds it (then do nothing). Return the
     seconds after which the job wants to run again (an email's next try), for the caller
@@ -131,6 +173,14 @@ def run_job(job_id: int) -> float | None:
         session.rollback()
         return None
     session.commit()
+    with heartbeat(db.engine, job_id, me, every=heartbeat_every()):
+        return _run_chunks(job_id, me)
+
+
+def _run_chunks(job_id: int, me: str) -> float | None:
+    """The chunks of a job this worker has claimed, each checking first that the job is
+    still its own (a worker whose job was taken over stops there)."""
+    session = db.session
     stale_chunks = 0
     while True:
         job = session.get(Job, job_id)
@@ -143,6 +193,9 @@ def run_job(job_id: int) -> float | None:
                 return None
             with collector_paused():
                 result = HANDLERS[job.kind](session, job)
+                # A chunk that held the job's row (or SQLite's write lock) while it worked
+                # kept the heartbeat out meanwhile: it ends with a fresh one.
+                renew_heartbeat(session, job_id, me, now=utcnow())
                 session.commit()
         except StaleDataError:
             # Someone changed an order of the chunk meanwhile: do the chunk again, reading
@@ -175,6 +228,15 @@ def abandoned_job_ids() -> list[int]:
     ids = abandoned_jobs(db.session, now=utcnow(), stale_after=stale_after())
     db.session.rollback()
     return ids
+
+
+def stalled_job_ids() -> list[int]:
+    """Running jobs whose worker died (see actions.jobs.stalled_jobs), for another to take."""
+    session = Session(db.engine)
+    try:
+        return stalled_jobs(session, now=utcnow(), stale_after=stale_after())
+    finally:
+        session.close()
 
 
 def unfinished_job_delays() -> list[tuple[int, float]]:

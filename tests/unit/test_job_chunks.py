@@ -16,7 +16,9 @@ from actions.jobs import (
     cancel_job,
     claim_job,
     renew_claim,
+    renew_heartbeat,
     skipped_items,
+    stalled_jobs,
     start_bulk_job,
 )
 from models import AuditEntry, Job, Order, utcnow
@@ -231,6 +233,34 @@ def test_only_one_worker_claims_a_job_until_its_heartbeat_is_stale(session, orde
     session.refresh(job)
     assert not renew_claim(session, job, "first", now=now + timedelta(seconds=62))
     assert renew_claim(session, job, "second", now=now + timedelta(seconds=62))
+
+
+def test_a_heartbeat_moves_on_only_for_the_worker_holding_the_job_and_never_back(session, orders, users):
+    job = start_bulk_job(session, "cancel", [orders[0].id], actor=users["manager"])
+    session.commit()
+    now = utcnow()
+    claim_job(session, job.id, "first", now=now, stale_after=timedelta(seconds=20))
+
+    assert renew_heartbeat(session, job.id, "first", now=now + timedelta(seconds=10))
+    # A beat that waited for a lock and comes late keeps the later heartbeat
+    assert renew_heartbeat(session, job.id, "first", now=now + timedelta(seconds=5))
+    assert not renew_heartbeat(session, job.id, "second", now=now + timedelta(seconds=15))
+    session.commit()
+    session.refresh(job)
+    assert job.heartbeat_at == now + timedelta(seconds=10)
+
+
+def test_stalled_jobs_are_the_running_ones_whose_worker_is_silent_for_the_stale_time(session, orders, users):
+    now, stale = utcnow(), timedelta(seconds=20)
+    silent = start_bulk_job(session, "cancel", [orders[0].id], actor=users["manager"])
+    beating = start_bulk_job(session, "cancel", [orders[1].id], actor=users["manager"])
+    late_queued = start_bulk_job(session, "cancel", [orders[2].id], actor=users["manager"])
+    late_queued.created_at = now - timedelta(minutes=5)
+    session.commit()
+    claim_job(session, silent.id, "died", now=now - timedelta(seconds=21), stale_after=stale)
+    claim_job(session, beating.id, "alive", now=now - timedelta(seconds=19), stale_after=stale)
+    session.commit()
+    assert stalled_jobs(session, now=now, stale_after=stale) == [silent.id]
 
 
 def test_abandoned_jobs_are_the_late_queued_ones_and_the_silent_running_ones(session, orders, users):
