@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Date, Engine, Table, cast, event, func
+from sqlalchemy import Boolean, Date, Engine, Select, Table, cast, event, func
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Executable
 
@@ -105,3 +107,36 @@ def utc_day(moment: ColumnElement[Any] | InstrumentedAttribute[Any], dialect_nam
     if dialect_name == "postgresql":
         return cast(func.timezone("UTC", moment), Date)
     raise NotImplementedError(f"utc_day is not written for {dialect_name}")
+
+
+class _InIds(ColumnElement[bool]):
+    """`column IN (ids)`, written so that each database can serve it from an index inside an OR."""
+
+    type = Boolean()
+    inherit_cache = False  # compiled per database each time
+    _is_implicitly_boolean = True  # SQLite: never `(… IN (…)) = 1`, which no index serves
+
+    def __init__(self, column: Any, ids: Select[Any]) -> None:
+        self.column = column
+        self.ids = ids
+
+
+def in_ids(column: Any, ids: Select[Any]) -> ColumnElement[bool]:
+    """`column` is one of the ids the one-column `ids` query selects.
+
+    PostgreSQL cannot combine an `IN (subquery)` with the other branches of an OR through their
+    indexes (it reads the whole table, testing each row), but it can an `= ANY(ARRAY(subquery))`,
+    whose array it builds once: the grid's search box uses one of these per field."""
+    return _InIds(column, ids)
+
+
+@compiles(_InIds)
+def _compile_in(element: _InIds, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.in_(element.ids), **kw)
+
+
+@compiles(_InIds, "postgresql")
+def _compile_any_array(element: _InIds, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    ids = compiler.process(element.ids.scalar_subquery(), **kw)  # "(SELECT …)"
+    return f"{column} = ANY(ARRAY{ids})"

@@ -33,6 +33,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from models.customers import Customer, CustomerUser
+from models.dialect import in_ids
 from models.orders import OrderLineItem
 
 # The runs of letters and digits in a text: what both indexes split names and emails into.
@@ -132,7 +133,7 @@ def _compile_tsquery(element: _WordMatch, compiler: SQLCompiler, **kw: Any) -> s
     table = element.index.table
     matches = element.index.pg_vector.op("@@")(to_tsquery(_SIMPLE, query))
     ids: Select[Any] = select(table.c.id).where(matches)
-    return compiler.process(element.id_column.in_(ids), **kw)
+    return compiler.process(in_ids(element.id_column, ids), **kw)
 
 
 CUSTOMER_WORDS = WordIndex(Customer.__table__, ("name",))

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from admin.base import parse_id
 from admin.capped_grid import looked_up
 from models import CUSTOMER_USER_WORDS, CUSTOMER_WORDS, Customer, CustomerUser, Order, OrderLineItem, User
+from models.dialect import in_ids
 
 
 def _like_prefix(term: str) -> str:
@@ -52,7 +53,7 @@ def po_number_condition(term: str) -> ColumnElement[bool]:
 
 def customer_name_condition(term: str) -> ColumnElement[bool]:
     customers = select(Customer.id).where(prefix_match(func.lower(Customer.name), term.lower()))
-    return looked_up(Order.customer_id).in_(customers)
+    return in_ids(looked_up(Order.customer_id), customers)
 
 
 def source_condition(source_type: str, source_id: int) -> ColumnElement[bool]:
@@ -65,7 +66,7 @@ def sku_condition(term: str) -> ColumnElement[bool]:
     lines = select(OrderLineItem.order_id).where(
         prefix_match(func.upper(OrderLineItem.product_sku), term.upper())
     )
-    return looked_up(Order.id).in_(lines)
+    return in_ids(looked_up(Order.id), lines)
 
 
 def search_condition(term: str) -> ColumnElement[bool]:
@@ -105,7 +106,7 @@ class CustomerUserFilter(PrefixFilter):
     @staticmethod
     def _condition(term: str) -> ColumnElement[bool]:
         users = select(CustomerUser.id).where(prefix_match(func.lower(CustomerUser.last_name), term.lower()))
-        return looked_up(Order.customer_user_id).in_(users)
+        return in_ids(looked_up(Order.customer_user_id), users)
 
     def operation(self) -> str:
         return "last name starts with"
@@ -129,7 +130,7 @@ class OwnerFilter(PrefixFilter):
         owners = select(User.id).where(
             func.lower(User.full_name).like(_like_prefix(term.lower()), escape="\\")
         )
-        return looked_up(Order.owner_id).in_(owners)
+        return in_ids(looked_up(Order.owner_id), owners)
 
     def operation(self) -> str:
         return "name starts with"
