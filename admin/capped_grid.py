@@ -182,34 +182,48 @@ class CappedCountGrid:
         highest_id = select(func.max(self.model.id)).scalar_subquery()
         count, table_rows = db.session.execute(select(func.count(), highest_id).select_from(matching)).one()
         size = page_size or self.page_size
-        if count > walk_threshold(table_rows or 0, size) and (search or filters):
+        walking = count > walk_threshold(table_rows or 0, size) and bool(search or filters)
+        if walking:
             with walking_sort_index():
                 _none, query = super().get_list(  # type: ignore[misc]
                     page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
                 )
             filtered = query.limit(None).offset(None).order_by(None)
         wanted = PageRequest.from_request(page)
-        rows, pager = self._page(filtered, str(sort_column), bool(sort_desc), wanted, size, count)
+        # A search's few matches (an OR over several indexes, which no index reads in order) are
+        # collected first, then sorted: else PostgreSQL may walk the sort's index looking for them.
+        collect = bool(search) and not walking
+        rows, pager = self._page(filtered, str(sort_column), bool(sort_desc), wanted, size, count, collect)
         g.grid_pager = pager
         return count, rows
 
     def _page(
-        self, filtered: Any, sort: str, desc: bool, wanted: PageRequest, size: int, count: int
+        self, filtered: Any, sort: str, desc: bool, wanted: PageRequest, size: int, count: int, collect: bool
     ) -> tuple[list[Any], Pager]:
         exact = count <= self.count_cap
         if wanted.last and exact:  # the last numbered page, as its page link shows it
             wanted = PageRequest(number=max((count - 1) // size, 0))
         boundary = wanted.after or wanted.before
         backwards = bool(wanted.before or wanted.last)
-        order = self._order(sort, desc != backwards)
-        query = filtered.order_by(*order)
+        descending = desc != backwards
+        key, ident = self.sort_key(sort, self.model), self.model.id
+        if collect:
+            found = filtered.with_entities(ident.label("id"), key.label("key"))
+            matches = found.cte("matches").prefix_with("MATERIALIZED")
+            key, ident = matches.c.key, matches.c.id
+            ids = select(ident)
+        else:
+            ids = filtered.with_entities(ident)
+        ids = ids.order_by(*_ordered(key, ident, descending))
         if boundary is not None:
-            query = query.filter(self._beyond(sort, desc != backwards, boundary))
+            ids = ids.filter(self._beyond(sort, key, ident, descending, boundary))
         elif wanted.number and not backwards:
-            query = query.offset(wanted.number * size)
+            ids = ids.offset(wanted.number * size)
         # The page's ids first, then its rows: the ids are found and sorted within an index
-        # (the filter's or the sort's), and only the page's own rows are read from the table.
-        page_ids = query.with_entities(self.model.id).limit(size + 1).subquery()
+        # (the filter's or the sort's) or among the collected matches, and only the page's own
+        # rows are read from the table.
+        order = self._order(sort, descending)
+        page_ids = ids.limit(size + 1).subquery()
         rows = self.get_query().filter(self.model.id.in_(select(page_ids.c.id))).order_by(*order).all()
         more = len(rows) > size
         rows = rows[:size]
@@ -218,7 +232,7 @@ class CappedCountGrid:
         if (boundary is not None and not rows) or (wanted.before and not more):
             # The row the link started from is gone, or fewer than a page lie before it:
             # show the first page.
-            return self._page(filtered, sort, desc, PageRequest(number=0), size, count)
+            return self._page(filtered, sort, desc, PageRequest(number=0), size, count, collect)
         number: int | None = wanted.number
         if wanted.last or (boundary is not None and "page" not in request.args):
             number = None
@@ -235,15 +249,15 @@ class CappedCountGrid:
         return rows, pager
 
     def _order(self, sort: str, descending: bool) -> tuple[Any, Any]:
-        key, ident = self.sort_key(sort, self.model), self.model.id
-        return (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
+        return _ordered(self.sort_key(sort, self.model), self.model.id, descending)
 
-    def _beyond(self, sort: str, descending: bool, boundary: int) -> ColumnElement[bool]:
+    def _beyond(
+        self, sort: str, key: Any, ident: Any, descending: bool, boundary: int
+    ) -> ColumnElement[bool]:
         """Rows after the boundary row in this order, written as a range on the sort key (so
         the key's index serves it) and a tie-break on id among rows with the same key."""
         other = aliased(self.model)
         boundary_key = select(self.sort_key(sort, other)).where(other.id == boundary).scalar_subquery()
-        key, ident = self.sort_key(sort, self.model), self.model.id
         if descending:
             return and_(key <= boundary_key, or_(key < boundary_key, ident < boundary))
         return and_(key >= boundary_key, or_(key > boundary_key, ident > boundary))
@@ -255,3 +269,8 @@ class CappedCountGrid:
         if has_request_context() and "grid_pager" in g:
             kwargs.setdefault("pager", g.grid_pager)
         return super().render(template, **kwargs)  # type: ignore[misc]
+
+
+def _ordered(key: Any, ident: Any, descending: bool) -> tuple[Any, Any]:
+    """ORDER BY the sort key, ties broken by id."""
+    return (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
