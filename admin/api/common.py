@@ -136,6 +136,26 @@ def problem_responses(blueprint: Blueprint, *codes: int) -> Callable[[Any], Any]
     return decorate
 
 
+def link(method: str, path: str, description: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to the operation `method` `path` (under /api/v1, as the contract names
+    it): where a client finds the values of its parameters in this answer or its request, as
+    runtime expressions such as `$response.body#/id` or `$request.path.order_id`. A parameter
+    other than in the path is named with its location, as "header.If-Match"."""
+    pointer = ("/api/v1" + path).replace("~", "~0").replace("/", "~1")
+    return {
+        "operationRef": f"#/paths/{pointer}/{method.lower()}",
+        "description": description,
+        "parameters": parameters,
+    }
+
+
+def links(status: int, **named: dict[str, Any]) -> Callable[[Any], Any]:
+    """Name in the contract the operations an answer leads to (OpenAPI links): the ids a
+    response holds are the ones those operations take, so clients and contract tests can
+    follow them rather than guess ids."""
+    return cast(Callable[[Any], Any], Blueprint.doc(responses={status: {"links": named}}))
+
+
 class PageArgs(Schema):
     limit = ma.fields.Integer(load_default=DEFAULT_PAGE, validate=ma.validate.Range(1, MAX_PAGE))
     cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500))
