@@ -120,9 +120,17 @@ class ProblemSchema(Schema):
     errors = ma.fields.Dict()
 
 
+# gunicorn refuses a longer request line (Procfile, deploy/gunicorn.conf.py) before the app sees
+# it: its 414 is a plain page, which no handler here can turn into a problem document.
+TOO_LONG = (
+    "URI Too Long: a request line over 8190 bytes (a URL with very long query values) is "
+    "refused by the web server before the API reads it, with a plain page, not a problem document."
+)
+
+
 def problem_responses(blueprint: Blueprint, *codes: int) -> Callable[[Any], Any]:
     """Say in the contract which problem documents an operation may answer with (401 and 429
-    on every one)."""
+    on every one), and the web server's 414 for a request line too long to read."""
 
     def decorate(view: Any) -> Any:
         for code in (401, 429, *codes):
@@ -131,7 +139,7 @@ def problem_responses(blueprint: Blueprint, *codes: int) -> Callable[[Any], Any]
                 code, schema=ProblemSchema, content_type=PROBLEM_TYPE, description=phrase
             )
             view = document(view)
-        return view
+        return blueprint.alt_response(414, description=TOO_LONG)(view)
 
     return decorate
 
