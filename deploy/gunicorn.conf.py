@@ -32,7 +32,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 
 # The longest request line gunicorn reads (its most): grid and API URLs with many filters and
-# a cursor stay well inside it, and a longer one gets a plain 414.
+# a cursor stay well inside it, and a longer one gets a plain 414 (the API's contract says so).
 limit_request_line = 8190
 # Seconds an idle connection stays open for the browser's or the balancer's next request.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))

@@ -15,10 +15,12 @@ from admin.api.common import (
     Schema,
     api_blueprint,
     id_page,
+    links,
     problem_responses,
     record_or_404,
 )
 from admin.api.fields import DecimalString
+from admin.api.links import record_links
 from admin.api.orders import _viewer
 from admin.orders.filters import prefix_match
 from models import Product
@@ -63,6 +65,7 @@ class ProductListArgs(PageArgs):
 @blp.route("/")
 @blp.arguments(ProductListArgs, location="query", unknown=ma.RAISE)
 @blp.response(200, ProductPage)
+@links(200, **record_links("Product", "/products/{product_id}", "product_id", "$response.body#/items/0/id"))
 @problem_responses(blp, 403, 422)
 def list_products(args: dict[str, Any]) -> dict[str, Any]:
     """Products, active or not, in the order they were created, a page at a time."""

@@ -120,9 +120,17 @@ class ProblemSchema(Schema):
     errors = ma.fields.Dict()
 
 
+# gunicorn refuses a longer request line (Procfile, deploy/gunicorn.conf.py) before the app sees
+# it: its 414 is a plain page, which no handler here can turn into a problem document.
+TOO_LONG = (
+    "URI Too Long: a request line over 8190 bytes (a URL with very long query values) is "
+    "refused by the web server before the API reads it, with a plain page, not a problem document."
+)
+
+
 def problem_responses(blueprint: Blueprint, *codes: int) -> Callable[[Any], Any]:
     """Say in the contract which problem documents an operation may answer with (401 and 429
-    on every one)."""
+    on every one), and the web server's 414 for a request line too long to read."""
 
     def decorate(view: Any) -> Any:
         for code in (401, 429, *codes):
@@ -131,9 +139,29 @@ def problem_responses(blueprint: Blueprint, *codes: int) -> Callable[[Any], Any]
                 code, schema=ProblemSchema, content_type=PROBLEM_TYPE, description=phrase
             )
             view = document(view)
-        return view
+        return blueprint.alt_response(414, description=TOO_LONG)(view)
 
     return decorate
+
+
+def link(method: str, path: str, description: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to the operation `method` `path` (under /api/v1, as the contract names
+    it): where a client finds the values of its parameters in this answer or its request, as
+    runtime expressions such as `$response.body#/id` or `$request.path.order_id`. A parameter
+    other than in the path is named with its location, as "header.If-Match"."""
+    pointer = ("/api/v1" + path).replace("~", "~0").replace("/", "~1")
+    return {
+        "operationRef": f"#/paths/{pointer}/{method.lower()}",
+        "description": description,
+        "parameters": parameters,
+    }
+
+
+def links(status: int, **named: dict[str, Any]) -> Callable[[Any], Any]:
+    """Name in the contract the operations an answer leads to (OpenAPI links): the ids a
+    response holds are the ones those operations take, so clients and contract tests can
+    follow them rather than guess ids."""
+    return cast(Callable[[Any], Any], Blueprint.doc(responses={status: {"links": named}}))
 
 
 class PageArgs(Schema):

@@ -16,7 +16,15 @@ from sqlalchemy.orm import joinedload
 from actions.customers import create_customer, create_customer_user
 from actions.errors import ValidationFailed
 from admin.api.auth import api_actor
-from admin.api.common import ApiError, api_blueprint, id_page, problem_responses, record_or_404, unit_of_work
+from admin.api.common import (
+    ApiError,
+    api_blueprint,
+    id_page,
+    links,
+    problem_responses,
+    record_or_404,
+    unit_of_work,
+)
 from admin.api.customer_schemas import (
     CustomerDetail,
     CustomerIn,
@@ -27,6 +35,7 @@ from admin.api.customer_schemas import (
     CustomerUserListArgs,
     CustomerUserPage,
 )
+from admin.api.links import record_links
 from admin.api.orders import _viewer
 from admin.orders.filters import prefix_match
 from models import Customer, CustomerUser, db
@@ -34,6 +43,12 @@ from models import Customer, CustomerUser, db
 blp = api_blueprint("api_customers", "/customers", "Customers: the buyer companies and their address books.")
 users_blp = api_blueprint(
     "api_customer_users", "/customer-users", "Customer users: the people who buy for a customer."
+)
+CUSTOMER_USER_FIRST = record_links(
+    "CustomerUser", "/customer-users/{customer_user_id}", "customer_user_id", "$response.body#/items/0/id"
+)
+CUSTOMER_USER_OWN = record_links(
+    "CustomerUser", "/customer-users/{customer_user_id}", "customer_user_id", "$response.body#/id"
 )
 
 NO_CUSTOMER = "There is no such customer: it may have been deleted, or the id is wrong."
@@ -49,6 +64,10 @@ def _term(args: dict[str, Any], name: str) -> str | None:
 class Customers(MethodView):
     @blp.arguments(CustomerListArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, CustomerPage)
+    @links(
+        200,
+        **record_links("Customer", "/customers/{customer_id}", "customer_id", "$response.body#/items/0/id"),
+    )
     @problem_responses(blp, 403, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Customers in the order they were created, a page at a time (follow `next_cursor`)."""
@@ -62,6 +81,7 @@ class Customers(MethodView):
 
     @blp.arguments(CustomerIn)
     @blp.response(201, CustomerDetail)
+    @links(201, **record_links("Customer", "/customers/{customer_id}", "customer_id", "$response.body#/id"))
     @problem_responses(blp, 400, 403, 409, 422)
     def post(self, body: dict[str, Any]) -> tuple[Customer, int, dict[str, str]]:
         """Create a customer with just a name, as the order form's "new customer" dialog does
@@ -84,6 +104,7 @@ def get_customer(customer_id: int) -> Customer:
 class CustomerUsers(MethodView):
     @users_blp.arguments(CustomerUserListArgs, location="query", unknown=ma.RAISE)
     @users_blp.response(200, CustomerUserPage)
+    @links(200, **CUSTOMER_USER_FIRST)
     @problem_responses(users_blp, 403, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Customer users in the order they were created, a page at a time."""
@@ -97,6 +118,7 @@ class CustomerUsers(MethodView):
 
     @users_blp.arguments(CustomerUserIn)
     @users_blp.response(201, CustomerUserDetail)
+    @links(201, **CUSTOMER_USER_OWN)
     @problem_responses(users_blp, 400, 403, 409, 422)
     def post(self, body: dict[str, Any]) -> tuple[CustomerUser, int, dict[str, str]]:
         """Create an enabled customer user of a customer, as the order form's "new customer

@@ -30,15 +30,18 @@ from admin.api.common import (
     api_blueprint,
     decode_cursor,
     encode_cursor,
+    links,
     page_response,
     unit_of_work,
 )
+from admin.api.links import activity_links
 from admin.api.orders import NotFoundError, _document, _order_or_404, _viewer
 from models import MAX_ID, CalendarEvent, db
 from models import Note as NoteRow
 
 blp = api_blueprint("api_order_activities", "/orders", "An order's notes and calendar events.")
 T = TypeVar("T")
+NOTE_METHODS = ("get", "patch", "delete")  # the operations on one note or event
 NO_ITEM = "The order has no such {}: it may have been deleted, or the id is wrong."
 
 
@@ -78,6 +81,7 @@ def created(body: Any, endpoint: str, **values: Any) -> tuple[Any, int, dict[str
 class Notes(MethodView):
     @blp.arguments(PageArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, NotePage)
+    @links(200, **activity_links("note", "$response.body#/items/0/id", NOTE_METHODS))
     @_document(403, 404, 422)
     def get(self, args: dict[str, Any], order_id: int) -> dict[str, Any]:
         """The order's notes, newest first."""
@@ -85,6 +89,7 @@ class Notes(MethodView):
 
     @blp.arguments(NoteIn)
     @blp.response(201, Note)
+    @links(201, **activity_links("note", "$response.body#/id", NOTE_METHODS))
     @_document(403, 404, 422)
     def post(self, body: dict[str, Any], order_id: int) -> Any:
         """Add a plain-text note (any order status; not for viewers)."""
@@ -149,6 +154,7 @@ def _event_data(body: dict[str, Any], current: CalendarEvent | None = None) -> E
 class Events(MethodView):
     @blp.arguments(PageArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, EventPage)
+    @links(200, **activity_links("event", "$response.body#/items/0/id", NOTE_METHODS))
     @_document(403, 404, 422)
     def get(self, args: dict[str, Any], order_id: int) -> dict[str, Any]:
         """The order's calendar events, newest first."""
@@ -156,6 +162,7 @@ class Events(MethodView):
 
     @blp.arguments(EventIn)
     @blp.response(201, Event)
+    @links(201, **activity_links("event", "$response.body#/id", NOTE_METHODS))
     @_document(403, 404, 422)
     def post(self, body: dict[str, Any], order_id: int) -> Any:
         """Add a calendar event (an all-day one keeps whole days; it ends no sooner than it starts)."""

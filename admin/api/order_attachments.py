@@ -16,7 +16,8 @@ from actions.attachments import ALLOWED_TYPES, add_attachment, delete_attachment
 from actions.errors import DomainError
 from admin.api.activity_schemas import Attachment, AttachmentIn, AttachmentPage
 from admin.api.auth import api_actor
-from admin.api.common import ApiError, PageArgs, api_blueprint, unit_of_work
+from admin.api.common import ApiError, PageArgs, api_blueprint, links, unit_of_work
+from admin.api.links import activity_links
 from admin.api.order_activities import activity_or_404, activity_page, created
 from admin.api.orders import NotFoundError, _document, _order_or_404, _viewer
 from admin.downloads import attachment_download
@@ -50,6 +51,7 @@ blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
 class Attachments(MethodView):
     @blp.arguments(PageArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, AttachmentPage)
+    @links(200, **activity_links("attachment", "$response.body#/items/0/id", ("get", "delete")))
     @_document(403, 404, 422)
     def get(self, args: dict[str, Any], order_id: int) -> dict[str, Any]:
         """The order's attachments, newest first."""
@@ -57,6 +59,7 @@ class Attachments(MethodView):
 
     @blp.arguments(AttachmentIn, location="multipart")
     @blp.response(201, Attachment)
+    @links(201, **activity_links("attachment", "$response.body#/id", ("get", "delete")))
     @_document(403, 404, 413, 422)
     def post(self, form: dict[str, Any], order_id: int) -> Any:
         """Attach a file (field `file`) with an optional `comment`: at most the upload limit

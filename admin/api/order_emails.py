@@ -17,7 +17,8 @@ from actions.email_templates import TEMPLATES, render_email_template
 from actions.mailer import EmailData, default_recipient
 from admin.api.activity_schemas import Email, EmailIn, EmailPage, EmailQueued, EmailTemplateList
 from admin.api.auth import api_actor
-from admin.api.common import PageArgs, api_blueprint, unit_of_work
+from admin.api.common import PageArgs, api_blueprint, links, unit_of_work
+from admin.api.links import activity_links, job_links
 from admin.api.order_activities import activity_or_404, activity_page
 from admin.api.orders import _document, _order_or_404, _viewer
 from admin.jobs.views import hand_to_workers
@@ -25,6 +26,11 @@ from models import Email as EmailRow
 from models import Job, db
 
 blp = api_blueprint("api_order_emails", "/orders", "Emails sent from an order.")
+# A queued email: the email (to see how its sending went, or retry it) and the job sending it.
+QUEUED_LINKS = {
+    **activity_links("email", "$response.body#/email/id", ("get",)),
+    **job_links("$response.body#/job_id"),
+}
 
 
 def _queued(email: EmailRow, job: Job) -> tuple[dict[str, Any], int, dict[str, str]]:
@@ -41,6 +47,7 @@ def _queued(email: EmailRow, job: Job) -> tuple[dict[str, Any], int, dict[str, s
 class Emails(MethodView):
     @blp.arguments(PageArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, EmailPage)
+    @links(200, **activity_links("email", "$response.body#/items/0/id", ("get",)))
     @_document(403, 404, 422)
     def get(self, args: dict[str, Any], order_id: int) -> dict[str, Any]:
         """The order's emails, newest first, with how their sending went."""
@@ -48,6 +55,7 @@ class Emails(MethodView):
 
     @blp.arguments(EmailIn)
     @blp.response(202, EmailQueued)
+    @links(202, **QUEUED_LINKS)
     @_document(403, 404, 422)
     def post(self, body: dict[str, Any], order_id: int) -> Any:
         """Send an email about the order (with some of its attachments): queued, then sent
@@ -77,6 +85,7 @@ class EmailResource(MethodView):
 
 @blp.route("/<int:order_id>/emails/<int:email_id>/retry", methods=["POST"])
 @blp.response(202, EmailQueued)
+@links(202, **QUEUED_LINKS)
 @_document(403, 404, 409, 422)
 def retry(order_id: int, email_id: int) -> Any:
     """Retry a failed email (or a pending one no job is sending) with a new job."""

@@ -21,7 +21,8 @@ from actions.discounts import (
 )
 from actions.order_input import DiscountData
 from admin.api.auth import api_actor
-from admin.api.common import ApiError, Schema, api_blueprint, unit_of_work
+from admin.api.common import ApiError, Schema, api_blueprint, links, unit_of_work
+from admin.api.links import order_answer_links, special_discount_list_links
 from admin.api.order_schemas import OrderDetail, SpecialDiscount
 from admin.api.orders import NotFoundError, _document, _order_or_404, _viewer, _with_etag
 from models import AppliedPromotion, Order, db
@@ -70,6 +71,7 @@ def _changed(order: Order, operation: Any) -> Response:
 @blp.route("/<int:order_id>/coupons", methods=["POST"])
 @blp.arguments(CouponIn)
 @blp.response(200, OrderDetail)
+@links(200, **order_answer_links())
 @_document(403, 404, 409, 422)
 def add_coupon(body: dict[str, Any], order_id: int) -> Response:
     """Add Coupon Code: the coupon's promotion joins the order and its use is counted. A code
@@ -108,6 +110,7 @@ def change_promotion(body: dict[str, Any], order_id: int, applied_id: int) -> Re
 @blp.route("/<int:order_id>/special-discounts")
 class SpecialDiscounts(MethodView):
     @blp.response(200, SpecialDiscount(many=True))
+    @links(200, **special_discount_list_links())
     @_document(403, 404)
     def get(self, order_id: int) -> list[SpecialDiscountRow]:
         """The order's special discounts (the order also lists them, with its totals)."""
@@ -116,6 +119,7 @@ class SpecialDiscounts(MethodView):
 
     @blp.arguments(SpecialDiscount)
     @blp.response(200, OrderDetail)
+    @links(200, **order_answer_links())
     @_document(403, 404, 409, 422)
     def post(self, body: dict[str, Any], order_id: int) -> Response:
         """Add Special Discount: an amount in the order's currency, or a percent of the subtotal."""

@@ -26,11 +26,13 @@ from admin.api.common import (
     Schema,
     api_blueprint,
     etag_of,
+    links,
     problem_responses,
     required_version,
     unit_of_work,
 )
 from admin.api.fields import RecordId
+from admin.api.links import job_links, order_answer_links, order_list_links
 from admin.api.order_list import OrderListArgs, list_orders
 from admin.api.order_schemas import OrderDetail, OrderIn, OrderPage, OrderUpdate, ShipmentIn, TransitionResult
 from admin.jobs.views import hand_to_workers
@@ -117,6 +119,7 @@ def _updated_data(order: Order, body: dict[str, Any]) -> OrderData:
 class Orders(MethodView):
     @blp.arguments(OrderListArgs, location="query", unknown=ma.RAISE)
     @blp.response(200, OrderPage)
+    @links(200, **order_list_links())
     @_document(403, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The orders matching every filter given, a page at a time (follow `next_cursor`)."""
@@ -126,6 +129,7 @@ class Orders(MethodView):
 
     @blp.arguments(OrderIn)
     @blp.response(201, OrderDetail)
+    @links(201, **order_answer_links())
     @_document(403, 409, 422)
     def post(self, body: dict[str, Any]) -> Response:
         """Create an order on a buyer's behalf, with the same checks as the Create Order form."""
@@ -139,6 +143,7 @@ class Orders(MethodView):
 @blp.route("/<int:order_id>", endpoint="Order")
 class OrderResource(MethodView):
     @blp.response(200, OrderDetail)
+    @links(200, **order_answer_links())
     @_document(403, 404)
     def get(self, order_id: int) -> Response:
         """The order with its lines, addresses, discounts, promotions, trackings and totals.
@@ -149,6 +154,7 @@ class OrderResource(MethodView):
     @blp.arguments(OrderUpdate(partial=tuple(OrderUpdate().fields)))
     @blp.doc(parameters=[IF_MATCH])
     @blp.response(200, OrderDetail)
+    @links(200, **order_answer_links())
     @_document(403, 404, 409, 412, 422, 428)
     def patch(self, body: dict[str, Any], order_id: int) -> Response:
         """Change an open order. If-Match must hold the version read (412 when it moved on)."""
@@ -191,6 +197,7 @@ def transition(order_id: int, name: str) -> dict[str, Any]:
 # No body at all is a shipment of everything left, as `{}` is: the contract says it is optional.
 @blp.arguments(ShipmentIn, required=False)
 @blp.response(200, OrderDetail)
+@links(200, **order_answer_links())
 @_document(403, 404, 409, 422)
 def ship(body: dict[str, Any], order_id: int) -> Response:
     """Ship everything left, or the quantities given per line id, with tracking numbers."""
@@ -224,6 +231,7 @@ class JobAccepted(Schema):
 @blp.route("/bulk-transitions", methods=["POST"])
 @blp.arguments(BulkIn)
 @blp.response(202, JobAccepted)
+@links(202, **job_links("$response.body#/job_id"))
 @_document(403, 409, 422)
 def bulk_transition(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Apply one transition (or delete) to many orders as a job; follow its URL for progress."""

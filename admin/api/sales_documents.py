@@ -20,7 +20,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from actions.sources import create_order_from_rfq, create_order_from_shopping_list
 from admin.api.auth import api_actor
-from admin.api.common import api_blueprint, id_page, problem_responses, record_or_404, unit_of_work
+from admin.api.common import api_blueprint, id_page, links, problem_responses, record_or_404, unit_of_work
+from admin.api.links import document_links, order_answer_links
 from admin.api.order_schemas import OrderDetail
 from admin.api.orders import _viewer, _with_etag
 from admin.api.sales_document_schemas import (
@@ -43,6 +44,10 @@ rfqs_blp = api_blueprint("api_rfqs", "/rfqs", "Requests for quote: products a bu
 NO_SHOPPING_LIST = "There is no such shopping list: it may have been deleted, or the id is wrong."
 NO_RFQ = "There is no such request for quote: it may have been deleted, or the id is wrong."
 ORDER_PROBLEMS = (400, 403, 404, 409, 422)
+LIST_PATH = "/shopping-lists/{shopping_list_id}"
+RFQ_PATH = "/rfqs/{rfq_id}"
+FIRST = "$response.body#/items/0/id"
+OWN = "$response.body#/id"
 
 
 def _shopping_lists() -> Any:
@@ -79,6 +84,7 @@ def _created(order: Order) -> Response:
 @lists_blp.route("/")
 @lists_blp.arguments(DocumentListArgs, location="query", unknown=ma.RAISE)
 @lists_blp.response(200, ShoppingListPage)
+@links(200, **document_links("ShoppingList", LIST_PATH, "shopping_list_id", FIRST))
 @problem_responses(lists_blp, 403, 422)
 def list_shopping_lists(args: dict[str, Any]) -> dict[str, Any]:
     """Shopping lists with their lines, in the order they were made, a page at a time."""
@@ -88,6 +94,7 @@ def list_shopping_lists(args: dict[str, Any]) -> dict[str, Any]:
 
 @lists_blp.route("/<int:shopping_list_id>", endpoint="ShoppingList")
 @lists_blp.response(200, ShoppingListOut)
+@links(200, **document_links("ShoppingList", LIST_PATH, "shopping_list_id", OWN))
 @problem_responses(lists_blp, 403, 404)
 def get_shopping_list(shopping_list_id: int) -> ShoppingList:
     """The shopping list with its lines."""
@@ -98,6 +105,7 @@ def get_shopping_list(shopping_list_id: int) -> ShoppingList:
 @lists_blp.route("/<int:shopping_list_id>/orders", methods=["POST"])
 @lists_blp.arguments(NoBody, required=False)
 @lists_blp.response(201, OrderDetail)
+@links(201, **order_answer_links())
 @problem_responses(lists_blp, *ORDER_PROBLEMS)
 def order_from_shopping_list(_body: dict[str, Any], shopping_list_id: int) -> Response:
     """Create an open order from the shopping list: its customer, buyer, currency, lines and
@@ -112,6 +120,7 @@ def order_from_shopping_list(_body: dict[str, Any], shopping_list_id: int) -> Re
 @rfqs_blp.route("/")
 @rfqs_blp.arguments(RfqListArgs, location="query", unknown=ma.RAISE)
 @rfqs_blp.response(200, RfqPage)
+@links(200, **document_links("Rfq", RFQ_PATH, "rfq_id", FIRST))
 @problem_responses(rfqs_blp, 403, 422)
 def list_rfqs(args: dict[str, Any]) -> dict[str, Any]:
     """Requests for quote with their requested products, in the order they came, a page at a time."""
@@ -124,6 +133,7 @@ def list_rfqs(args: dict[str, Any]) -> dict[str, Any]:
 
 @rfqs_blp.route("/<int:rfq_id>", endpoint="Rfq")
 @rfqs_blp.response(200, RfqOut)
+@links(200, **document_links("Rfq", RFQ_PATH, "rfq_id", OWN))
 @problem_responses(rfqs_blp, 403, 404)
 def get_rfq(rfq_id: int) -> RequestForQuote:
     """The request for quote with its requested products and items."""
@@ -134,6 +144,7 @@ def get_rfq(rfq_id: int) -> RequestForQuote:
 @rfqs_blp.route("/<int:rfq_id>/orders", methods=["POST"])
 @rfqs_blp.arguments(NoBody, required=False)
 @rfqs_blp.response(201, OrderDetail)
+@links(201, **order_answer_links())
 @problem_responses(rfqs_blp, *ORDER_PROBLEMS)
 def order_from_rfq(_body: dict[str, Any], rfq_id: int) -> Response:
     """Create an open order from the request for quote: a line per requested product at its

@@ -35,6 +35,8 @@ flask=(.venv/bin/flask --app app)
 "${flask[@]}" db upgrade >"$work/setup.log" 2>&1
 "${flask[@]}" seed-demo --orders 60 >>"$work/setup.log" 2>&1
 token="$("${flask[@]}" create-token admin@orderdesk.test --name contract 2>>"$work/setup.log")"
+# The demo records schemathesis.toml names (by id) must still be there, as it describes them.
+.venv/bin/python tests/contract/check_demo_ids.py tests/contract/schemathesis.toml "$work/contract.db"
 
 .venv/bin/honcho --no-colour start --procfile Procfile --port "$port" >"$work/server.log" 2>&1 &
 server=$!
@@ -49,6 +51,17 @@ for _ in range(150):
 else:
     sys.exit("contract: the server did not answer /healthz")
 WAIT
+# Job 1, for the jobs' operation to read (schemathesis.toml): order 10 (closed) archived in bulk.
+.venv/bin/python - "$port" "$token" <<'JOB'
+import json, sys, urllib.request
+request = urllib.request.Request(
+    f"http://127.0.0.1:{sys.argv[1]}/api/v1/orders/bulk-transitions",
+    data=json.dumps({"transition": "archive", "order_ids": [10]}).encode(),
+    headers={"Authorization": f"Bearer {sys.argv[2]}", "Content-Type": "application/json"},
+)
+if json.load(urllib.request.urlopen(request, timeout=10))["job_id"] != 1:
+    sys.exit("contract: the demo had jobs already; the one started here is not job 1")
+JOB
 
 status=0
 .venv/bin/schemathesis --config-file tests/contract/schemathesis.toml run "http://127.0.0.1:$port/api/v1/openapi.json" \
