@@ -147,11 +147,14 @@ def _parsed_key(name: str, value: Any) -> Any:
         abort(422, BAD_CURSOR)
 
 
-def _after(name: str, descending: bool, key: Any, last_id: int) -> ColumnElement[bool]:
-    column = sort_key(name)
+def _after(column: Any, ident: Any, descending: bool, key: Any, last_id: int) -> ColumnElement[bool]:
     if descending:
-        return and_(column <= key, or_(column < key, Order.id < last_id))
-    return and_(column >= key, or_(column > key, Order.id > last_id))
+        return and_(column <= key, or_(column < key, ident < last_id))
+    return and_(column >= key, or_(column > key, ident > last_id))
+
+
+def _ordered(column: Any, ident: Any, descending: bool) -> tuple[Any, Any]:
+    return (column.desc(), ident.desc()) if descending else (column.asc(), ident.asc())
 
 
 def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
@@ -160,29 +163,33 @@ def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
     name, descending = sort.lstrip("-"), sort.startswith("-")
     limit = int(args["limit"])
     found = conditions(args)
+    key, ident = sort_key(name), Order.id
+    ids = select(Order.id).where(*found)
     if found:
         # Many matches: walk the sort order's index rather than sort every match (the grid's
-        # rule). Few: find them through the filter's own index, then sort those few (else the
-        # planner may walk the whole sort index looking for them).
+        # rule). Few: collect them through the filter's own index, then sort those few (else
+        # the planner may walk the whole sort index looking for them).
         matching = select(Order.id).where(*found).limit(WALK_THRESHOLD + 1)
         if (db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0) > WALK_THRESHOLD:
             with walking_sort_index():
-                found = conditions(args)
+                ids = select(Order.id).where(*conditions(args))
         else:
-            found = [Order.id.in_(matching)]
-    query = select(Order).where(*found)
+            found_keys = select(Order.id.label("id"), key.label("key")).where(*found)
+            matches = found_keys.cte("matches").prefix_with("MATERIALIZED")
+            key, ident = matches.c.key, matches.c.id
+            ids = select(ident)
     if args.get("cursor"):
-        cursor_sort, key, last_id = decode_cursor(str(args["cursor"]), 3)
+        cursor_sort, cursor_key, last_id = decode_cursor(str(args["cursor"]), 3)
         if cursor_sort != sort or not isinstance(last_id, int) or isinstance(last_id, bool):
             abort(422, BAD_CURSOR)
-        query = query.where(_after(name, descending, _parsed_key(name, key), last_id))
-    order_by = (sort_key(name).desc(), Order.id.desc()) if descending else (sort_key(name), Order.id)
-    # The page's ids first, found and sorted within an index, then only the page's rows.
-    page_ids = query.with_only_columns(Order.id).order_by(*order_by).limit(limit + 1).subquery()
+        ids = ids.where(_after(key, ident, descending, _parsed_key(name, cursor_key), last_id))
+    # The page's ids first, found and sorted within an index or among the collected matches,
+    # then only the page's rows.
+    page_ids = ids.order_by(*_ordered(key, ident, descending)).limit(limit + 1).subquery()
     query = (
         select(Order)
         .where(Order.id.in_(select(page_ids.c.id)))
-        .order_by(*order_by)
+        .order_by(*_ordered(sort_key(name), Order.id, descending))
         .options(joinedload(Order.customer), joinedload(Order.customer_user), joinedload(Order.owner))
     )
     rows = list(db.session.scalars(query).unique())
