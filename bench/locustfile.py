@@ -129,6 +129,8 @@ class Person(HttpUser):
         with self.client.post(
             url, data=data, name=name, allow_redirects=False, catch_response=True
         ) as answer:
+            if answer.error:  # no answer at all: Locust reports the connection's own error
+                return None
             target = answer.headers.get("Location", "")
             if answer.status_code != 302 or expect not in target:
                 answer.failure(f"{answer.status_code}: {_error_text(answer.text)}")
@@ -316,7 +318,7 @@ def _log_request(
     name: str, response_time: float, exception: Exception | None, start_time: float, **_: Any
 ) -> None:
     if requests_log is not None:
-        error = None if exception is None else str(exception)[:300]
+        error = None if exception is None else f"{type(exception).__name__}: {exception}"[:300]
         requests_log.write(
             json.dumps({"t": start_time, "name": name, "ms": response_time, "error": error}) + "\n"
         )

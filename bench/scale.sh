@@ -145,12 +145,24 @@ kill_job_worker() {
     # Expected within about 25 s: ORDERDESK_JOB_STALE_SECONDS (20) and a look every 5 s.
     fault "job taken over by job worker $pid at $(job_column done) orders, $((SECONDS - killed_at)) s after the kill"
 }
+in_flight_worker() {
+    ss -Htnp state established "( sport = :$web_port )" 2>/dev/null \
+        | sed -n 's/.*"gunicorn",pid=\([0-9]*\),.*/\1/p' | head -n 1
+}
 kill_web_worker_then_stop_redis() {
     local total pid
     total="$(seconds "$duration")"
     sleep $((total * 2 / 5))
-    pid="$(sed -n 's/.*Booting worker with pid: //p' "$work/gunicorn.log" | head -n 1)"
-    fault "kill -9 gunicorn worker $pid"
+    # A worker with a request in flight: it holds an accepted connection (sync workers keep none
+    # between requests). Looked for over 10 s; failing that, the first worker booted.
+    local tries=200
+    until pid="$(in_flight_worker)"; [ -n "$pid" ] || ((--tries == 0)); do sleep 0.05; done
+    if [ -n "$pid" ]; then
+        fault "kill -9 gunicorn worker $pid, a request in flight"
+    else
+        pid="$(sed -n 's/.*Booting worker with pid: //p' "$work/gunicorn.log" | head -n 1)"
+        fault "kill -9 gunicorn worker $pid, no request seen in flight"
+    fi
     kill -9 "$pid"
     sleep $((total / 4))
     # Saved on the way down and loaded again on the way up: a restart, not a loss of data.
