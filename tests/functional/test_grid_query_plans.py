@@ -146,9 +146,21 @@ def test_a_page_after_a_row_is_read_in_order_from_an_index(login_as, some_orders
 def test_when_many_orders_match_a_page_walks_the_sort_index_instead_of_sorting_them(
     login_as, some_orders, query, monkeypatch
 ):
-    monkeypatch.setattr("admin.capped_grid.walk_threshold", lambda table_rows, page_size: 0)
+    monkeypatch.setattr(OrderGridView, "count_cap", 0)
     client = login_as("viewer")
     assert_served_by_indexes(plan(*grid_statement(client, query)), in_order=True)
+
+
+@pytest.mark.parametrize("count_cap, walks", [(3, False), (2, True)])
+def test_a_search_walks_the_sort_index_only_when_more_orders_match_than_the_grid_counts(
+    login_as, some_orders, monkeypatch, count_cap, walks
+):
+    # Up to the cap the matches are collected and sorted, however old they are: a walk from
+    # the newest order could cross most of the table before it met them.
+    monkeypatch.setattr(OrderGridView, "count_cap", count_cap)
+    statement, _parameters = grid_statement(login_as("viewer"), "search=so-0")
+    assert ("MATERIALIZED" in statement) is not walks
+    assert ("identifier || " in statement) is walks
 
 
 @pytest.mark.parametrize(
