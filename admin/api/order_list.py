@@ -51,7 +51,7 @@ class OrderListArgs(PageArgs):
     po_number = Text(metadata={"description": "PO number starts with."})
     customer = Text(metadata={"description": "Customer name starts with."})
     customer_user = Text(metadata={"description": "A word of the buyer's name or email starts with."})
-    owner = Text(metadata={"description": "A word of the owner's name or email starts with."})
+    owner = Text(metadata={"description": "The owner's name starts with."})
     internal_status = Text(validate=ma.validate.OneOf([str(s) for s in INTERNAL_STATUSES]))
     shipping_status = Text(validate=ma.validate.OneOf([str(s) for s in SHIPPING_STATUSES]))
     payment_status = Text(validate=ma.validate.OneOf([str(s) for s in PAYMENT_STATUSES]))

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from admin.base import parse_id
 from admin.capped_grid import looked_up
-from models import CUSTOMER_USER_WORDS, CUSTOMER_WORDS, Customer, CustomerUser, Order, OrderLineItem, User
+from models import CUSTOMER_USER_WORDS, CUSTOMER_WORDS, Customer, CustomerUser, Order, OrderLineItem, User, db
 from models.dialect import in_ids
 
 
@@ -127,10 +127,13 @@ class OwnerFilter(PrefixFilter):
 
     @staticmethod
     def _condition(term: str) -> ColumnElement[bool]:
-        owners = select(User.id).where(
-            func.lower(User.full_name).like(_like_prefix(term.lower()), escape="\\")
-        )
-        return in_ids(looked_up(Order.owner_id), owners)
+        # The few matching users are read first and compared as values. Given a subquery,
+        # PostgreSQL cannot tell how many of the orders' handful of owners it names, and read
+        # the whole orders table when they owned none (200 ms at a million orders).
+        owners = db.session.scalars(
+            select(User.id).where(func.lower(User.full_name).like(_like_prefix(term.lower()), escape="\\"))
+        ).all()
+        return looked_up(Order.owner_id).in_(owners)
 
     def operation(self) -> str:
         return "name starts with"
