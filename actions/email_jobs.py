@@ -179,7 +179,7 @@ def run_email_job(
         return ChunkResult(more=False, done=1)
     reason = email.error or "The email could not be sent."
     if tries <= len(retry_delays):
-        delay = float(retry_delays[tries - 1])
+        delay = retry_delays[tries - 1]
         email.status = "pending"
         job.state, job.claim = "queued", None
         job.run_after = (now or utcnow()) + timedelta(seconds=delay)

@@ -127,7 +127,7 @@ def _record(
     if result.ok:
         delivery.state, delivery.next_try_at = "delivered", None
     elif delivery.attempts <= len(delays):
-        delivery.next_try_at = at + timedelta(seconds=float(delays[delivery.attempts - 1]))
+        delivery.next_try_at = at + timedelta(seconds=delays[delivery.attempts - 1])
     else:
         delivery.state, delivery.next_try_at = "failed", None
 

@@ -41,6 +41,13 @@ def looked_up(column: Any) -> Any:
     return column.concat("") if isinstance(column.type, String) else column + 0
 
 
+def count_up_to(ids: Any, cap: int) -> int:
+    """How many rows a query of ids selects, counted no further than `cap` (never the whole
+    table: the count stops reading at the cap)."""
+    capped = ids.order_by(None).limit(cap).subquery()
+    return db.session.scalar(select(func.count()).select_from(capped)) or 0
+
+
 @contextmanager
 def walking_sort_index() -> Iterator[None]:
     token = _walking_sort_index.set(True)
@@ -168,8 +175,7 @@ class CappedCountGrid:
             sort_column, sort_desc = self.column_default_sort
         if not execute:
             return None, filtered.order_by(*self._order(str(sort_column), bool(sort_desc)))
-        matching = filtered.with_entities(self.model.id).limit(self.count_cap + 1).subquery()
-        count = db.session.scalar(select(func.count()).select_from(matching)) or 0
+        count = count_up_to(filtered.with_entities(self.model.id), self.count_cap + 1)
         size = page_size or self.page_size
         walking = count > self.count_cap and bool(search or filters)
         if walking:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from actions.money import CURRENCIES
 from admin.api.common import BAD_CURSOR, PageArgs, decode_cursor, encode_cursor
 from admin.api.fields import DecimalString, IdFilter
-from admin.capped_grid import COUNT_CAP, walking_sort_index
+from admin.capped_grid import COUNT_CAP, count_up_to, walking_sort_index
 from admin.orders.filters import (
     CustomerUserFilter,
     OwnerFilter,
@@ -169,8 +169,7 @@ def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
         # Many matches: walk the sort order's index rather than sort every match (the grid's
         # rule). Few: collect them through the filter's own index, then sort those few (else
         # the planner may walk the whole sort index looking for them).
-        matching = select(Order.id).where(*found).limit(COUNT_CAP + 1)
-        if (db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0) > COUNT_CAP:
+        if count_up_to(select(Order.id).where(*found), COUNT_CAP + 1) > COUNT_CAP:
             with walking_sort_index():
                 ids = select(Order.id).where(*conditions(args))
         else:

@@ -10,13 +10,13 @@ from typing import Any
 
 from flask import Response, redirect, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
 from actions.export_jobs import start_export_job
 from actions.jobs import ITEMS_PER_INSERT
 from admin.base import current_actor, run_action
+from admin.capped_grid import count_up_to
 from admin.csv_rows import csv_header, csv_rows
 from admin.jobs.views import queue_started_job
 from models import Job, Order, db
@@ -52,18 +52,12 @@ def csv_lines(view: Any, orders: Iterable[Any]) -> Iterator[str]:
     yield from csv_rows(view, orders, per_chunk=CHUNK_ROWS)
 
 
-def _matching_up_to(ids: Any, cap: int) -> int:
-    """How many orders the export query selects, counted no further than `cap`."""
-    capped = ids.order_by(None).limit(cap).subquery()
-    return db.session.scalar(select(func.count()).select_from(capped)) or 0
-
-
 def exported_csv(view: Any, return_url: str) -> ResponseReturnValue:
     """The grid's export: up to DIRECT_EXPORT_LIMIT orders, streamed at once; more, written
     to a file by a job whose page the person is taken to (it offers the download)."""
     query = export_query(view)
     ids = query.with_entities(Order.id)
-    if _matching_up_to(ids, DIRECT_EXPORT_LIMIT + 1) <= DIRECT_EXPORT_LIMIT:
+    if count_up_to(ids, DIRECT_EXPORT_LIMIT + 1) <= DIRECT_EXPORT_LIMIT:
         return streamed_csv(view, query)
     filename = secure_filename(view.get_export_name(export_type="csv"))
 
