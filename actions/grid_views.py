@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import and_, delete, func, literal, or_, select
+from sqlalchemy import ScalarSelect, and_, delete, func, literal, null, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from actions.errors import DomainError, PermissionDenied, ValidationFailed
@@ -40,12 +41,14 @@ SYSTEM_VIEWS: dict[str, tuple[SystemView, ...]] = {
 @dataclass(frozen=True)
 class VisibleViews:
     """What a person's Views menu lists: system views, their own, those shared by others,
-    and the key of their default ("all", "open" or a saved view's id)."""
+    and the key of their default ("all", "open" or a saved view's id); `along` is the value of
+    the scalar read with them, if any."""
 
     system: tuple[SystemView, ...]
     own: list[GridView] = field(default_factory=list)
     shared: list[GridView] = field(default_factory=list)
     default_key: str = "all"
+    along: Any = None
 
 
 def may_share_views(user: User) -> bool:
@@ -62,9 +65,12 @@ def system_view(grid: str, key: str) -> SystemView | None:
     return next((view for view in SYSTEM_VIEWS.get(grid, ()) if view.key == key), None)
 
 
-def visible_views(session: Session, user: User, *, grid: str) -> VisibleViews:
+def visible_views(
+    session: Session, user: User, *, grid: str, along: ScalarSelect[Any] | None = None
+) -> VisibleViews:
     """The views `user` may open on `grid` and their default, in one query: the default is read
-    by subqueries on a one-row source the views are outer-joined to."""
+    by subqueries on a one-row source the views are outer-joined to. `along` is one more such
+    subquery the caller needs with them (the grid's capped count: one statement fewer a page)."""
     system = SYSTEM_VIEWS.get(grid, ())
     mine = and_(GridViewDefault.user_id == user.id, GridViewDefault.grid == grid)
     one = select(literal(1).label("one")).subquery()
@@ -72,6 +78,7 @@ def visible_views(session: Session, user: User, *, grid: str) -> VisibleViews:
         select(
             select(GridViewDefault.view_id).where(mine).scalar_subquery(),
             select(GridViewDefault.system_view).where(mine).scalar_subquery(),
+            along if along is not None else null(),
             GridView,
         )
         .select_from(one)
@@ -81,8 +88,8 @@ def visible_views(session: Session, user: User, *, grid: str) -> VisibleViews:
         )
         .options(joinedload(GridView.owner))
     ).all()
-    views = sorted((row[2] for row in rows if row[2] is not None), key=lambda v: v.name.casefold())
-    default_id, default_system = (rows[0][0], rows[0][1]) if rows else (None, None)
+    views = sorted((row[3] for row in rows if row[3] is not None), key=lambda v: v.name.casefold())
+    default_id, default_system, along_value = rows[0][:3] if rows else (None, None, None)
     ids = {view.id for view in views}
     if default_id in ids:
         default_key = str(default_id)
@@ -95,6 +102,7 @@ def visible_views(session: Session, user: User, *, grid: str) -> VisibleViews:
         own=[view for view in views if view.owner_id == user.id],
         shared=[view for view in views if view.owner_id != user.id],
         default_key=default_key,
+        along=along_value,
     )
 
 

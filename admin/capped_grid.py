@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import g, has_request_context, request
-from sqlalchemy import ColumnElement, String, and_, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, String, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from admin.base import parse_id
@@ -41,11 +41,16 @@ def looked_up(column: Any) -> Any:
     return column.concat("") if isinstance(column.type, String) else column + 0
 
 
-def count_up_to(ids: Any, cap: int) -> int:
+def capped_count(ids: Any, cap: int) -> ScalarSelect[int]:
     """How many rows a query of ids selects, counted no further than `cap` (never the whole
-    table: the count stops reading at the cap)."""
+    table: the count stops reading at the cap), as a subquery to read in a statement."""
     capped = ids.order_by(None).limit(cap).subquery()
-    return db.session.scalar(select(func.count()).select_from(capped)) or 0
+    return select(func.count()).select_from(capped).scalar_subquery()
+
+
+def count_up_to(ids: Any, cap: int) -> int:
+    """`capped_count`, read on its own."""
+    return db.session.scalar(select(capped_count(ids, cap))) or 0
 
 
 @contextmanager
@@ -175,7 +180,7 @@ class CappedCountGrid:
             sort_column, sort_desc = self.column_default_sort
         if not execute:
             return None, filtered.order_by(*self._order(str(sort_column), bool(sort_desc)))
-        count = count_up_to(filtered.with_entities(self.model.id), self.count_cap + 1)
+        count = self.count_matches(filtered.with_entities(self.model.id), self.count_cap + 1)
         size = page_size or self.page_size
         walking = count > self.count_cap and bool(search or filters)
         if walking:
@@ -191,6 +196,11 @@ class CappedCountGrid:
         rows, pager = self._page(filtered, str(sort_column), bool(sort_desc), wanted, size, count, collect)
         g.grid_pager = pager
         return count, rows
+
+    def count_matches(self, ids: Any, cap: int) -> int:
+        """The count the page is planned by and the pager shows (a grid that reads something
+        else on every page may read the count in the same statement)."""
+        return count_up_to(ids, cap)
 
     def _page(
         self, filtered: Any, sort: str, desc: bool, wanted: PageRequest, size: int, count: int, collect: bool

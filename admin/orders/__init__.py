@@ -32,8 +32,8 @@ from admin.orders.totals_preview import OrderTotalsPreviewView
 
 
 class OrderView(
+    OrderGridViewsView,  # before the grid: the Views menu's statement reads the grid's count
     OrderGridView,
-    OrderGridViewsView,
     OrderPageView,
     OrderEditingView,
     OrderLookupsView,

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import flash, redirect, request, session, url_for
 from flask_admin import expose
+from sqlalchemy import ScalarSelect
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -29,11 +30,13 @@ from actions.grid_views import (
 )
 from actions.permissions import join_words
 from admin.base import current_actor, parse_id, run_action
+from admin.capped_grid import capped_count
 from admin.orders.base import OrderViewBase
 from admin.orders.grid import COLUMNS_KEY, SORTABLE_COLUMNS
-from models import GridView, db
+from models import GridView, Order, db
 
 GRID = "orders"
+VIEWS_KEY = "orderdesk.order_grid_views"
 
 
 class OrderGridViewsView(OrderViewBase):
@@ -42,19 +45,28 @@ class OrderGridViewsView(OrderViewBase):
         """The grid; opened bare (no query) from elsewhere, it shows the person's default view.
         Bare from the grid itself (its pager, "Reset filters"), it stays bare."""
         if not request.args and not self._from_the_grid():
-            key = self._visible_views().default_key
+            # Read with the bare grid's count, which its page needs when the default is "all".
+            _none, every_order = self.get_list(None, None, False, None, [], execute=False)
+            count = capped_count(every_order.with_entities(Order.id), self.count_cap + 1)
+            key = self._visible_views(along=count).default_key
             if key != "all":
                 return self.grid_view_open(key)
         return super().index_view()
 
     @staticmethod
-    def _visible_views() -> VisibleViews:
+    def _visible_views(along: ScalarSelect[int] | None = None) -> VisibleViews:
         """The person's views, read once per request (the bare grid reads its default, then
-        renders the menu)."""
-        key = "orderdesk.order_grid_views"
-        if key not in request.environ:
-            request.environ[key] = visible_views(db.session, current_actor(), grid=GRID)
-        return request.environ[key]
+        renders the menu), with `along` when they are read first."""
+        if VIEWS_KEY not in request.environ:
+            request.environ[VIEWS_KEY] = visible_views(db.session, current_actor(), grid=GRID, along=along)
+        return request.environ[VIEWS_KEY]
+
+    def count_matches(self, ids: Any, cap: int) -> int:
+        """Read in the Views menu's statement: one statement fewer a page. A bare grid has read
+        the menu with this count already; a menu read without one leaves it to a statement of
+        its own."""
+        counted = self._visible_views(along=capped_count(ids, cap)).along
+        return counted if counted is not None else super().count_matches(ids, cap)
 
     def _from_the_grid(self) -> bool:
         referrer = urlsplit(request.referrer or "")

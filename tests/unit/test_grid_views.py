@@ -5,7 +5,7 @@ read back against the filters and columns a grid has now."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from actions.errors import DomainError, PermissionDenied, ValidationFailed
 from actions.grid_queries import resolve_view_query, saved_query
@@ -17,7 +17,7 @@ from actions.grid_views import (
     set_default_view,
     visible_views,
 )
-from models import GridView, GridViewDefault
+from models import GridView, GridViewDefault, User
 
 COLUMNS = ["identifier", "po_number", "total"]
 
@@ -104,6 +104,17 @@ def test_only_managers_and_admins_share_and_everyone_sees_shared_views(session, 
     assert (seen.own, seen.shared, seen.default_key) == ([mine], [team], "all")
     with pytest.raises(DomainError, match="no longer exists or is not shared"):
         get_grid_view(session, private.id, grid="orders", actor=users["sales"])
+
+
+@pytest.mark.parametrize("saved", [0, 2])
+def test_a_value_asked_along_is_read_with_the_views_whether_there_are_views_or_none(session, users, saved):
+    for number in range(saved):
+        _save(session, users["sales"], f"View {number}")
+    users_count = select(func.count()).select_from(User).scalar_subquery()
+    seen = visible_views(session, users["sales"], grid="orders", along=users_count)
+    assert len(seen.own) == saved
+    assert seen.along == session.scalar(select(func.count()).select_from(User)) > 0
+    assert visible_views(session, users["sales"], grid="orders").along is None
 
 
 def test_a_default_is_per_person_even_for_a_shared_view_and_falls_back_when_deleted(session, users):
