@@ -21,8 +21,26 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+# PostgreSQL's cost of reading a random page, for OrderDesk's own connections. The default
+# (4, a spinning disk's) makes the planner read the orders table rather than a wide index that
+# holds every column a query needs (the grid's walk indexes): the capped count of open orders
+# over 1,000 read 10,001 rows from the table in 14 ms instead of the index alone in 2.5 ms.
+# 1.1 is the figure PostgreSQL's documentation gives for solid-state or cached storage.
+POSTGRESQL_RANDOM_PAGE_COST = 1.1
+
+
 def configure_engine(engine: Engine) -> None:
-    """Turn on SQLite's foreign keys and write-ahead log; PostgreSQL needs nothing here."""
+    """Turn on SQLite's foreign keys and write-ahead log; on PostgreSQL, price random reads as
+    solid-state storage does."""
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _postgresql_costs(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET random_page_cost = {POSTGRESQL_RANDOM_PAGE_COST}")
+            dbapi_connection.commit()  # else the pool's first rollback would undo it
+
+        return
     if engine.dialect.name != "sqlite":
         return
 
