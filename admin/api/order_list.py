@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from actions.money import CURRENCIES
 from admin.api.common import BAD_CURSOR, PageArgs, decode_cursor, encode_cursor
 from admin.api.fields import DecimalString, IdFilter
-from admin.capped_grid import COUNT_CAP, count_up_to, walking_sort_index
+from admin.capped_grid import COUNT_CAP, WALK_PROBE_ROWS, count_up_to, walk_meets_a_page, walking_sort_index
 from admin.orders.filters import (
     CustomerUserFilter,
     OwnerFilter,
@@ -157,6 +157,17 @@ def _ordered(column: Any, ident: Any, descending: bool) -> tuple[Any, Any]:
     return (column.desc(), ident.desc()) if descending else (column.asc(), ident.asc())
 
 
+def _cursor_position(args: dict[str, Any], sort: str, name: str) -> tuple[Any, int] | None:
+    """The sort key and id the cursor continues after; answers 422 for a cursor of another
+    sort or a malformed one."""
+    if not args.get("cursor"):
+        return None
+    cursor_sort, cursor_key, last_id = decode_cursor(str(args["cursor"]), 3)
+    if cursor_sort != sort or not isinstance(last_id, int) or isinstance(last_id, bool):
+        abort(422, BAD_CURSOR)
+    return _parsed_key(name, cursor_key), last_id
+
+
 def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
     """One page of orders and the cursor of the next (None on the last page)."""
     sort = str(args["sort"])
@@ -164,24 +175,31 @@ def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
     limit = int(args["limit"])
     found = conditions(args)
     key, ident = sort_key(name), Order.id
+    after = _cursor_position(args, sort, name)
     ids = select(Order.id).where(*found)
     if found:
         # Many matches: walk the sort order's index rather than sort every match (the grid's
-        # rule). Few: collect them through the filter's own index, then sort those few (else
-        # the planner may walk the whole sort index looking for them).
-        if count_up_to(select(Order.id).where(*found), COUNT_CAP + 1) > COUNT_CAP:
+        # rule), if a search's matches lie near where the walk starts. Few: collect them
+        # through the filter's own index, then sort those few (else the planner may walk the
+        # whole sort index looking for them).
+        walk = count_up_to(select(Order.id).where(*found), COUNT_CAP + 1) > COUNT_CAP
+        if walk:
             with walking_sort_index():
-                ids = select(Order.id).where(*conditions(args))
+                walked = select(Order.id).where(*conditions(args))
+            if args.get("q"):
+                start = select(ident).order_by(*_ordered(key, ident, descending))
+                if after is not None:
+                    start = start.where(_after(key, ident, descending, *after))
+                walk = walk_meets_a_page(walked, start, ident, limit, WALK_PROBE_ROWS)
+        if walk:
+            ids = walked
         else:
             found_keys = select(Order.id.label("id"), key.label("key")).where(*found)
             matches = found_keys.cte("matches").prefix_with("MATERIALIZED")
             key, ident = matches.c.key, matches.c.id
             ids = select(ident)
-    if args.get("cursor"):
-        cursor_sort, cursor_key, last_id = decode_cursor(str(args["cursor"]), 3)
-        if cursor_sort != sort or not isinstance(last_id, int) or isinstance(last_id, bool):
-            abort(422, BAD_CURSOR)
-        ids = ids.where(_after(key, ident, descending, _parsed_key(name, cursor_key), last_id))
+    if after is not None:
+        ids = ids.where(_after(key, ident, descending, *after))
     # The page's ids first, found and sorted within an index or among the collected matches,
     # then only the page's rows.
     page_ids = ids.order_by(*_ordered(key, ident, descending)).limit(limit + 1).subquery()

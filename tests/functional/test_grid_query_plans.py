@@ -70,7 +70,10 @@ def grid_statement(client, query: str, *, counting: bool = False) -> tuple[str, 
     captured: list[tuple[str, object]] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        wanted = "count(*)" in statement if counting else "ORDER BY" in statement
+        # (not a walked search's probe of its first rows, a count too)
+        wanted = (
+            "count(*)" in statement if counting else "ORDER BY" in statement and "count(*)" not in statement
+        )
         if "FROM orders" in statement and wanted:
             captured.append((statement, parameters))
 
@@ -148,6 +151,7 @@ def test_when_many_orders_match_a_page_walks_the_sort_index_instead_of_sorting_t
     login_as, some_orders, query, monkeypatch
 ):
     monkeypatch.setattr(OrderGridView, "count_cap", 0)
+    monkeypatch.setattr(OrderGridView, "walk_probe_rows", 3)  # a search's matches count as dense
     client = login_as("viewer")
     assert_served_by_indexes(plan(*grid_statement(client, query)), in_order=True)
 
@@ -169,9 +173,28 @@ def test_a_search_walks_the_sort_index_only_when_more_orders_match_than_the_grid
     # Up to the cap the matches are collected and sorted, however old they are: a walk from
     # the newest order could cross most of the table before it met them.
     monkeypatch.setattr(OrderGridView, "count_cap", count_cap)
+    monkeypatch.setattr(OrderGridView, "walk_probe_rows", 3)
     statement, _parameters = grid_statement(login_as("viewer"), "search=so-0")
     assert ("MATERIALIZED" in statement) is not walks
     assert ("identifier || " in statement) is walks
+
+
+@pytest.mark.parametrize("newest, walks", [(True, True), (False, False)])
+def test_a_search_with_many_matches_walks_only_when_they_lie_where_the_walk_starts(
+    login_as, some_orders, monkeypatch, newest, walks
+):
+    # Given more matches than the count's cap, and a walk whose first row is the newest order
+    monkeypatch.setattr(OrderGridView, "count_cap", 0)
+    monkeypatch.setattr(OrderGridView, "walk_probe_rows", 1)
+    wanted = some_orders[-1] if newest else some_orders[0]
+    client = login_as("viewer")
+    # When the search matches the newest order, or only the oldest (which a walk reaches last)
+    statement, _parameters = grid_statement(client, f"search={wanted.identifier}")
+    # Then the first is walked to, the second collected and sorted; the page is right either way
+    assert ("identifier || " in statement) is walks
+    assert ("MATERIALIZED" in statement) is not walks
+    page = client.get(f"/admin/orders/?search={wanted.identifier}").get_data(as_text=True)
+    assert [o.identifier for o in some_orders if o.identifier in page] == [wanted.identifier]
 
 
 @pytest.mark.parametrize(

@@ -47,11 +47,12 @@ CASES = [
 
 
 def list_statement(client, url: str, query: dict[str, object], table: str) -> tuple[str, object]:
-    """The one statement that reads the page of `table`'s rows."""
+    """The one statement that reads the page of `table`'s rows (not a count: a search's probe
+    of where its walk would start is one)."""
     captured: list[tuple[str, object]] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if f"FROM {table}" in statement and "ORDER BY" in statement:
+        if f"FROM {table}" in statement and "ORDER BY" in statement and "count(*)" not in statement:
             captured.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", record)
@@ -130,3 +131,28 @@ def test_a_page_costs_as_many_statements_whatever_its_size(api_as, catalog, reso
     large = _statements(client, f"/api/v1/{resource}/?limit=50")
 
     assert large == small
+
+
+@pytest.mark.parametrize("newest, walks", [(True, True), (False, False)])
+def test_an_order_search_with_many_matches_walks_only_when_they_lie_where_the_walk_starts(
+    api_as, catalog, users, monkeypatch, newest, walks
+):
+    from admin.api import order_list
+    from tests.factories import make_order
+
+    # Given three orders, more matches than the count's cap, and a walk whose first row is
+    # the newest order
+    made = [make_order(db.session, catalog, actor=users["sales"]) for _ in range(3)]
+    db.session.commit()
+    monkeypatch.setattr(order_list, "COUNT_CAP", 0)
+    monkeypatch.setattr(order_list, "WALK_PROBE_ROWS", 1)
+    wanted = made[-1] if newest else made[0]
+    # When the search matches the newest order, or only the oldest (which a walk reaches last)
+    statement, _parameters = list_statement(
+        api_as("viewer"), "/api/v1/orders/", {"q": wanted.identifier}, "orders"
+    )
+    # Then the first is walked to, the second collected and sorted; the answer is right either way
+    assert ("identifier || " in statement) is walks
+    assert ("MATERIALIZED" in statement) is not walks
+    listed = api_as("viewer").get("/api/v1/orders/", query_string={"q": wanted.identifier}).get_json()
+    assert [order["identifier"] for order in listed["items"]] == [wanted.identifier]
