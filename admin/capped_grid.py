@@ -41,7 +41,7 @@ def looked_up(column: Any) -> Any:
     its index finds the few matching rows; or, while a page walks its sort order's index
     because many rows match, an expression of it that no index serves (`id + 0`,
     `identifier || ''`), so the database does not collect and sort every match first."""
-    if not _walking_sort_index.get():
+    if not walking():
         return column
     return column.concat("") if isinstance(column.type, String) else column + 0
 
@@ -51,6 +51,11 @@ def capped_count(ids: Any, cap: int) -> ScalarSelect[int]:
     table: the count stops reading at the cap), as a subquery to read in a statement."""
     capped = ids.order_by(None).limit(cap).subquery()
     return select(func.count()).select_from(capped).scalar_subquery()
+
+
+def walking() -> bool:
+    """True while a page walks its sort order's index (conditions are then tested row by row)."""
+    return _walking_sort_index.get()
 
 
 def count_up_to(ids: Any, cap: int) -> int:
@@ -202,21 +207,29 @@ class CappedCountGrid:
         sort, desc = str(sort_column), bool(sort_desc)
         wanted = PageRequest.from_request(page)
         walking = count > self.count_cap and bool(search or filters)
+        # A search's matches (an OR over several indexes, which no index reads in order) are
+        # collected first, then sorted: else PostgreSQL may walk the sort's index looking for them.
+        collect = bool(search) and not walking
         if walking:
             with walking_sort_index():
                 _none, query = super().get_list(  # type: ignore[misc]
                     page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
                 )
             walked = query.limit(None).offset(None).order_by(None)
-            # A walk reads each row it crosses for a search's words: it must meet a page soon.
-            walking = not search or self._walk_meets_a_page(walked, sort, desc, wanted, size)
-            filtered = walked if walking else filtered
-        # A search's matches (an OR over several indexes, which no index reads in order) are
-        # collected first, then sorted: else PostgreSQL may walk the sort's index looking for them.
-        collect = bool(search) and not walking
+            # A walk that reads each row it crosses (for a search's words, an order number) must
+            # meet a page soon; matches that lie far from its start are collected and sorted.
+            probed = self.walk_reads_rows(search, filters)
+            walking = not probed or self._walk_meets_a_page(walked, sort, desc, wanted, size)
+            filtered, collect = (walked, False) if walking else (filtered, True)
         rows, pager = self._page(filtered, sort, desc, wanted, size, count, collect)
         g.grid_pager = pager
         return count, rows
+
+    def walk_reads_rows(self, search: str | None, filters: Any) -> bool:
+        """Whether a walk must read each row it crosses from the table (a search's words are
+        in no index it walks), so that it is worth knowing first whether it will meet a page
+        soon."""
+        return bool(search)
 
     def _walk_meets_a_page(self, walked: Any, sort: str, desc: bool, wanted: PageRequest, size: int) -> bool:
         """`walk_meets_a_page` for the walk this page would take."""

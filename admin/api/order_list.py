@@ -186,7 +186,7 @@ def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
         if walk:
             with walking_sort_index():
                 walked = select(Order.id).where(*conditions(args))
-            if args.get("q"):
+            if args.get("q") or args.get("number") or args.get("po_number"):  # in no walked index
                 start = select(ident).order_by(*_ordered(key, ident, descending))
                 if after is not None:
                     start = start.where(_after(key, ident, descending, *after))

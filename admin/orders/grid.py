@@ -241,6 +241,11 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
     def term_condition(self, term: str) -> Any:
         return search_condition(term)
 
+    def walk_reads_rows(self, search: str | None, filters: Any) -> bool:
+        """Searches, and the order and PO number filters: no walked index holds those numbers."""
+        columns = [self._filters[idx].column for idx, _name, _value in filters]
+        return bool(search) or any(c is Order.identifier or c is Order.po_number for c in columns)
+
     def get_export_value(self, model: Any, name: Any) -> Any:
         return neutralise_csv_cell(super().get_export_value(model, name))
 

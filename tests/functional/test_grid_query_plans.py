@@ -180,21 +180,33 @@ def test_a_search_walks_the_sort_index_only_when_more_orders_match_than_the_grid
 
 
 @pytest.mark.parametrize("newest, walks", [(True, True), (False, False)])
+@pytest.mark.parametrize("argument", ["search", "flt1_order_number_starts_with"])
 def test_a_search_with_many_matches_walks_only_when_they_lie_where_the_walk_starts(
-    login_as, some_orders, monkeypatch, newest, walks
+    login_as, some_orders, monkeypatch, newest, walks, argument
 ):
     # Given more matches than the count's cap, and a walk whose first row is the newest order
     monkeypatch.setattr(OrderGridView, "count_cap", 0)
     monkeypatch.setattr(OrderGridView, "walk_probe_rows", 1)
     wanted = some_orders[-1] if newest else some_orders[0]
     client = login_as("viewer")
-    # When the search matches the newest order, or only the oldest (which a walk reaches last)
-    statement, _parameters = grid_statement(client, f"search={wanted.identifier}")
+    # When the search (or the order number filter) matches the newest order, or only the
+    # oldest (which a walk reaches last)
+    query = f"{argument}={wanted.identifier}"
+    statement, _parameters = grid_statement(client, query)
     # Then the first is walked to, the second collected and sorted; the page is right either way
     assert ("identifier || " in statement) is walks
     assert ("MATERIALIZED" in statement) is not walks
-    page = client.get(f"/admin/orders/?search={wanted.identifier}").get_data(as_text=True)
+    page = client.get(f"/admin/orders/?{query}").get_data(as_text=True)
     assert [o.identifier for o in some_orders if o.identifier in page] == [wanted.identifier]
+
+
+def test_a_walk_tests_an_order_number_by_its_like_alone(login_as, some_orders, monkeypatch):
+    # (PostgreSQL, given the range too, expected too few matches to walk for and read the table)
+    monkeypatch.setattr(OrderGridView, "count_cap", 0)
+    monkeypatch.setattr(OrderGridView, "walk_probe_rows", 3)
+    statement, _parameters = grid_statement(login_as("viewer"), "flt1_order_number_starts_with=so-0")
+    assert "identifier || " in statement and " LIKE " in statement
+    assert ">=" not in statement.split("WHERE", 1)[1].split("ORDER BY", 1)[0], statement
 
 
 @pytest.mark.parametrize(

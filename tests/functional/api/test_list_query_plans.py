@@ -134,8 +134,9 @@ def test_a_page_costs_as_many_statements_whatever_its_size(api_as, catalog, reso
 
 
 @pytest.mark.parametrize("newest, walks", [(True, True), (False, False)])
+@pytest.mark.parametrize("argument", ["q", "number"])
 def test_an_order_search_with_many_matches_walks_only_when_they_lie_where_the_walk_starts(
-    api_as, catalog, users, monkeypatch, newest, walks
+    api_as, catalog, users, monkeypatch, newest, walks, argument
 ):
     from admin.api import order_list
     from tests.factories import make_order
@@ -149,10 +150,10 @@ def test_an_order_search_with_many_matches_walks_only_when_they_lie_where_the_wa
     wanted = made[-1] if newest else made[0]
     # When the search matches the newest order, or only the oldest (which a walk reaches last)
     statement, _parameters = list_statement(
-        api_as("viewer"), "/api/v1/orders/", {"q": wanted.identifier}, "orders"
+        api_as("viewer"), "/api/v1/orders/", {argument: wanted.identifier}, "orders"
     )
     # Then the first is walked to, the second collected and sorted; the answer is right either way
     assert ("identifier || " in statement) is walks
     assert ("MATERIALIZED" in statement) is not walks
-    listed = api_as("viewer").get("/api/v1/orders/", query_string={"q": wanted.identifier}).get_json()
+    listed = api_as("viewer").get("/api/v1/orders/", query_string={argument: wanted.identifier}).get_json()
     assert [order["identifier"] for order in listed["items"]] == [wanted.identifier]
