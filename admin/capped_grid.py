@@ -25,9 +25,10 @@ from models import db
 # crosses every row from the newest to the matches: most of a million orders when they are
 # old ones (order numbers starting SO-12 on PostgreSQL: 365 ms walked, 6 ms sorted).
 COUNT_CAP = 10_000
-# A search that matches more orders than the count's cap walks the sort's index only when the
-# first WALK_PROBE_ROWS rows of that walk hold its matches densely enough that a page of them
-# is expected within WALK_BUDGET_ROWS rows; else its matches are collected and sorted.
+# A search (or an order or PO number filter) that matches more orders than the count's cap
+# walks the sort's index only when the first WALK_PROBE_ROWS rows of that walk hold its matches
+# densely enough that a page of them is expected within WALK_BUDGET_ROWS rows; else its
+# matches are collected and sorted.
 WALK_PROBE_ROWS = 2_000
 WALK_BUDGET_ROWS = 10_000
 # The query arguments that say which page is shown; every other argument is kept by the pager.
