@@ -237,7 +237,7 @@ class CappedCountGrid:
         key, ident = self.sort_key(sort, self.model), self.model.id
         backwards = bool(wanted.before or wanted.last)
         descending = desc != backwards
-        walk = select(ident).order_by(*_ordered(key, ident, descending))
+        walk = select(ident).order_by(*ordered(key, ident, descending))
         boundary = wanted.after or wanted.before
         if boundary is not None:
             walk = walk.where(self._beyond(sort, key, ident, descending, boundary))
@@ -259,13 +259,12 @@ class CappedCountGrid:
         descending = desc != backwards
         key, ident = self.sort_key(sort, self.model), self.model.id
         if collect:
-            found = filtered.with_entities(ident.label("id"), key.label("key"))
-            matches = found.cte("matches").prefix_with("MATERIALIZED")
+            matches = collected(filtered.with_entities(ident.label("id"), key.label("key")))
             key, ident = matches.c.key, matches.c.id
             ids = select(ident)
         else:
             ids = filtered.with_entities(ident)
-        ids = ids.order_by(*_ordered(key, ident, descending))
+        ids = ids.order_by(*ordered(key, ident, descending))
         if boundary is not None:
             ids = ids.filter(self._beyond(sort, key, ident, descending, boundary))
         elif wanted.number and not backwards:
@@ -300,18 +299,15 @@ class CappedCountGrid:
         return rows, pager
 
     def _order(self, sort: str, descending: bool) -> tuple[Any, Any]:
-        return _ordered(self.sort_key(sort, self.model), self.model.id, descending)
+        return ordered(self.sort_key(sort, self.model), self.model.id, descending)
 
     def _beyond(
         self, sort: str, key: Any, ident: Any, descending: bool, boundary: int
     ) -> ColumnElement[bool]:
-        """Rows after the boundary row in this order, written as a range on the sort key (so
-        the key's index serves it) and a tie-break on id among rows with the same key."""
+        """Rows after the boundary row (by id) in this order."""
         other = aliased(self.model)
         boundary_key = select(self.sort_key(sort, other)).where(other.id == boundary).scalar_subquery()
-        if descending:
-            return and_(key <= boundary_key, or_(key < boundary_key, ident < boundary))
-        return and_(key >= boundary_key, or_(key > boundary_key, ident > boundary))
+        return beyond(key, ident, descending, boundary_key, boundary)
 
     def render(self, template: str, **kwargs: Any) -> Any:
         capped = template == self.list_template and isinstance(kwargs.get("count"), int)
@@ -322,6 +318,23 @@ class CappedCountGrid:
         return super().render(template, **kwargs)  # type: ignore[misc]
 
 
-def _ordered(key: Any, ident: Any, descending: bool) -> tuple[Any, Any]:
+def ordered(key: Any, ident: Any, descending: bool) -> tuple[Any, Any]:
     """ORDER BY the sort key, ties broken by id."""
     return (key.desc(), ident.desc()) if descending else (key.asc(), ident.asc())
+
+
+def beyond(
+    key: Any, ident: Any, descending: bool, boundary_key: Any, boundary_id: int
+) -> ColumnElement[bool]:
+    """Rows after (key, id) = (boundary_key, boundary_id) in this order, written as a range on
+    the sort key (so the key's index serves it) and a tie-break on id among rows with that key."""
+    if descending:
+        return and_(key <= boundary_key, or_(key < boundary_key, ident < boundary_id))
+    return and_(key >= boundary_key, or_(key > boundary_key, ident > boundary_id))
+
+
+def collected(ids_and_keys: Any) -> Any:
+    """The matches (columns `id` and `key`) read once, through the filter's own index, to be
+    sorted among themselves: MATERIALIZED, so that PostgreSQL does not fold them back into a
+    walk of the sort's index looking for them."""
+    return ids_and_keys.cte("matches").prefix_with("MATERIALIZED")

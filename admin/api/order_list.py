@@ -10,13 +10,22 @@ from typing import Any
 
 import marshmallow as ma
 from flask import abort
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
 from actions.money import CURRENCIES
 from admin.api.common import BAD_CURSOR, PageArgs, decode_cursor, encode_cursor
 from admin.api.fields import DecimalString, IdFilter
-from admin.capped_grid import COUNT_CAP, WALK_PROBE_ROWS, count_up_to, walk_meets_a_page, walking_sort_index
+from admin.capped_grid import (
+    COUNT_CAP,
+    WALK_PROBE_ROWS,
+    beyond,
+    collected,
+    count_up_to,
+    ordered,
+    walk_meets_a_page,
+    walking_sort_index,
+)
 from admin.orders.filters import (
     CustomerUserFilter,
     OwnerFilter,
@@ -26,7 +35,7 @@ from admin.orders.filters import (
     search_condition,
     source_condition,
 )
-from admin.orders.grid import SORT_STAND_INS, SORTABLE_COLUMNS
+from admin.orders.grid import SORT_STAND_INS, SORTABLE_COLUMNS, order_sort_key
 from models import Order, db
 from models.orders import INTERNAL_STATUSES, PAYMENT_STATUSES, SHIPPING_STATUSES
 
@@ -122,12 +131,6 @@ def conditions(args: dict[str, Any]) -> list[ColumnElement[bool]]:
     return found
 
 
-def sort_key(name: str) -> Any:
-    column = getattr(Order, name)
-    stand_in = SORT_STAND_INS.get(name)
-    return func.coalesce(column, literal_column(stand_in)) if stand_in else column
-
-
 def _key_value(order: Order, name: str) -> Any:
     """The cursor's copy of a row's sort key, as JSON can carry it."""
     value = getattr(order, name)
@@ -147,16 +150,6 @@ def _parsed_key(name: str, value: Any) -> Any:
         abort(422, BAD_CURSOR)
 
 
-def _after(column: Any, ident: Any, descending: bool, key: Any, last_id: int) -> ColumnElement[bool]:
-    if descending:
-        return and_(column <= key, or_(column < key, ident < last_id))
-    return and_(column >= key, or_(column > key, ident > last_id))
-
-
-def _ordered(column: Any, ident: Any, descending: bool) -> tuple[Any, Any]:
-    return (column.desc(), ident.desc()) if descending else (column.asc(), ident.asc())
-
-
 def _cursor_position(args: dict[str, Any], sort: str, name: str) -> tuple[Any, int] | None:
     """The sort key and id the cursor continues after; answers 422 for a cursor of another
     sort or a malformed one."""
@@ -174,7 +167,7 @@ def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
     name, descending = sort.lstrip("-"), sort.startswith("-")
     limit = int(args["limit"])
     found = conditions(args)
-    key, ident = sort_key(name), Order.id
+    key, ident = order_sort_key(name), Order.id
     after = _cursor_position(args, sort, name)
     ids = select(Order.id).where(*found)
     if found:
@@ -187,26 +180,25 @@ def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
             with walking_sort_index():
                 walked = select(Order.id).where(*conditions(args))
             if args.get("q") or args.get("number") or args.get("po_number"):  # in no walked index
-                start = select(ident).order_by(*_ordered(key, ident, descending))
+                start = select(ident).order_by(*ordered(key, ident, descending))
                 if after is not None:
-                    start = start.where(_after(key, ident, descending, *after))
+                    start = start.where(beyond(key, ident, descending, *after))
                 walk = walk_meets_a_page(walked, start, ident, limit, WALK_PROBE_ROWS)
         if walk:
             ids = walked
         else:
-            found_keys = select(Order.id.label("id"), key.label("key")).where(*found)
-            matches = found_keys.cte("matches").prefix_with("MATERIALIZED")
+            matches = collected(select(Order.id.label("id"), key.label("key")).where(*found))
             key, ident = matches.c.key, matches.c.id
             ids = select(ident)
     if after is not None:
-        ids = ids.where(_after(key, ident, descending, *after))
+        ids = ids.where(beyond(key, ident, descending, *after))
     # The page's ids first, found and sorted within an index or among the collected matches,
     # then only the page's rows.
-    page_ids = ids.order_by(*_ordered(key, ident, descending)).limit(limit + 1).subquery()
+    page_ids = ids.order_by(*ordered(key, ident, descending)).limit(limit + 1).subquery()
     query = (
         select(Order)
         .where(Order.id.in_(select(page_ids.c.id)))
-        .order_by(*_ordered(sort_key(name), Order.id, descending))
+        .order_by(*ordered(order_sort_key(name), Order.id, descending))
         .options(joinedload(Order.customer), joinedload(Order.customer_user), joinedload(Order.owner))
     )
     rows = list(db.session.scalars(query).unique())

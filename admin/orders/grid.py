@@ -67,6 +67,15 @@ SORTABLE_COLUMNS = (
 SORT_STAND_INS = {"po_number": "''", "ship_until": "'0001-01-01'"}
 
 
+def order_sort_key(name: str, entity: Any = Order) -> Any:
+    """What a sort of orders by `name` orders by. Columns that may be empty sort by a stand-in
+    value, the same on every database (SQLite puts NULLs first, PostgreSQL last), through an
+    index on that expression."""
+    column = getattr(entity, name)
+    stand_in = SORT_STAND_INS.get(name)
+    return func.coalesce(column, literal_column(stand_in)) if stand_in else column
+
+
 def _choices(codes: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(code, status_label(code)) for code in codes]
 
@@ -250,11 +259,7 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
         return neutralise_csv_cell(super().get_export_value(model, name))
 
     def sort_key(self, name: str, entity: Any) -> Any:
-        """Columns that may be empty sort by a stand-in value, the same on every database
-        (SQLite puts NULLs first, PostgreSQL last), through an index on that expression."""
-        column = getattr(entity, name)
-        stand_in = SORT_STAND_INS.get(name)
-        return func.coalesce(column, literal_column(stand_in)) if stand_in else column
+        return order_sort_key(name, entity)
 
     def _export_csv(self, return_url: Any) -> Any:
         """Streamed, or written by a job when long; never loaded whole into memory (as
