@@ -6,7 +6,7 @@ import math
 import os
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from actions.documents import check_paper_size
-from actions.email_jobs import parse_retry_delays
 from actions.errors import DomainError
 from actions.money import CURRENCIES
 from actions.two_factor import TwoFactorPolicy
@@ -66,6 +65,24 @@ def _trusted_hosts(base_url: str) -> list[str]:
     ORDERDESK_TRUSTED_HOSTS (comma-separated, e.g. a load balancer's address)."""
     extra = [h.strip() for h in os.environ.get("ORDERDESK_TRUSTED_HOSTS", "").split(",") if h.strip()]
     return list(dict.fromkeys([urlsplit(base_url).hostname or "127.0.0.1", "127.0.0.1", "localhost", *extra]))
+
+
+def parse_retry_delays(value: str | Iterable[float]) -> tuple[float, ...]:
+    """ORDERDESK_EMAIL_RETRY_DELAYS and ORDERDESK_WEBHOOK_RETRY_DELAYS: the pauses before each
+    further try, in seconds: "120,480", or numbers; "" for none.
+
+    Raises: ValueError for anything that is not a positive number of seconds.
+    """
+    parts = [p.strip() for p in value.split(",")] if isinstance(value, str) else list(value)
+    if isinstance(value, str) and parts == [""]:
+        return ()
+    delays = []
+    for part in parts:
+        seconds = float(part)
+        if not math.isfinite(seconds) or seconds <= 0:
+            raise ValueError(part)
+        delays.append(seconds)
+    return tuple(delays)
 
 
 def _bound_waits(app: Flask) -> None:

@@ -9,8 +9,7 @@ After the last try the email is failed and its Retry button starts a new job.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -38,23 +37,6 @@ CANCELLED = "Sending was cancelled before the email went out."
 EARLY = timedelta(seconds=1)
 # The table itself, for the UPDATE that makes two Retry clicks wait for each other.
 EMAILS = Email.__table__
-
-
-def parse_retry_delays(value: str | Iterable[float]) -> tuple[float, ...]:
-    """The pauses before each further try, in seconds: "120,480", or numbers; "" for none.
-
-    Raises: ValueError for anything that is not a positive number of seconds.
-    """
-    parts = [p.strip() for p in value.split(",")] if isinstance(value, str) else list(value)
-    if isinstance(value, str) and parts == [""]:
-        return ()
-    delays = []
-    for part in parts:
-        seconds = float(part)
-        if not math.isfinite(seconds) or seconds <= 0:
-            raise ValueError(part)
-        delays.append(seconds)
-    return tuple(delays)
 
 
 def email_job_title(email: Email, order: Order | None) -> str:
