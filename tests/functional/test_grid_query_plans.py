@@ -217,3 +217,14 @@ def test_the_count_of_a_search_or_a_filter_through_people_is_served_by_indexes(l
     # (On PostgreSQL an IN (subquery) inside the search's OR kept every branch off its index.)
     client = login_as("viewer")
     assert_served_by_indexes(plan(*grid_statement(client, query, counting=True)), in_order=False)
+
+
+def test_the_orders_of_a_po_number_prefix_are_collected_from_its_index_alone(login_as, some_orders):
+    # (A common prefix matches thousands of orders at a million: reading each one's row for its
+    # date cost SQLite 9 ms of a 13 ms API page, 2 ms from the index alone.)
+    statement, parameters = grid_statement(login_as("viewer"), "flt1_po_number_starts_with=po-1")
+    steps = plan(statement, parameters)
+    if db.engine.dialect.name == "sqlite":
+        assert [s for s in steps if "USING COVERING INDEX ix_orders_po_number_lower" in s], steps
+    else:
+        assert [s for s in steps if "Index Only Scan using ix_orders_po_number_lower" in s], steps
