@@ -96,6 +96,11 @@ class CustomerUser(Timestamped, Model):
         return self.full_name
 
 
+# The order grid's Customer User filter is a case-insensitive prefix of the last name: a range
+# on this index, not a pass over every buyer's name (60,000 of them at a million orders).
+Index("ix_customer_users_last_name_lower", func.lower(CustomerUser.last_name))
+
+
 class AddressBookEntry(AddressFields):
     """An address in a book, typed billing and/or shipping, each type with its own default flag."""
 
