@@ -27,9 +27,9 @@ from admin.capped_grid import (
     walking_sort_index,
 )
 from admin.orders.filters import (
-    CustomerUserFilter,
     OwnerFilter,
     customer_name_condition,
+    customer_user_word_condition,
     order_number_condition,
     po_number_condition,
     search_condition,
@@ -59,7 +59,9 @@ class OrderListArgs(PageArgs):
     number = Text(metadata={"description": "Order number starts with."})
     po_number = Text(metadata={"description": "PO number starts with."})
     customer = Text(metadata={"description": "Customer name starts with."})
-    customer_user = Text(metadata={"description": "A word of the buyer's name or email starts with."})
+    customer_user = Text(
+        metadata={"description": "Each word starts a word of the buyer's first name, last name or email."}
+    )
     owner = Text(metadata={"description": "The owner's name starts with."})
     internal_status = Text(validate=ma.validate.OneOf([str(s) for s in INTERNAL_STATUSES]))
     shipping_status = Text(validate=ma.validate.OneOf([str(s) for s in SHIPPING_STATUSES]))
@@ -98,7 +100,6 @@ def conditions(args: dict[str, Any]) -> list[ColumnElement[bool]]:
         "number": order_number_condition,
         "po_number": po_number_condition,
         "customer": customer_name_condition,
-        "customer_user": CustomerUserFilter._condition,
         "owner": OwnerFilter._condition,
     }
     for name, condition in prefix.items():
@@ -107,6 +108,8 @@ def conditions(args: dict[str, Any]) -> list[ColumnElement[bool]]:
             found.append(condition(term))
     for term in (args.get("q") or "").split():
         found.append(search_condition(term))
+    for term in (args.get("customer_user") or "").split():
+        found.append(customer_user_word_condition(term))
     for name in ("internal_status", "shipping_status", "payment_status", "currency"):
         if args.get(name):
             found.append(getattr(Order, name) == args[name])

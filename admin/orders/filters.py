@@ -87,8 +87,14 @@ def search_condition(term: str) -> ColumnElement[bool]:
         po_number_condition(term),
         sku_condition(term),
         CUSTOMER_WORDS.match(looked_up(Order.customer_id), term),
-        CUSTOMER_USER_WORDS.match(looked_up(Order.customer_user_id), term),
+        customer_user_word_condition(term),
     )
+
+
+def customer_user_word_condition(term: str) -> ColumnElement[bool]:
+    """Orders whose buyer has a word of their first name, last name or email starting with
+    `term` (through the buyers' text index)."""
+    return CUSTOMER_USER_WORDS.match(looked_up(Order.customer_user_id), term)
 
 
 class PrefixFilter(filters.BaseSQLAFilter):

@@ -129,6 +129,22 @@ def test_each_filter_narrows_the_list(api_as, catalog, users):
     assert ids(owner="manager", customer_user="buyer") == {opened.id, cancelled.id, shipped.id}
 
 
+def test_the_buyer_argument_finds_a_word_of_the_buyers_name_or_email(api_as, catalog, users):
+    # Given an order of Bea Buyer (buyer@acme.example)
+    order = order_in(catalog, users)
+    api = api_as("viewer")
+
+    def ids(word: str) -> set[int]:
+        response = api.get("/api/v1/orders/", query_string={"customer_user": word})
+        assert response.status_code == 200, response.json
+        return {item["id"] for item in response.json["items"]}
+
+    # Then her first name, her last name, her email and her full name each find it, by prefix
+    assert ids("Bea") == ids("buy") == ids("buyer@acme") == ids("bea buyer") == {order.id}
+    # And a word of nobody's name does not
+    assert ids("Zed") == ids("acme.example.org") == set()
+
+
 @pytest.mark.parametrize(
     "args",
     [
