@@ -11,6 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.visitors import InternalTraversal
 
 
 def normalize_database_url(url: str) -> str:
@@ -131,7 +132,13 @@ class _InIds(ColumnElement[bool]):
     """`column IN (ids)`, written so that each database can serve it from an index inside an OR."""
 
     type = Boolean()
-    inherit_cache = False  # compiled per database each time
+    # Cached as any statement is (SQLAlchemy keeps compiled statements per database): the key is
+    # built from these two parts, and their bound values are the statement's parameters.
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement),
+    ]
     _is_implicitly_boolean = True  # SQLite: never `(… IN (…)) = 1`, which no index serves
 
     def __init__(self, column: Any, ids: Select[Any]) -> None:
