@@ -18,7 +18,6 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Index,
-    Select,
     Table,
     event,
     false,
