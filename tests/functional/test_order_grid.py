@@ -93,6 +93,18 @@ def test_each_filter_narrows_the_grid(login_as, orders, query, expected):
     assert set(grid_numbers(client, query)) == {orders[k].identifier for k in expected}
 
 
+def test_a_filter_through_people_reused_from_the_statement_cache_finds_each_value_its_own_orders(
+    login_as, orders
+):
+    # (Such statements are compiled once and reused with new values.)
+    client = login_as("viewer")
+    zen = grid_numbers(client, "flt1_customer_starts_with=zen")
+    acme = grid_numbers(client, "flt1_customer_starts_with=acme")
+    assert set(zen) == {orders["euro"].identifier}
+    assert set(acme) == {orders[k].identifier for k in ("first", "second", "cancelled")}
+    assert grid_numbers(client, "flt1_customer_starts_with=zen") == zen
+
+
 def test_ship_until_and_created_at_filters_use_dates(login_as, orders):
     client = login_as("viewer")
     today = date.today()
