@@ -248,6 +248,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def create_web_app() -> Flask:
+    """The application as the web server runs it: `create_app()`, with every page template
+    compiled before the worker takes its first request. Jinja compiles a template on first use,
+    so a fresh or recycled worker's first order grid took about 170 ms instead of 14, and its
+    first order page 77 ms instead of 10; compiling them all takes about half a second of the
+    worker's start instead. Commands and tests use `create_app()` and do not pay for it."""
+    app = create_app()
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)
+    return app
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")

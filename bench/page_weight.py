@@ -47,7 +47,7 @@ def serve(database: Path) -> tuple[subprocess.Popen[bytes], str]:
             "--no-control-socket",
             "--bind",
             f"127.0.0.1:{port}",
-            "app:create_app()",
+            "app:create_web_app()",
         ],
         cwd=ROOT,
         env=env,

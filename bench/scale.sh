@@ -90,7 +90,7 @@ export ORDERDESK_UPLOAD_DIR="$work/uploads" ORDERDESK_JOB_FILES_DIR="$work/job-f
 # The web and job workers need only the schema: they start while the seed runs, which leaves
 # a core idle for most of a small seed (on a big one their start-up is a rounding error).
 web_port="$(free_port)"
-"$bin/gunicorn" --workers 4 --bind "127.0.0.1:$web_port" --no-control-socket 'app:create_app()' \
+"$bin/gunicorn" --workers 4 --bind "127.0.0.1:$web_port" --no-control-socket 'app:create_web_app()' \
     >"$work/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
 started+=("$gunicorn_pid")

@@ -1,5 +1,5 @@
 """Gunicorn settings for OrderDesk in production: `gunicorn -c deploy/gunicorn.conf.py
-'app:create_app()'` (deploy/Procfile, deploy/systemd/orderdesk-web.service).
+'app:create_web_app()'` (deploy/Procfile, deploy/systemd/orderdesk-web.service).
 
 Each setting can be changed through the environment variable named beside it. `kill -HUP`
 on the master restarts the workers one by one with the code on disk, without dropping

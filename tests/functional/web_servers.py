@@ -48,7 +48,7 @@ class Reply:
 
 
 class WebServer:
-    """`gunicorn -c deploy/gunicorn.conf.py 'app:create_app()'` with two workers; its access and
+    """`gunicorn -c deploy/gunicorn.conf.py 'app:create_web_app()'` with two workers; its access and
     error logs go to files in `folder`."""
 
     def __init__(self, database_url: str, folder: Path, **environment: str | None) -> None:
@@ -78,7 +78,7 @@ class WebServer:
                 str(Path(sys.executable).parent / "gunicorn"),
                 "-c",
                 "deploy/gunicorn.conf.py",
-                "app:create_app()",
+                "app:create_web_app()",
             ],
             cwd=ROOT,
             env=self.env,
