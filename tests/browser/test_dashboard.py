@@ -41,6 +41,7 @@ def test_the_dashboard_draws_its_charts_under_the_csp_and_switches_to_90_days(
     # Without touching the charts, the 90-day link reloads the page with the longer window
     page.get_by_role("link", name="90 days").click()
     expect(page.locator("#per-day-heading")).to_have_text("Orders and revenue per day, last 90 days")
+    page.wait_for_load_state("load")  # the new page's chart scripts (at the end of its body) have run
     assert all(page.evaluate(DRAWN))
     assert page.evaluate("window.__cspViolations") == [] and failed == []
     assert not [line for line in console if "Content Security Policy" in line or "Error" in line]

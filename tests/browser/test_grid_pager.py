@@ -40,6 +40,7 @@ def test_a_user_pages_through_the_grid_and_back(
 ) -> None:
     base, newest_first = many_orders_server
     log_in(page, base, "sales@example.com", factories.PASSWORD)
+    expect(page).to_have_url(f"{base}/admin/")  # signed in before leaving the login page
     page.goto(f"{base}/admin/orders/?page_size=20")
     position = page.locator("#pager-position")
     expect(position).to_have_text("Page 1 · 45 matches")

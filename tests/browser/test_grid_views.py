@@ -58,6 +58,7 @@ def test_a_saved_default_view_restores_filters_and_columns_after_logging_out_and
 
     # When they log out, log in again and open the grid from the menu
     page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(f"{base}/login")
     sign_in(page, base, "sales")
     page.wait_for_load_state("load")
     page.get_by_role("link", name="Sales", exact=True).click()

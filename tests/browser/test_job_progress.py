@@ -25,9 +25,11 @@ ORDERS = 2_000
 # Small chunks, so that the page sees the job part-way through: 40 commits of 50 orders (an
 # archive's chunk is STATUS_ONLY_FACTOR times the configured size).
 CHUNK = 50 // STATUS_ONLY_FACTOR
+# The bar's value and its text, read at one moment (the page updates both every second).
 BAR_PART_WAY = """() => {
-  const percent = Number(document.getElementById("job-bar").getAttribute("aria-valuenow"));
-  return percent > 0 && percent < 100 ? percent : null;
+  const bar = document.getElementById("job-bar");
+  const percent = Number(bar.getAttribute("aria-valuenow"));
+  return percent > 0 && percent < 100 ? {percent: percent, text: bar.textContent.trim()} : null;
 }"""
 
 
@@ -60,6 +62,7 @@ def test_archiving_every_closed_order_shows_the_bar_moving_then_the_report(
 ) -> None:
     base = jobs_server
     log_in(page, base, "manager@example.com", factories.PASSWORD)
+    expect(page).to_have_url(f"{base}/admin/")  # signed in before leaving the login page
 
     # Given the grid filtered on closed orders
     page.goto(f"{base}/admin/orders/?flt1_internal_status_equals=closed")
@@ -75,7 +78,7 @@ def test_archiving_every_closed_order_shows_the_bar_moving_then_the_report(
     expect(page.get_by_role("heading", name="Archive 2,000 orders")).to_be_visible()
     bar = page.locator("#job-bar")
     part_way: Any = page.wait_for_function(BAR_PART_WAY, timeout=60_000).json_value()
-    expect(bar).to_have_text(f"{part_way}%")
+    assert part_way["text"] == f"{part_way['percent']}%", part_way
     page.screenshot(path=str(screenshot_dir / "job-progress-running.png"))
 
     # And once the job is done the page shows the report

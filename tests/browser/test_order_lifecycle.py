@@ -266,6 +266,7 @@ def test_a_manager_ships_everything_without_a_tracking_number(
     # When they ship everything, leaving the optional tracking numbers alone, and confirm
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#confirm-ship").click()
+    expect(page).to_have_url(re.compile(r"/admin/orders/details/\?id=\d+"))
     page.wait_for_load_state("load")
     page.screenshot(path=str(screenshot_dir / "lifecycle-ship-no-tracking.png"), full_page=True)
 

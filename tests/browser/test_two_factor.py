@@ -40,19 +40,23 @@ def test_an_admin_sets_up_two_factor_at_login_and_is_asked_for_a_code_next_time(
     expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
     qr = page.get_by_role("img", name="QR code to add OrderDesk to an authenticator app")
     expect(qr).to_be_visible()
+    expect(qr).to_have_js_property("complete", True)  # its width and height show it before it loads
     assert qr.evaluate("image => image.complete && image.naturalWidth > 0")
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     totp = pyotp.TOTP(secret)
 
     page.get_by_label("Authentication code").fill(totp.now())
     page.get_by_role("button", name="Turn on and sign in").click()
-    codes = page.locator("#recovery-codes li").all_inner_texts()
+    recovery_codes = page.locator("#recovery-codes li")
+    expect(recovery_codes).to_have_count(10)
+    codes = recovery_codes.all_inner_texts()
     assert len(codes) == 10
     page.get_by_role("link", name="I have saved them — continue").click()
     expect(page.locator("#dashboard")).to_be_visible()
     assert page.evaluate("window.__cspViolations") == []
 
     page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(f"{strict_server}/login")
     log_in(page, strict_server, "admin@example.com", factories.PASSWORD)
     page.get_by_label("Authentication code").fill(codes[0])
     page.get_by_role("button", name="Verify").click()
