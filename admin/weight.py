@@ -24,8 +24,10 @@ compress = Compress()
 
 
 @cache
-def _content_version(path: Path) -> str:
-    """A short hash of a static file's content: its URL changes when the file does."""
+def _content_version(folder: str, filename: str) -> str:
+    """A short hash of a static file's content: its URL changes when the file does. Keyed by
+    the two strings, so that a page's forty static URLs build no Path once cached."""
+    path = Path(folder) / filename
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else "0"
 
 
@@ -69,6 +71,6 @@ def init_weight(app: Flask) -> None:
         blueprint = app.blueprints.get(endpoint.rpartition(".")[0]) if "." in endpoint else None
         folder = (blueprint or app).static_folder
         if filename and folder:
-            values["v"] = _content_version(Path(folder) / filename)
+            values["v"] = _content_version(str(folder), filename)
 
     app.jinja_env.add_extension(WithoutIndentation)

@@ -44,12 +44,14 @@ class GridRows:
         def text(name: str) -> Cell:
             return lambda order: "" if (value := getattr(order, name)) is None else value
 
+        # f-strings over escaped parts: Markup.format escapes through string.Formatter, about
+        # five times slower, twice a row.
+        order_href, customer_href = escape(self.order_url), escape(customer_url)
         special: dict[str, Cell] = {
-            "identifier": lambda o: Markup('<a href="{}{}">{}</a>').format(
-                self.order_url, o.id, o.identifier
-            ),
-            "customer": lambda o: Markup('<a class="customer-link" href="{}{}">{}</a>').format(
-                customer_url, o.customer_id, o.customer.name
+            "identifier": lambda o: Markup(f'<a href="{order_href}{o.id}">{escape(o.identifier)}</a>'),
+            "customer": lambda o: Markup(
+                f'<a class="customer-link" href="{customer_href}{o.customer_id}">'
+                f"{escape(o.customer.name)}</a>"
             ),
             "created_at": moment("created_at"),
             "updated_at": moment("updated_at"),

@@ -240,6 +240,24 @@ def test_the_customer_name_on_the_grid_links_to_the_customers_page(login_as, cat
     assert login_as("sales").get(customer_url).status_code == 200
 
 
+def test_the_grid_shows_markup_in_names_and_po_numbers_as_text(login_as, catalog, users):
+    catalog["customer"].name = '<img src=x onerror="alert(1)"> & Sons'
+    order = make_order(db.session, catalog, actor=users["sales"], po_number="<b>PO</b>")
+    db.session.commit()
+    client = login_as("sales")
+    client.get(
+        "/admin/orders/columns/?column=identifier&column=customer&column=po_number&back=/admin/orders/"
+    )
+    html = client.get("/admin/orders/").get_data(as_text=True)
+    assert "<img src=x" not in html and "<b>PO</b>" not in html
+    assert (
+        f'<a class="customer-link" href="/admin/customers/details/?id={order.customer_id}">'
+        "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; Sons</a>"
+    ) in html
+    assert '<td class="col-po_number">&lt;b&gt;PO&lt;/b&gt;</td>' in html
+    assert f'<a href="/admin/orders/details/?id={order.id}">{order.identifier}</a>' in html
+
+
 def test_the_bare_grid_reads_the_views_menu_once_for_its_default_view_and_its_menu(login_as):
     # Given a person whose grid opens with "All Orders" (no default view chosen)
     client = login_as("viewer")
