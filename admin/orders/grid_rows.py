@@ -9,7 +9,7 @@ prefix instead of a route lookup per link.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import url_for
 from markupsafe import Markup, escape
@@ -21,6 +21,22 @@ from admin.timeformat import day, moment_in, reader_zone
 from models import Order
 
 Cell = Callable[[Order], Any]
+
+
+class Link(NamedTuple):
+    """A cell that links somewhere; `html()` escapes its parts like any other cell's value."""
+
+    href: str
+    text: str
+    css_class: str = ""
+
+
+def html(value: Any) -> str:
+    """A cell's value as HTML: the one place the grid's cells are escaped."""
+    if isinstance(value, Link):
+        css_class = f' class="{escape(value.css_class)}"' if value.css_class else ""
+        return f'<a{css_class} href="{escape(value.href)}">{escape(value.text)}</a>'
+    return escape(value)
 
 
 class GridRows:
@@ -44,15 +60,9 @@ class GridRows:
         def text(name: str) -> Cell:
             return lambda order: "" if (value := getattr(order, name)) is None else value
 
-        # f-strings over escaped parts: Markup.format escapes through string.Formatter, about
-        # five times slower, twice a row.
-        order_href, customer_href = escape(self.order_url), escape(customer_url)
         special: dict[str, Cell] = {
-            "identifier": lambda o: Markup(f'<a href="{order_href}{o.id}">{escape(o.identifier)}</a>'),
-            "customer": lambda o: Markup(
-                f'<a class="customer-link" href="{customer_href}{o.customer_id}">'
-                f"{escape(o.customer.name)}</a>"
-            ),
+            "identifier": lambda o: Link(f"{self.order_url}{o.id}", o.identifier),
+            "customer": lambda o: Link(f"{customer_url}{o.customer_id}", o.customer.name, "customer-link"),
             "created_at": moment("created_at"),
             "updated_at": moment("updated_at"),
             "internal_status": status("internal_status"),
@@ -69,5 +79,5 @@ class GridRows:
     def row(self, order: Order) -> Markup:
         """The row's cells, as Flask-Admin's list template lays them out."""
         return Markup(
-            "".join(f'<td class="col-{name}">{escape(cell(order))}</td>' for name, cell in self.cells)
+            "".join(f'<td class="col-{name}">{html(cell(order))}</td>' for name, cell in self.cells)
         )
