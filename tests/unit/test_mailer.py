@@ -331,7 +331,9 @@ def test_a_refused_login_is_said_in_words(session, setup, storage, real_server, 
     assert email.error == (
         f"The mail server at {sink.host}:{sink.port} refused the user name or password of the mail settings."
     )
-    assert "535" in caplog.text and "535" not in email.error
+    # The port is random and may itself contain the digits: look for the code as the server sent it.
+    assert "(535, b'" in caplog.text and f"{sink.port}" in email.error
+    assert "535" not in email.error.replace(f"{sink.host}:{sink.port}", "")
     assert sink.received == []
 
 
@@ -352,7 +354,9 @@ def test_refused_recipients_are_named_without_the_servers_codes(session, setup, 
     assert email.error == (
         f"The mail server at {sink.host}:{sink.port} refused every recipient (buyer@acme.example)."
     )
-    assert "550" in caplog.text and "550" not in email.error
+    # The port is random and may itself contain the digits: look for the code as the server sent it.
+    assert "(550, b'" in caplog.text and f"{sink.port}" in email.error
+    assert "550" not in email.error.replace(f"{sink.host}:{sink.port}", "")
 
 
 @pytest.mark.parametrize(
