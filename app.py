@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
 
 import click
 from flask import Flask
@@ -23,6 +22,7 @@ from actions.documents import check_paper_size
 from actions.errors import DomainError
 from actions.money import CURRENCIES
 from actions.two_factor import TwoFactorPolicy
+from actions.users import is_time_zone
 from models import db
 from models.dialect import configure_engine, normalize_database_url
 from models.storage import open_storage
@@ -181,7 +181,7 @@ def _load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["MAX_CONTENT_LENGTH"] = (int(app.config["ORDERDESK_MAX_UPLOAD_MB"]) + 1) << 20
     if app.config["ORDERDESK_DEFAULT_CURRENCY"] not in CURRENCIES:
         raise RuntimeError(f"ORDERDESK_DEFAULT_CURRENCY must be one of {', '.join(CURRENCIES)}.")
-    if app.config["ORDERDESK_DEFAULT_TIMEZONE"] not in available_timezones():
+    if not is_time_zone(app.config["ORDERDESK_DEFAULT_TIMEZONE"]):
         raise RuntimeError(
             "ORDERDESK_DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Paris or UTC."
         )

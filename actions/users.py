@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from functools import cache
 from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
@@ -140,14 +141,26 @@ def session_user(session: Session, remembered: str) -> User | None:
     return user if hmac.compare_digest(user.session_token, token) else None
 
 
+@cache
+def _known_time_zones() -> frozenset[str]:
+    """The IANA time zones of this machine, read once per process: reading them walks the
+    time zone folders (about 30 ms)."""
+    return frozenset(available_timezones())
+
+
 def time_zones() -> list[str]:
     """Every IANA time zone a user may choose, sorted."""
-    return sorted(available_timezones())
+    return sorted(_known_time_zones())
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone of this machine ('Europe/Paris', 'UTC')."""
+    return name in _known_time_zones()
 
 
 def check_time_zone(name: str) -> str:
     """Raises: ValidationFailed unless `name` is an IANA time zone ('Europe/Paris', 'UTC')."""
-    if name not in available_timezones():
+    if not is_time_zone(name):
         raise ValidationFailed(
             f"{name[:64]!r} is not a time zone; choose one from the list.", field="time_zone"
         )
