@@ -24,7 +24,9 @@ from models import CUSTOMER_USER_WORDS, CUSTOMER_WORDS, Base, Customer, Customer
 from models.search import is_word_index_table
 from tests.conftest import build_app
 
-DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+DATABASES = ["sqlite"] + (
+    [pytest.param("postgresql", marks=pytest.mark.postgresql)] if os.environ.get("TEST_DATABASE_URL") else []
+)
 
 
 @pytest.fixture
