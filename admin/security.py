@@ -1,4 +1,5 @@
-"""App-wide protections: CSRF on every POST and security headers on every response.
+"""App-wide protections: CSRF on every POST, no NUL characters in what a request sends, and
+security headers on every response.
 
 Scripts run only from this origin or with the request's nonce: no inline handlers anywhere
 (Flask-Admin's few are overridden under templates/admin/), so 'unsafe-inline' is not needed.
@@ -7,8 +8,10 @@ Scripts run only from this origin or with the request's nonce: no inline handler
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
+from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -27,12 +30,45 @@ def csp_nonce() -> str:
     return str(g.csp_nonce)
 
 
+NUL_REFUSED = "The request holds a NUL character (code 0), which no field can store. Nothing was changed."
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a string, or any key or string inside a JSON value, holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def _pairs_hold_nul(pairs: Iterable[tuple[str, str]]) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in pairs)
+
+
+def refuse_nul_characters() -> None:
+    """PostgreSQL can neither store a NUL character in text nor compare text with one (the
+    statement fails), and no person types one: a query string, form or JSON body holding one
+    is refused before any view or validator reads it, the same on every database.
+
+    Raises: BadRequest (400) naming the character."""
+    if (
+        _pairs_hold_nul(request.args.items(multi=True))
+        or _pairs_hold_nul(request.form.items(multi=True))
+        or (request.is_json and _holds_nul(request.get_json(silent=True)))
+    ):
+        abort(400, description=NUL_REFUSED)
+
+
 def _is_static(endpoint: str | None) -> bool:
     return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static"))
 
 
 def init_security(app: Flask) -> None:
     csrf.init_app(app)
+    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
