@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from flask import Flask, current_app, render_template
-from werkzeug.exceptions import BadRequest, InternalServerError, NotFound, SecurityError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, SecurityError
 
 from admin.problems import api_server_error, http_problem, is_api_request
 
@@ -19,15 +19,16 @@ def not_found(error: NotFound) -> Any:
     return render_template("errors/page.html", title="Not found", text=text), 404
 
 
-def bad_request(error: BadRequest) -> Any:
-    """A request the server cannot take as sent (a missing CSRF token, a NUL character): its
-    reason on OrderDesk's page, or as a problem document for the API. A host that is not
+def refused_request(error: HTTPException) -> Any:
+    """A request the server cannot take as sent (400: a missing CSRF token; 422: a NUL
+    character): its reason on OrderDesk's page, or as a problem document for the API. A host that is not
     trusted gets werkzeug's plain answer: no link on a page can be built for it."""
     if isinstance(error, SecurityError):
         return error
     if is_api_request():
         return http_problem(error)
-    return render_template("errors/page.html", title="Bad request", text=error.description), 400
+    title = "Bad request" if error.code == 400 else "Cannot be processed"
+    return render_template("errors/page.html", title=title, text=error.description), error.code
 
 
 def server_error(error: InternalServerError) -> Any:
@@ -45,6 +46,7 @@ def server_error(error: InternalServerError) -> Any:
 
 
 def init_errors(app: Flask) -> None:
-    app.register_error_handler(400, bad_request)
+    app.register_error_handler(400, refused_request)
+    app.register_error_handler(422, refused_request)
     app.register_error_handler(404, not_found)
     app.register_error_handler(InternalServerError, server_error)

@@ -53,13 +53,14 @@ def refuse_nul_characters() -> None:
     statement fails), and no person types one: a query string, form or JSON body holding one
     is refused before any view or validator reads it, the same on every database.
 
-    Raises: BadRequest (400) naming the character."""
+    Raises: UnprocessableEntity (422, as for any field the API cannot take) naming the
+    character."""
     if (
         _pairs_hold_nul(request.args.items(multi=True))
         or _pairs_hold_nul(request.form.items(multi=True))
         or (request.is_json and _holds_nul(request.get_json(silent=True)))
     ):
-        abort(400, description=NUL_REFUSED)
+        abort(422, description=NUL_REFUSED)
 
 
 def _is_static(endpoint: str | None) -> bool:
