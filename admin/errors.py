@@ -21,8 +21,8 @@ def not_found(error: NotFound) -> Any:
 
 def refused_request(error: HTTPException) -> Any:
     """A request the server cannot take as sent (400: a missing CSRF token; 422: a NUL
-    character): its reason on OrderDesk's page, or as a problem document for the API. A host that is not
-    trusted gets werkzeug's plain answer: no link on a page can be built for it."""
+    character): its reason on OrderDesk's page, or as a problem document for the API. A host
+    that is not trusted gets werkzeug's plain answer: no link on a page can be built for it."""
     if isinstance(error, SecurityError):
         return error
     if is_api_request():

@@ -8,7 +8,6 @@ Scripts run only from this origin or with the request's nonce: no inline handler
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, Response, abort, g, request
@@ -34,32 +33,29 @@ NUL_REFUSED = "The request holds a NUL character (code 0), which no field can st
 
 
 def _holds_nul(value: Any) -> bool:
-    """Whether a string, or any key or string inside a JSON value, holds a NUL character."""
+    """Whether a string, or any string inside pairs, lists or a JSON value, holds a NUL."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    return False
-
-
-def _pairs_hold_nul(pairs: Iterable[tuple[str, str]]) -> bool:
-    return any("\x00" in key or "\x00" in value for key, value in pairs)
+        value = list(value.items())
+    return isinstance(value, list | tuple) and any(_holds_nul(item) for item in value)
 
 
 def refuse_nul_characters() -> None:
     """PostgreSQL can neither store a NUL character in text nor compare text with one (the
     statement fails), and no person types one: a query string, form or JSON body holding one
-    is refused before any view or validator reads it, the same on every database.
+    is refused before any view or validator reads it, the same on every database. It is
+    checked here, once per request, because a scaffolded form's validators query the
+    database before any action sees the value.
 
     Raises: UnprocessableEntity (422, as for any field the API cannot take) naming the
     character."""
-    if (
-        _pairs_hold_nul(request.args.items(multi=True))
-        or _pairs_hold_nul(request.form.items(multi=True))
-        or (request.is_json and _holds_nul(request.get_json(silent=True)))
-    ):
+    sent = [
+        list(request.args.items(multi=True)),
+        list(request.form.items(multi=True)),
+        request.get_json(silent=True) if request.is_json else None,
+    ]
+    if _holds_nul(sent):
         abort(422, description=NUL_REFUSED)
 
 

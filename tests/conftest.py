@@ -68,9 +68,9 @@ class _SharedBuilderRule(Rule):
     _compiled: ClassVar[dict[tuple[Any, ...], Callable[..., tuple[str, str]]]] = {}
 
     def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        # The trace is the parsed subdomain and path; the text names the compiled function.
         key = (
             self.rule,
-            self.subdomain,
             tuple(self._trace),
             tuple((name, type(converter)) for name, converter in self._converters.items()),
             repr(sorted((self.defaults or {}).items())),
