@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Model, Timestamped, UTCDateTime, utcnow
+from models.base import IDS_NEVER_REUSED, Model, Timestamped, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from models.orders import Order
@@ -27,6 +27,7 @@ class OrderActivity:
 
 class Note(OrderActivity, Timestamped, Model):
     __tablename__ = "notes"
+    __table_args__ = IDS_NEVER_REUSED
 
     body: Mapped[str] = mapped_column(Text)
     author: Mapped[User | None] = relationship()
@@ -37,6 +38,7 @@ class Note(OrderActivity, Timestamped, Model):
 
 class Attachment(OrderActivity, Model):
     __tablename__ = "attachments"
+    __table_args__ = IDS_NEVER_REUSED
 
     # The name the user's file had (shown, never used as a path) and the generated storage name.
     original_name: Mapped[str] = mapped_column(String(255))
@@ -53,6 +55,7 @@ class Attachment(OrderActivity, Model):
 
 class CalendarEvent(OrderActivity, Timestamped, Model):
     __tablename__ = "calendar_events"
+    __table_args__ = IDS_NEVER_REUSED
 
     title: Mapped[str] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text)

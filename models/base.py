@@ -26,6 +26,12 @@ def record_id(text: str) -> int | None:
     return int(text)
 
 
+# Tables whose rows the API deletes by id: on SQLite a plain INTEGER PRIMARY KEY hands the
+# largest id out again once its row is deleted, so the deleted order's URL (and number) would
+# name the next order. AUTOINCREMENT never reuses one; PostgreSQL's sequences never do either.
+IDS_NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

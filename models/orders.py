@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import CurrencyCode, Model, Money, StrEnumString, Timestamped, UTCDateTime
+from models.base import IDS_NEVER_REUSED, CurrencyCode, Model, Money, StrEnumString, Timestamped, UTCDateTime
 from models.customers import AddressFields
 
 if TYPE_CHECKING:
@@ -151,6 +151,7 @@ class Order(Timestamped, Model):
         Index("ix_orders_owner_created_status", "owner_id", *BY_PERSON_COLUMNS),
         Index("ix_orders_source", "source_type", "source_id"),
         Index("ix_orders_submission_key", "submission_key", unique=True),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -286,6 +287,7 @@ class OrderLineItem(Model):
 
 class SpecialDiscount(Model):
     __tablename__ = "special_discounts"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Model, Money, Timestamped, UTCDateTime, utcnow
+from models.base import IDS_NEVER_REUSED, Model, Money, Timestamped, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from models.orders import Order
@@ -93,7 +93,7 @@ class AppliedPromotion(Model):
     """A promotion on an order, automatic or through a coupon, with a snapshot of its terms."""
 
     __tablename__ = "applied_promotions"
-    __table_args__ = (Index("ix_applied_promotions_coupon", "coupon_id"),)
+    __table_args__ = (Index("ix_applied_promotions_coupon", "coupon_id"), IDS_NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)

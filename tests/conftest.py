@@ -165,7 +165,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 def _empty_tables(engine: Engine) -> None:
-    """Delete every row and, on PostgreSQL, restart the id sequences, as in a new database.
+    """Delete every row and restart the ids (PostgreSQL's sequences, SQLite's AUTOINCREMENT
+    counters), as in a new database.
 
     DELETE rather than TRUNCATE: on PostgreSQL, TRUNCATE gives each table new files, which
     took several times longer than deleting the few rows a test leaves.
@@ -173,6 +174,8 @@ def _empty_tables(engine: Engine) -> None:
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("DELETE FROM sqlite_sequence"))  # the AUTOINCREMENT tables' last ids
         if engine.dialect.name == "postgresql":
             sequences = conn.scalars(
                 text(

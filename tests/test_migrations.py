@@ -232,3 +232,86 @@ def test_upgrading_makes_existing_customers_and_buyers_searchable_by_any_word(
         Base.metadata.create_all(engine)
         engine.dispose()
         assert _search_objects(empty_database) == _search_objects(created)
+
+
+def _schema_rows(url: str, tables: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """Each table's indexes and triggers as SQLite stores them."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT tbl_name, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
+                f" AND tbl_name IN ({', '.join(repr(t) for t in tables)}) ORDER BY tbl_name, name"
+            )
+        ).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_upgrading_sqlite_stops_reusing_deleted_ids_and_keeps_every_row_and_index(tmp_path, keep_logging):
+    # Given a SQLite database at the revision before, holding an order with a line and a note
+    url = "sqlite:///" + str(tmp_path / "migrated.db")
+    tables = ("orders", "order_line_items", "notes", "special_discounts", "applied_promotions", "attachments")
+    app = build_app(url)
+    with app.app_context():
+        flask_migrate.upgrade(revision="d4b6c8e0f2a3")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO customers (id, name, created_at, updated_at)"
+                    " VALUES (1, 'Northwind', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            for order_id in (1, 2):
+                conn.execute(
+                    text(
+                        "INSERT INTO orders (id, identifier, customer_id, currency, internal_status,"
+                        " shipping_status, payment_status, subtotal, special_discounts_total,"
+                        " promotion_discounts_total, shipping_cost, shipping_discounts_total, tax_total,"
+                        " total, version, created_at, updated_at) VALUES (:id, :number, 1, 'USD', 'open',"
+                        " 'not_shipped', 'pending', 0, 0, 0, 0, 0, 0, 0, 1, CURRENT_TIMESTAMP,"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": order_id, "number": f"SO-00000{order_id}"},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO order_line_items (id, order_id, product_sku, product_name, free_form,"
+                    " quantity, unit, unit_price, shipped_quantity)"
+                    " VALUES (1, 1, 'SE-0130', 'Bolt', false, 3, 'item', 2, 0)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO notes (id, order_id, body, created_at, updated_at)"
+                    " VALUES (1, 1, 'Call first', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        indexes_before = _schema_rows(url, tables)
+
+        # When the remaining migrations are applied
+        flask_migrate.upgrade()
+
+        with db.engine.begin() as conn:
+            # Then the rows that reference the orders are all still there
+            lines = conn.execute(text("SELECT order_id, product_sku FROM order_line_items")).all()
+            assert lines == [(1, "SE-0130")]
+            assert conn.execute(text("SELECT order_id, body FROM notes")).all() == [(1, "Call first")]
+
+            # and the newest order's id, once deleted, is not given to the next order
+            conn.execute(text("DELETE FROM orders WHERE id = 2"))
+            conn.execute(
+                text(
+                    "INSERT INTO orders (customer_id, currency, internal_status, shipping_status,"
+                    " payment_status, subtotal, special_discounts_total, promotion_discounts_total,"
+                    " shipping_cost, shipping_discounts_total, tax_total, total, version, created_at,"
+                    " updated_at) VALUES (1, 'USD', 'open', 'not_shipped', 'pending', 0, 0, 0, 0, 0, 0, 0,"
+                    " 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            assert conn.scalars(text("SELECT id FROM orders ORDER BY id")).all() == [1, 3]
+        db.engine.dispose()
+
+    # and every index and trigger of the rebuilt tables is the same as before
+    assert _schema_rows(url, tables) == indexes_before

@@ -66,6 +66,7 @@ def _empty(session: Session) -> None:
     else:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
+        session.execute(text("DELETE FROM sqlite_sequence"))  # the AUTOINCREMENT tables' last ids
     session.commit()
     session.expunge_all()
 

@@ -318,6 +318,23 @@ def test_deleting_an_order_answers_204_then_404(api_as, catalog, users):
     assert order_count() == 0
 
 
+def test_an_order_made_after_the_newest_was_deleted_gets_a_new_id_and_number(api_as, catalog, users):
+    # Given the newest order, deleted
+    deleted = order_in(catalog, users)
+    deleted_id, deleted_number = deleted.id, deleted.identifier
+    api = api_as("manager")
+    assert api.delete(f"/api/v1/orders/{deleted_id}").status_code == 204
+
+    # When another order is made
+    made = api.post("/api/v1/orders/", json=new_order_body(catalog))
+    assert made.status_code == 201, made.get_data(as_text=True)
+
+    # Then it takes neither the id nor the number, and the deleted order's URL still finds nothing
+    assert made.json["id"] > deleted_id
+    assert made.json["identifier"] != deleted_number
+    assert_problem(api.get(f"/api/v1/orders/{deleted_id}"), 404)
+
+
 def test_sales_cannot_delete_an_order(api_as, catalog, users):
     order = order_in(catalog, users)
     assert_problem(api_as("sales").delete(f"/api/v1/orders/{order.id}"), 403)
