@@ -60,8 +60,8 @@ def run_action(
     flash_refusal: bool = True,
 ) -> Outcome[T]:
     """Run one action as one unit of work: commit on success (flashing `done`), roll back and
-    flash the DomainError's message on refusal. With run_preview, the only place admin/ commits
-    or rolls back."""
+    flash the DomainError's message on refusal. With run_preview, run_in_transaction and
+    run_read, the only place admin/ commits or rolls back."""
     try:
         try:
             result = operation()
@@ -88,6 +88,29 @@ def run_preview(operation: Callable[[], T]) -> Outcome[T]:
         return Outcome(result=operation())
     except DomainError as exc:
         return Outcome(refusal=exc)
+    finally:
+        db.session.rollback()
+
+
+def run_in_transaction(operation: Callable[[], T], *, session: Any = None) -> T:
+    """Run work that no request carries (a job worker's claim, chunk or failure) as one
+    transaction of its own, in `session` (db.session by default): commit when it returns,
+    roll back and re-raise whatever it raised."""
+    session = session if session is not None else db.session
+    try:
+        result = operation()
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return result
+
+
+def run_read(operation: Callable[[], T]) -> T:
+    """Run a read outside any request, then end its transaction: a worker that waits between
+    two looks holds no snapshot (nor, on SQLite, the read lock that keeps the log growing)."""
+    try:
+        return operation()
     finally:
         db.session.rollback()
 

@@ -1,9 +1,9 @@
 """Running one job in a worker: claim it, then one transaction per chunk until it ends.
 
-The worker is the caller of the job's actions, as a view is of a form's: it commits each
-chunk (the orders changed, their audit rows, the job's cursor and counts) or rolls it back
-whole. A worker that dies loses only the chunk in flight; whoever claims the job next
-starts after the last committed chunk.
+The worker is the caller of the job's actions, as a view is of a form's: each chunk (the
+orders changed, their audit rows, the job's cursor and counts) is one transaction, committed
+or rolled back whole by admin/base.py's run_in_transaction. A worker that dies loses only
+the chunk in flight; whoever claims the job next starts after the last committed chunk.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from actions.job_chunks import ChunkResult, run_bulk_chunk, start_overdue_job
 from actions.jobs import abandoned_jobs, claim_job, finish_job, renew_claim, renew_heartbeat, stalled_jobs
 from actions.webhook_delivery import run_webhook_chunk
 from actions.webhook_http import post_webhook
+from admin.base import run_in_transaction, run_read
 from admin.jobs.export_file import job_folder, run_export_chunk
 from admin.jobs.print_file import run_print_chunk
 from admin.settings import mail_settings, storage, webhooks_allow_private
@@ -52,10 +53,6 @@ def _bulk(session: Any, job: Job) -> ChunkResult:
 
 
 def _email(session: Any, job: Job) -> ChunkResult:
-    # The claim's renewal is committed before the mail server is asked, so that no lock is
-    # held while it answers (on SQLite, the whole database's; on PostgreSQL, the job's row,
-    # which the heartbeat renews meanwhile); the send writes only after.
-    session.commit()
     return run_email_job(
         session,
         job,
@@ -66,8 +63,6 @@ def _email(session: Any, job: Job) -> ChunkResult:
 
 
 def _webhook(session: Any, job: Job) -> ChunkResult:
-    # As for an email: the heartbeat is committed before any endpoint is asked.
-    session.commit()
     return run_webhook_chunk(
         session,
         job,
@@ -83,6 +78,16 @@ HANDLERS: dict[str, Handler] = {
     "print": run_print_chunk,
     "webhook": _webhook,
 }
+# The kinds whose chunk waits on another server (a mail server, a webhook's endpoint): the
+# claim's renewal is committed before it is asked, so that no lock is held while it answers
+# (on SQLite, the whole database's; on PostgreSQL, the job's row, which the heartbeat renews
+# meanwhile); the chunk writes what it sent in a second transaction. Any other chunk renews
+# the claim in the chunk's own transaction, so that the job's row stays locked while it works.
+WAITS_ON_A_SERVER = frozenset({"email", "webhook"})
+
+
+class TakenOver(Exception):
+    """The job is no longer this worker's: another took it over (see stalled_jobs)."""
 
 
 @contextmanager
@@ -152,8 +157,8 @@ def _beat(engine: Engine, job_id: int, worker: str, every: float, stop: threadin
     while not stop.wait(every):
         try:
             with Session(engine) as session:
-                held = renew_heartbeat(session, job_id, worker, now=utcnow())
-                session.commit()
+                beat = partial(renew_heartbeat, session, job_id, worker, now=utcnow())
+                held = run_in_transaction(beat, session=session)
         except Exception as exc:
             # A database that is busy (a chunk holds SQLite's write lock) or out of reach for
             # a moment: the next beat tries again; the chunk's own renewal covers meanwhile.
@@ -167,12 +172,10 @@ def run_job(job_id: int) -> float | None:
     """Run a job to its end, unless another worker holds it (then do nothing). Return the
     seconds after which the job wants to run again (an email's next try), for the caller
     to queue it then."""
-    session = db.session
     me = worker_name()
-    if not claim_job(session, job_id, me, now=utcnow(), stale_after=stale_after()):
-        session.rollback()
+    claim = partial(claim_job, db.session, job_id, me, now=utcnow(), stale_after=stale_after())
+    if not run_in_transaction(claim):
         return None
-    session.commit()
     with heartbeat(db.engine, job_id, me, every=heartbeat_every()):
         return _run_chunks(job_id, me)
 
@@ -187,20 +190,14 @@ def _run_chunks(job_id: int, me: str) -> float | None:
         if job is None:
             return None
         try:
-            if not renew_claim(session, job, me, now=utcnow()):
-                session.rollback()
-                log.warning("Job %s was taken over by another worker", job_id)
-                return None
             with collector_paused():
-                result = HANDLERS[job.kind](session, job)
-                # A chunk that held the job's row (or SQLite's write lock) while it worked
-                # kept the heartbeat out meanwhile: it ends with a fresh one.
-                renew_heartbeat(session, job_id, me, now=utcnow())
-                session.commit()
+                result = _run_chunk(session, job, me)
+        except TakenOver:
+            log.warning("Job %s was taken over by another worker", job_id)
+            return None
         except StaleDataError:
             # Someone changed an order of the chunk meanwhile: do the chunk again, reading
             # the orders afresh (their rules are checked again then).
-            session.rollback()
             stale_chunks += 1
             if stale_chunks <= STALE_RETRIES:
                 continue
@@ -223,11 +220,39 @@ def _run_chunks(job_id: int, me: str) -> float | None:
         time.sleep(pause_between_chunks())
 
 
+def _run_chunk(session: Any, job: Job, me: str) -> ChunkResult:
+    """One chunk of the job, committed (or rolled back whole), after renewing the claim.
+
+    Raises:
+        TakenOver: the job is no longer this worker's; nothing of the chunk was done.
+    """
+    if job.kind in WAITS_ON_A_SERVER:
+        run_in_transaction(partial(_renew_claim, session, job, me))
+        return run_in_transaction(partial(_work, session, job, me))
+
+    def claimed_work() -> ChunkResult:
+        _renew_claim(session, job, me)
+        return _work(session, job, me)
+
+    return run_in_transaction(claimed_work)
+
+
+def _renew_claim(session: Any, job: Job, me: str) -> None:
+    if not renew_claim(session, job, me, now=utcnow()):
+        raise TakenOver(job.id)
+
+
+def _work(session: Any, job: Job, me: str) -> ChunkResult:
+    result = HANDLERS[job.kind](session, job)
+    # A chunk that held the job's row (or SQLite's write lock) while it worked kept the
+    # heartbeat out meanwhile: it ends with a fresh one.
+    renew_heartbeat(session, job.id, me, now=utcnow())
+    return result
+
+
 def abandoned_job_ids() -> list[int]:
     """Jobs nobody works on (see actions.jobs.abandoned_jobs), to queue again."""
-    ids = abandoned_jobs(db.session, now=utcnow(), stale_after=stale_after())
-    db.session.rollback()
-    return ids
+    return run_read(lambda: abandoned_jobs(db.session, now=utcnow(), stale_after=stale_after()))
 
 
 def stalled_job_ids() -> list[int]:
@@ -244,10 +269,10 @@ def unfinished_job_delays() -> list[tuple[int, float]]:
     once the heartbeat of the worker that had it is stale (a worker restarted after a crash
     resumes its jobs this way)."""
     now, stale = utcnow(), stale_after()
-    rows = db.session.execute(
-        select(Job.id, Job.state, Job.heartbeat_at, Job.run_after).where(Job.state.in_(("queued", "running")))
-    ).all()
-    db.session.rollback()
+    unfinished = select(Job.id, Job.state, Job.heartbeat_at, Job.run_after).where(
+        Job.state.in_(("queued", "running"))
+    )
+    rows = run_read(lambda: db.session.execute(unfinished).all())
     delays = []
     for job_id, state, heartbeat, run_after in rows:
         free_at = heartbeat + stale if state == "running" and heartbeat else run_after or now
@@ -257,20 +282,21 @@ def unfinished_job_delays() -> list[tuple[int, float]]:
 
 def start_overdue_check() -> int | None:
     """The daily job cancelling overdue open orders (None when there is none), committed."""
-    job = start_overdue_job(db.session, utcnow().date())
-    db.session.commit()
+    job = run_in_transaction(lambda: start_overdue_job(db.session, utcnow().date()))
     return job.id if job is not None else None
 
 
 def _fail(job_id: int, worker: str, message: str) -> None:
-    """Roll back the chunk in flight and mark the job failed with a plain reason, unless
+    """Mark the job failed with a plain reason (its chunk in flight was rolled back), unless
     another worker has taken the job over meanwhile: it is theirs to finish (this worker's
     error may be no more than waiting for their chunk)."""
-    db.session.rollback()
-    job = db.session.get(Job, job_id)
-    if job is not None and renew_claim(db.session, job, worker, now=utcnow()):
-        finish_job(db.session, job, "failed", error=message)
-    db.session.commit()
+
+    def mark_failed() -> None:
+        job = db.session.get(Job, job_id)
+        if job is not None and renew_claim(db.session, job, worker, now=utcnow()):
+            finish_job(db.session, job, "failed", error=message)
+
+    run_in_transaction(mark_failed)
 
 
 def remove_expired_exports() -> int:
@@ -279,8 +305,8 @@ def remove_expired_exports() -> int:
     days = int(current_app.config["ORDERDESK_EXPORT_KEEP_DAYS"])
     if days <= 0:
         return 0
-    expired = expire_export_files(db.session, finished_before=utcnow() - timedelta(days=days))
-    db.session.commit()
+    finished_before = utcnow() - timedelta(days=days)
+    expired = run_in_transaction(lambda: expire_export_files(db.session, finished_before=finished_before))
     files = storage()
     for job in expired:
         for key in files.sizes(job_folder(job)):
