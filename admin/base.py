@@ -59,20 +59,17 @@ def run_action(
     done: str | Callable[[T], str] | None = None,
     flash_refusal: bool = True,
 ) -> Outcome[T]:
-    """Run one action as one unit of work: commit on success (flashing `done`), roll back and
-    flash the DomainError's message on refusal. With run_preview, run_in_transaction and
-    run_read, the only place admin/ commits or rolls back."""
+    """Run one action as one unit of work: committed on success (flashing `done`), rolled back
+    on refusal, with the DomainError's message flashed."""
     try:
         try:
-            result = operation()
-            db.session.commit()
+            result = run_in_transaction(operation)
         except IntegrityError as exc:
             # Two requests saving the same thing at once: a unique key or a row the other
             # one removed. The database kept one; this one changes nothing.
             logger.warning("Refused a conflicting write: %s", exc.orig)
             raise DomainError(CONFLICT) from exc
     except DomainError as exc:
-        db.session.rollback()
         if flash_refusal:
             flash(exc.message, "error")
         return Outcome(refusal=exc)
@@ -85,17 +82,16 @@ def run_preview(operation: Callable[[], T]) -> Outcome[T]:
     """Run an action for what it would give, then roll back whatever it changed in memory
     (a preview saves nothing, whether it succeeded or was refused)."""
     try:
-        return Outcome(result=operation())
+        return Outcome(result=run_read(operation))
     except DomainError as exc:
         return Outcome(refusal=exc)
-    finally:
-        db.session.rollback()
 
 
 def run_in_transaction(operation: Callable[[], T], *, session: Any = None) -> T:
-    """Run work that no request carries (a job worker's claim, chunk or failure) as one
-    transaction of its own, in `session` (db.session by default): commit when it returns,
-    roll back and re-raise whatever it raised."""
+    """Run operation as one transaction of its own, in `session` (db.session by default):
+    commit when it returns, roll back and re-raise whatever it raised. With run_read, the only
+    place admin/ commits or rolls back: a request's action, a job worker's claim, chunk or
+    failure."""
     session = session if session is not None else db.session
     try:
         result = operation()
@@ -107,8 +103,9 @@ def run_in_transaction(operation: Callable[[], T], *, session: Any = None) -> T:
 
 
 def run_read(operation: Callable[[], T]) -> T:
-    """Run a read outside any request, then end its transaction: a worker that waits between
-    two looks holds no snapshot (nor, on SQLite, the read lock that keeps the log growing)."""
+    """Run operation, then roll back whatever it did: a preview saves nothing, and a worker
+    that waits between two looks holds no snapshot (nor, on SQLite, the read lock that keeps
+    the log growing)."""
     try:
         return operation()
     finally:

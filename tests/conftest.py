@@ -164,7 +164,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-def _empty_tables(engine: Engine) -> None:
+def empty_tables(engine: Engine) -> None:
     """Delete every row and restart the ids (PostgreSQL's sequences, SQLite's AUTOINCREMENT
     counters), as in a new database.
 
@@ -191,7 +191,7 @@ def _empty_tables(engine: Engine) -> None:
 @pytest.fixture
 def clean_db(engine: Engine) -> Engine:
     """The test database, emptied before the test; what the test leaves, the next one empties."""
-    _empty_tables(engine)
+    empty_tables(engine)
     return engine
 
 

@@ -164,17 +164,30 @@ def test_upgrading_gives_earlier_audit_rows_of_a_deleted_order_its_number_and_na
     ]
 
 
-def _search_objects(url: str) -> list[tuple[str, str, str]]:
+def _sqlite_objects(url: str, where: str) -> list[tuple[str, str, str, str]]:
+    """The schema objects SQLite stores that match `where`: type, table, name and statement."""
     engine = create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(
-            text(
-                "SELECT type, name, sql FROM sqlite_master WHERE name LIKE '%\\_words%' ESCAPE '\\'"
-                " OR name = 'ix_order_line_items_sku_upper' ORDER BY name"
-            )
+            text(f"SELECT type, tbl_name, name, sql FROM sqlite_master WHERE {where} ORDER BY tbl_name, name")
         ).all()
     engine.dispose()
     return [tuple(row) for row in rows]
+
+
+def _search_objects(url: str) -> list[tuple[str, str, str, str]]:
+    words = "name LIKE '%\\_words%' ESCAPE '\\'"
+    return _sqlite_objects(url, f"{words} OR name = 'ix_order_line_items_sku_upper'")
+
+
+def _insert_customer(conn: Any, customer_id: int, name: str) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO customers (id, name, created_at, updated_at)"
+            " VALUES (:id, :name, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        ),
+        {"id": customer_id, "name": name},
+    )
 
 
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
@@ -187,12 +200,7 @@ def test_upgrading_makes_existing_customers_and_buyers_searchable_by_any_word(
     with app.app_context():
         flask_migrate.upgrade(revision="c8d2e4f6a0b1")
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO customers (id, name, created_at, updated_at)"
-                    " VALUES (7, 'Northwind Trading Company', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                )
-            )
+            _insert_customer(conn, 7, "Northwind Trading Company")
             conn.execute(
                 text(
                     "INSERT INTO customer_users (id, customer_id, email, first_name, last_name, enabled,"
@@ -234,18 +242,23 @@ def test_upgrading_makes_existing_customers_and_buyers_searchable_by_any_word(
         assert _search_objects(empty_database) == _search_objects(created)
 
 
-def _schema_rows(url: str, tables: tuple[str, ...]) -> list[tuple[str, str, str]]:
-    """Each table's indexes and triggers as SQLite stores them."""
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT tbl_name, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
-                f" AND tbl_name IN ({', '.join(repr(t) for t in tables)}) ORDER BY tbl_name, name"
-            )
-        ).all()
-    engine.dispose()
-    return [tuple(row) for row in rows]
+def _indexes_and_triggers(url: str, tables: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
+    listed = ", ".join(repr(t) for t in tables)
+    return _sqlite_objects(url, f"type IN ('index', 'trigger') AND tbl_name IN ({listed})")
+
+
+def _insert_open_order(conn: Any, order_id: int | None = None) -> None:
+    """An open order of customer 1 with every total zero; its id SQLite's choice when None."""
+    conn.execute(
+        text(
+            "INSERT INTO orders (id, customer_id, currency, internal_status, shipping_status,"
+            " payment_status, subtotal, special_discounts_total, promotion_discounts_total,"
+            " shipping_cost, shipping_discounts_total, tax_total, total, version, created_at,"
+            " updated_at) VALUES (:id, 1, 'USD', 'open', 'not_shipped', 'pending', 0, 0, 0, 0, 0, 0,"
+            " 0, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        ),
+        {"id": order_id},
+    )
 
 
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
@@ -257,24 +270,9 @@ def test_upgrading_sqlite_stops_reusing_deleted_ids_and_keeps_every_row_and_inde
     with app.app_context():
         flask_migrate.upgrade(revision="d4b6c8e0f2a3")
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO customers (id, name, created_at, updated_at)"
-                    " VALUES (1, 'Northwind', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                )
-            )
+            _insert_customer(conn, 1, "Northwind")
             for order_id in (1, 2):
-                conn.execute(
-                    text(
-                        "INSERT INTO orders (id, identifier, customer_id, currency, internal_status,"
-                        " shipping_status, payment_status, subtotal, special_discounts_total,"
-                        " promotion_discounts_total, shipping_cost, shipping_discounts_total, tax_total,"
-                        " total, version, created_at, updated_at) VALUES (:id, :number, 1, 'USD', 'open',"
-                        " 'not_shipped', 'pending', 0, 0, 0, 0, 0, 0, 0, 1, CURRENT_TIMESTAMP,"
-                        " CURRENT_TIMESTAMP)"
-                    ),
-                    {"id": order_id, "number": f"SO-00000{order_id}"},
-                )
+                _insert_open_order(conn, order_id)
             conn.execute(
                 text(
                     "INSERT INTO order_line_items (id, order_id, product_sku, product_name, free_form,"
@@ -288,7 +286,7 @@ def test_upgrading_sqlite_stops_reusing_deleted_ids_and_keeps_every_row_and_inde
                     " VALUES (1, 1, 'Call first', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
                 )
             )
-        indexes_before = _schema_rows(url, tables)
+        indexes_before = _indexes_and_triggers(url, tables)
 
         # When the remaining migrations are applied
         flask_migrate.upgrade()
@@ -301,17 +299,9 @@ def test_upgrading_sqlite_stops_reusing_deleted_ids_and_keeps_every_row_and_inde
 
             # and the newest order's id, once deleted, is not given to the next order
             conn.execute(text("DELETE FROM orders WHERE id = 2"))
-            conn.execute(
-                text(
-                    "INSERT INTO orders (customer_id, currency, internal_status, shipping_status,"
-                    " payment_status, subtotal, special_discounts_total, promotion_discounts_total,"
-                    " shipping_cost, shipping_discounts_total, tax_total, total, version, created_at,"
-                    " updated_at) VALUES (1, 'USD', 'open', 'not_shipped', 'pending', 0, 0, 0, 0, 0, 0, 0,"
-                    " 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                )
-            )
+            _insert_open_order(conn)
             assert conn.scalars(text("SELECT id FROM orders ORDER BY id")).all() == [1, 3]
         db.engine.dispose()
 
     # and every index and trigger of the rebuilt tables is the same as before
-    assert _schema_rows(url, tables) == indexes_before
+    assert _indexes_and_triggers(url, tables) == indexes_before

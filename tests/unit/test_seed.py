@@ -26,7 +26,6 @@ from actions.shipping import PARTIAL_SHIPMENT
 from actions.users import authenticate, create_user
 from models import (
     AuditEntry,
-    Base,
     Customer,
     CustomerAddress,
     CustomerUser,
@@ -51,6 +50,7 @@ from seed.sizing import (
     split,
 )
 from seed.tracking import fedex_number, ups_check_digit, ups_number
+from tests.conftest import empty_tables
 
 
 def _quiet(_message: str) -> None:
@@ -60,14 +60,7 @@ def _quiet(_message: str) -> None:
 def _empty(session: Session) -> None:
     """Empty every table and restart ids, as a fresh database would have them."""
     session.rollback()
-    if session.get_bind().dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(table.delete())
-        session.execute(text("DELETE FROM sqlite_sequence"))  # the AUTOINCREMENT tables' last ids
-    session.commit()
+    empty_tables(session.get_bind())
     session.expunge_all()
 
 
