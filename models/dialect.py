@@ -165,3 +165,35 @@ def _compile_any_array(element: _InIds, compiler: SQLCompiler, **kw: Any) -> str
     column = compiler.process(element.column, **kw)
     ids = compiler.process(element.ids.scalar_subquery(), **kw)  # "(SELECT …)"
     return f"{column} = ANY(ARRAY{ids})"
+
+
+class _Unindexed(ColumnElement[Any]):
+    """A column's value, written so that SQLite does not pick the column's index for it."""
+
+    inherit_cache = True
+    _traverse_internals = [("value", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.type = value.type
+
+
+def unindexed(value: Any) -> ColumnElement[Any]:
+    """`value` as a condition inside a query that must be served by another index.
+
+    SQLite chooses an index by rules, not by how many rows a range holds: for "updated this week
+    and older than the cursor" it walks half a million created_at entries rather than the
+    ninety thousand of updated_at. Its unary `+` changes no value (and drops no bound parameter's
+    type: dates are text, money is REAL on both sides) but hides the index. PostgreSQL chooses
+    by the ranges' statistics, so it gets the value as it is."""
+    return _Unindexed(value)
+
+
+@compiles(_Unindexed)
+def _compile_as_is(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.value, **kw)
+
+
+@compiles(_Unindexed, "sqlite")
+def _compile_unary_plus(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.value, **kw)

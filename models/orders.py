@@ -133,7 +133,9 @@ class Order(Timestamped, Model):
         # the sort key and id, they carry the columns those filters test, so SQLite checks
         # each walked entry in the index and reads only the page's rows from the table.
         Index("ix_orders_created_walk", *WALKED_COLUMNS),
-        Index("ix_orders_updated_at", "updated_at"),
+        # The updated-at sort, and "updated since" past a cursor among older orders: collected
+        # from this index alone (it carries the default sort's key), not by walking to them.
+        Index("ix_orders_updated_at", "updated_at", "id", "created_at"),
         Index("ix_orders_status_created_walk", "internal_status", *WALKED_COLUMNS),
         Index("ix_orders_shipping_status_created", "shipping_status", "created_at"),
         Index("ix_orders_payment_status_created", "payment_status", "created_at"),

@@ -37,6 +37,7 @@ from admin.orders.filters import (
 )
 from admin.orders.grid import SORT_STAND_INS, SORTABLE_COLUMNS, order_sort_key
 from models import Order, db
+from models.dialect import unindexed
 from models.orders import INTERNAL_STATUSES, PAYMENT_STATUSES, SHIPPING_STATUSES
 
 DEFAULT_SORT = "-created_at"
@@ -164,6 +165,18 @@ def _cursor_position(args: dict[str, Any], sort: str, name: str) -> tuple[Any, i
     return _parsed_key(name, cursor_key), last_id
 
 
+def _walk_may_not_meet_a_page(args: dict[str, Any], after: tuple[Any, int] | None) -> bool:
+    """Whether a walk of the sort's index may cross most of the table before it meets a page
+    of matches, so that its first rows are probed first: a search's words and an order or PO
+    number are in no index it walks (each row crossed is read from the table), and orders
+    updated lately are nearly all new ones, so that past a cursor among older orders the walk
+    may meet none (a million orders, a cursor in the middle: 500,000 entries walked, 4 found,
+    against the 90,000 of a week's updates read from their own index)."""
+    if args.get("q") or args.get("number") or args.get("po_number"):
+        return True
+    return after is not None and args.get("updated_from") is not None
+
+
 def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
     """One page of orders and the cursor of the next (None on the last page)."""
     sort = str(args["sort"])
@@ -182,7 +195,7 @@ def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
         if walk:
             with walking_sort_index():
                 walked = select(Order.id).where(*conditions(args))
-            if args.get("q") or args.get("number") or args.get("po_number"):  # in no walked index
+            if _walk_may_not_meet_a_page(args, after):
                 start = select(ident).order_by(*ordered(key, ident, descending))
                 if after is not None:
                     start = start.where(beyond(key, ident, descending, *after))
@@ -190,6 +203,11 @@ def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
         if walk:
             ids = walked
         else:
+            # Only the matches beyond the cursor are collected, tested as the filter's index
+            # reads them (not by walking the sort's index to the cursor).
+            if after is not None:
+                found.append(beyond(unindexed(key), ident, descending, *after))
+                after = None
             matches = collected(select(Order.id.label("id"), key.label("key")).where(*found))
             key, ident = matches.c.key, matches.c.id
             ids = select(ident)

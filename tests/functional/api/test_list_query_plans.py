@@ -157,3 +157,46 @@ def test_an_order_search_with_many_matches_walks_only_when_they_lie_where_the_wa
     assert ("MATERIALIZED" in statement) is not walks
     listed = api_as("viewer").get("/api/v1/orders/", query_string={argument: wanted.identifier}).get_json()
     assert [order["identifier"] for order in listed["items"]] == [wanted.identifier]
+
+
+def test_orders_updated_lately_past_a_cursor_among_older_ones_are_collected_from_their_index(
+    api_as, catalog, users, monkeypatch
+):
+    from sqlalchemy import update
+
+    from admin.api import order_list
+    from models import Order
+    from tests.factories import make_order
+
+    # Given four orders, the oldest and the newest updated today, the two between long ago;
+    # and more matches than the count's cap
+    made = [make_order(db.session, catalog, actor=users["sales"]) for _ in range(4)]
+    db.session.commit()
+    long_ago = made[0].created_at.replace(year=2001)
+    db.session.execute(
+        update(Order).where(Order.id.in_([made[1].id, made[2].id])).values(updated_at=long_ago)
+    )
+    db.session.commit()
+    monkeypatch.setattr(order_list, "COUNT_CAP", 0)
+    monkeypatch.setattr(order_list, "WALK_PROBE_ROWS", 1)
+    since = {"updated_from": "2002-01-01T00:00:00Z", "limit": 1}
+    api = api_as("viewer")
+    first = api.get("/api/v1/orders/", query_string=since).get_json()
+    assert [order["id"] for order in first["items"]] == [made[3].id]
+
+    # When the page after the newest is asked for (the walk's next row is not a match)
+    statement, parameters = list_statement(
+        api, "/api/v1/orders/", {**since, "cursor": first["next_cursor"]}, "orders"
+    )
+
+    # Then the matches past the cursor are collected through the updated_at index alone
+    assert "MATERIALIZED" in statement
+    steps = plan(statement, parameters)
+    if db.engine.dialect.name == "sqlite":
+        assert any("USING COVERING INDEX ix_orders_updated_at " in step for step in steps), steps
+    else:
+        assert any("ix_orders_updated_at" in step for step in steps), steps
+    # And the page is the oldest order, the last one
+    second = api.get("/api/v1/orders/", query_string={**since, "cursor": first["next_cursor"]}).get_json()
+    assert [order["id"] for order in second["items"]] == [made[0].id]
+    assert second["next_cursor"] is None
