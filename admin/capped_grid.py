@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from admin.base import parse_id
 from models import db
+from models.dialect import unindexed
 
 # Counting stops here: the grid says "10,000+" instead of counting every matching row. It is
 # also where paging changes plan. More matches, and a page walks its sort order's index,
@@ -219,17 +220,17 @@ class CappedCountGrid:
             walked = query.limit(None).offset(None).order_by(None)
             # A walk that reads each row it crosses (for a search's words, an order number) must
             # meet a page soon; matches that lie far from its start are collected and sorted.
-            probed = self.walk_reads_rows(search, filters)
+            probed = self.walk_may_miss_the_page(search, filters, wanted)
             walking = not probed or self._walk_meets_a_page(walked, sort, desc, wanted, size)
             filtered, collect = (walked, False) if walking else (filtered, True)
         rows, pager = self._page(filtered, sort, desc, wanted, size, count, collect)
         g.grid_pager = pager
         return count, rows
 
-    def walk_reads_rows(self, search: str | None, filters: Any) -> bool:
-        """Whether a walk must read each row it crosses from the table (a search's words are
-        in no index it walks), so that it is worth knowing first whether it will meet a page
-        soon."""
+    def walk_may_miss_the_page(self, search: str | None, filters: Any, wanted: PageRequest) -> bool:
+        """Whether a walk may cross most of the table before it meets the page, so that it is
+        worth knowing first whether it will meet it soon: a search's words are in no index it
+        walks (each row crossed is read from the table)."""
         return bool(search)
 
     def _walk_meets_a_page(self, walked: Any, sort: str, desc: bool, wanted: PageRequest, size: int) -> bool:
@@ -259,15 +260,18 @@ class CappedCountGrid:
         descending = desc != backwards
         key, ident = self.sort_key(sort, self.model), self.model.id
         if collect:
-            matches = collected(filtered.with_entities(ident.label("id"), key.label("key")))
-            key, ident = matches.c.key, matches.c.id
-            ids = select(ident)
+            # Only the matches beyond the boundary are collected, tested as the filter's index
+            # reads them (not by walking the sort's index to the boundary).
+            matches = filtered.with_entities(ident.label("id"), key.label("key"))
+            if boundary is not None:
+                matches = matches.filter(self._beyond(sort, unindexed(key), ident, descending, boundary))
+            collection = collected(matches)
+            ids = select(collection.c.id).order_by(*ordered(collection.c.key, collection.c.id, descending))
         else:
-            ids = filtered.with_entities(ident)
-        ids = ids.order_by(*ordered(key, ident, descending))
-        if boundary is not None:
-            ids = ids.filter(self._beyond(sort, key, ident, descending, boundary))
-        elif wanted.number and not backwards:
+            ids = filtered.with_entities(ident).order_by(*ordered(key, ident, descending))
+            if boundary is not None:
+                ids = ids.filter(self._beyond(sort, key, ident, descending, boundary))
+        if boundary is None and wanted.number and not backwards:
             ids = ids.offset(wanted.number * size)
         # The page's ids first, then its rows: the ids are found and sorted within an index
         # (the filter's or the sort's) or among the collected matches, and only the page's own

@@ -153,6 +153,8 @@ def build_cases(app: Flask, facts: Facts, stock_app: Flask | None) -> list[Case]
         Spec("filter shipping = partially", filters=(("shipping_status_equals", "partially_shipped"),)),
         Spec("filter currency = EUR", filters=(("currency_equals", "EUR"),)),
         Spec("filter created last 7 days", filters=(("created_at_between", week),)),
+        Spec("filter updated last 7 days", filters=(("updated_at_between", week),)),
+        Spec("updated 7 days, last page", filters=(("updated_at_between", week),), args=(("last", "1"),)),
         Spec("filter total > 1000", filters=(("total_greater_than", "1000"),)),
         Spec("filter ship until < today", filters=(("ship_until_smaller_than", f"{now:%Y-%m-%d}"),)),
         Spec("filter customer starts with", filters=(("customer_starts_with", facts.customer[:4]),)),

@@ -14,7 +14,7 @@ from actions.capabilities import grid_capabilities
 from actions.history import status_label
 from actions.money import CURRENCIES, round_money
 from admin.base import current_actor
-from admin.capped_grid import CappedCountGrid
+from admin.capped_grid import CappedCountGrid, PageRequest
 from admin.orders.base import OrderViewBase
 from admin.orders.export import exported_csv
 from admin.orders.filters import (
@@ -250,10 +250,17 @@ class OrderGridView(CappedCountGrid, OrderViewBase):
     def term_condition(self, term: str) -> Any:
         return search_condition(term)
 
-    def walk_reads_rows(self, search: str | None, filters: Any) -> bool:
-        """Searches, and the order and PO number filters: no walked index holds those numbers."""
+    def walk_may_miss_the_page(self, search: str | None, filters: Any, wanted: PageRequest) -> bool:
+        """Searches, and the order and PO number filters: no walked index holds those numbers.
+        And "updated at" past the first page: orders updated lately are nearly all new ones, so
+        that a walk from the oldest order (the last page) or past a deep page may cross most of
+        the table before it meets one (SQLite, a million orders, updated this week, last page:
+        0.34 s walked, 0.07 s collected from the updated_at index, which holds created_at)."""
         columns = [self._filters[idx].column for idx, _name, _value in filters]
-        return bool(search) or any(c is Order.identifier or c is Order.po_number for c in columns)
+        if search or any(c is Order.identifier or c is Order.po_number for c in columns):
+            return True
+        deep = bool(wanted.after or wanted.before or wanted.last)
+        return deep and any(c is Order.updated_at for c in columns)
 
     def get_export_value(self, model: Any, name: Any) -> Any:
         return neutralise_csv_cell(super().get_export_value(model, name))

@@ -13,10 +13,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from admin.orders.grid import OrderGridView
-from models import db
+from models import Order, db
 from tests.factories import make_order
 
 SINGLE = [
@@ -198,6 +198,38 @@ def test_a_search_with_many_matches_walks_only_when_they_lie_where_the_walk_star
     assert ("MATERIALIZED" in statement) is not walks
     page = client.get(f"/admin/orders/?{query}").get_data(as_text=True)
     assert [o.identifier for o in some_orders if o.identifier in page] == [wanted.identifier]
+
+
+def test_the_last_page_of_orders_updated_lately_is_collected_from_their_index_when_old_ones_are_not(
+    login_as, catalog, users, monkeypatch
+):
+    # Given four orders, the second and the newest updated today, the oldest and the third
+    # long ago; and more matches than the count's cap
+    made = [make_order(db.session, catalog, actor=users["sales"]) for _ in range(4)]
+    db.session.commit()
+    long_ago = made[0].created_at.replace(year=2001)
+    db.session.execute(
+        update(Order).where(Order.id.in_([made[0].id, made[2].id])).values(updated_at=long_ago)
+    )
+    db.session.commit()
+    monkeypatch.setattr(OrderGridView, "count_cap", 0)
+    monkeypatch.setattr(OrderGridView, "walk_probe_rows", 1)
+    client = login_as("viewer")
+    query = "flt1_updated_at_between=2002-01-01+00:00:00+to+2999-12-31+00:00:00&last=1"
+
+    # When the last page is asked for (a walk from the oldest order would meet no match first)
+    statement, parameters = grid_statement(client, query)
+
+    # Then the matches are collected through the updated_at index alone
+    assert "MATERIALIZED" in statement
+    steps = plan(statement, parameters)
+    if db.engine.dialect.name == "sqlite":
+        assert any("USING COVERING INDEX ix_orders_updated_at " in step for step in steps), steps
+    else:
+        assert any("ix_orders_updated_at" in step for step in steps), steps
+    # And the page holds the two orders updated today
+    page = client.get(f"/admin/orders/?{query}").get_data(as_text=True)
+    assert [o.identifier for o in made if o.identifier in page] == [made[1].identifier, made[3].identifier]
 
 
 def test_a_walk_tests_an_order_number_by_its_like_alone(login_as, some_orders, monkeypatch):
