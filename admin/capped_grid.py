@@ -35,7 +35,8 @@ WALK_BUDGET_ROWS = 10_000
 # The query arguments that say which page is shown; every other argument is kept by the pager.
 PAGER_ARGS = ("page", "after", "before", "last")
 
-_walking_sort_index: ContextVar[bool] = ContextVar("walking_sort_index", default=False)
+# The sort whose index a page walks (its column's name), None when it walks none.
+_walked_sort: ContextVar[str | None] = ContextVar("walked_sort", default=None)
 
 
 def looked_up(column: Any) -> Any:
@@ -48,6 +49,17 @@ def looked_up(column: Any) -> Any:
     return column.concat("") if isinstance(column.type, String) else column + 0
 
 
+def walked_range(column: Any) -> Any:
+    """A range filter's column: while a page walks another column's sort index, its value as
+    no index serves it, tested on each walked entry. Else SQLite, given a range over an index
+    that also holds the sort key (`updated_at`'s holds created_at), reads the whole range from
+    it and sorts it: updated this week at a million orders, 75 ms instead of 36. A walk of the
+    column's own sort seeks the range."""
+    if _walked_sort.get() in (None, column.key):
+        return column
+    return unindexed(column)
+
+
 def capped_count(ids: Any, cap: int) -> ScalarSelect[int]:
     """How many rows a query of ids selects, counted no further than `cap` (never the whole
     table: the count stops reading at the cap), as a subquery to read in a statement."""
@@ -57,7 +69,7 @@ def capped_count(ids: Any, cap: int) -> ScalarSelect[int]:
 
 def walking() -> bool:
     """True while a page walks its sort order's index (conditions are then tested row by row)."""
-    return _walking_sort_index.get()
+    return _walked_sort.get() is not None
 
 
 def count_up_to(ids: Any, cap: int) -> int:
@@ -77,12 +89,13 @@ def walk_meets_a_page(walked_ids: Any, walk: Any, ident: Any, size: int, probe_r
 
 
 @contextmanager
-def walking_sort_index() -> Iterator[None]:
-    token = _walking_sort_index.set(True)
+def walking_sort_index(sort: str) -> Iterator[None]:
+    """Conditions built inside are those of a page that walks the index of `sort` (a column's name)."""
+    token = _walked_sort.set(sort)
     try:
         yield
     finally:
-        _walking_sort_index.reset(token)
+        _walked_sort.reset(token)
 
 
 @dataclass(frozen=True)
@@ -213,7 +226,7 @@ class CappedCountGrid:
         # collected first, then sorted: else PostgreSQL may walk the sort's index looking for them.
         collect = bool(search) and not walking
         if walking:
-            with walking_sort_index():
+            with walking_sort_index(sort):
                 _none, query = super().get_list(  # type: ignore[misc]
                     page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
                 )

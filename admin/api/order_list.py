@@ -24,6 +24,7 @@ from admin.capped_grid import (
     count_up_to,
     ordered,
     walk_meets_a_page,
+    walked_range,
     walking_sort_index,
 )
 from admin.orders.filters import (
@@ -95,7 +96,8 @@ def _text(value: str | None) -> str | None:
 
 def conditions(args: dict[str, Any]) -> list[ColumnElement[bool]]:
     """The WHERE of the arguments given, as the grid's filters write it (the code and name
-    conditions change inside walking_sort_index(); equality and ranges stay as they are)."""
+    conditions change inside walking_sort_index(), and the updated range as walked_range() says;
+    equality and other ranges stay as they are)."""
     found: list[ColumnElement[bool]] = []
     prefix = {
         "number": order_number_condition,
@@ -119,7 +121,7 @@ def conditions(args: dict[str, Any]) -> list[ColumnElement[bool]]:
             found.append(source_condition(source_type, args[f"{source_type}_id"]))
     ranges = {
         "created": Order.created_at,
-        "updated": Order.updated_at,
+        "updated": walked_range(Order.updated_at),
         "ship_until": Order.ship_until,
     }
     for name, column in ranges.items():
@@ -165,7 +167,7 @@ def _cursor_position(args: dict[str, Any], sort: str, name: str) -> tuple[Any, i
     return _parsed_key(name, cursor_key), last_id
 
 
-def _walk_may_not_meet_a_page(args: dict[str, Any], after: tuple[Any, int] | None) -> bool:
+def _walk_may_miss_the_page(args: dict[str, Any], after: tuple[Any, int] | None) -> bool:
     """Whether a walk of the sort's index may cross most of the table before it meets a page
     of matches, so that its first rows are probed first: a search's words and an order or PO
     number are in no index it walks (each row crossed is read from the table), and orders
@@ -193,9 +195,9 @@ def list_orders(args: dict[str, Any]) -> tuple[list[Order], str | None]:
         # whole sort index looking for them).
         walk = count_up_to(select(Order.id).where(*found), COUNT_CAP + 1) > COUNT_CAP
         if walk:
-            with walking_sort_index():
+            with walking_sort_index(name):
                 walked = select(Order.id).where(*conditions(args))
-            if _walk_may_not_meet_a_page(args, after):
+            if _walk_may_miss_the_page(args, after):
                 start = select(ident).order_by(*ordered(key, ident, descending))
                 if after is not None:
                     start = start.where(beyond(key, ident, descending, *after))
