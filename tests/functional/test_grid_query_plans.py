@@ -116,6 +116,28 @@ def assert_served_by_indexes(steps: list[str], *, in_order: bool) -> None:
         assert not [s for s in steps if "Seq Scan on orders" in s], steps
 
 
+def orders_updated_long_ago(catalog, users, *positions: int) -> list[Order]:
+    """Four orders, oldest first, of which those at `positions` were last updated in 2001."""
+    made = [make_order(db.session, catalog, actor=users["sales"]) for _ in range(4)]
+    db.session.commit()
+    long_ago = made[0].created_at.replace(year=2001)
+    old_ids = [made[position].id for position in positions]
+    db.session.execute(update(Order).where(Order.id.in_(old_ids)).values(updated_at=long_ago))
+    db.session.commit()
+    return made
+
+
+def assert_collected_from_the_updated_index(statement: str, parameters: object) -> None:
+    """The page's matches are collected (on SQLite, from the updated_at index alone; which index
+    PostgreSQL picks for a few rows depends on its statistics, so there: no table read whole)."""
+    assert "MATERIALIZED" in statement
+    steps = plan(statement, parameters)
+    if db.engine.dialect.name == "sqlite":
+        assert any("USING COVERING INDEX ix_orders_updated_at " in step for step in steps), steps
+    else:
+        assert not [step for step in steps if "Seq Scan on orders" in step], steps
+
+
 def show_every_column(client) -> None:
     """So that ?sort=N counts over column_list, as SORTABLE does."""
     client.get(
@@ -205,13 +227,7 @@ def test_the_last_page_of_orders_updated_lately_is_collected_from_their_index_wh
 ):
     # Given four orders, the second and the newest updated today, the oldest and the third
     # long ago; and more matches than the count's cap
-    made = [make_order(db.session, catalog, actor=users["sales"]) for _ in range(4)]
-    db.session.commit()
-    long_ago = made[0].created_at.replace(year=2001)
-    db.session.execute(
-        update(Order).where(Order.id.in_([made[0].id, made[2].id])).values(updated_at=long_ago)
-    )
-    db.session.commit()
+    made = orders_updated_long_ago(catalog, users, 0, 2)
     monkeypatch.setattr(OrderGridView, "count_cap", 0)
     monkeypatch.setattr(OrderGridView, "walk_probe_rows", 1)
     client = login_as("viewer")
@@ -221,12 +237,7 @@ def test_the_last_page_of_orders_updated_lately_is_collected_from_their_index_wh
     statement, parameters = grid_statement(client, query)
 
     # Then the matches are collected (on SQLite, from the updated_at index alone)
-    assert "MATERIALIZED" in statement
-    steps = plan(statement, parameters)
-    if db.engine.dialect.name == "sqlite":
-        assert any("USING COVERING INDEX ix_orders_updated_at " in step for step in steps), steps
-    else:  # (which index depends on PostgreSQL's statistics of a few rows)
-        assert not [step for step in steps if "Seq Scan on orders" in step], steps
+    assert_collected_from_the_updated_index(statement, parameters)
     # And the page holds the two orders updated today
     page = client.get(f"/admin/orders/?{query}").get_data(as_text=True)
     assert [o.identifier for o in made if o.identifier in page] == [made[1].identifier, made[3].identifier]

@@ -22,7 +22,11 @@ from models import (
     ShoppingListLine,
     db,
 )
-from tests.functional.test_grid_query_plans import plan
+from tests.functional.test_grid_query_plans import (
+    assert_collected_from_the_updated_index,
+    orders_updated_long_ago,
+    plan,
+)
 
 # (list, filter, table, index on SQLite, index on PostgreSQL): a unique column's index is
 # named by SQLite itself.
@@ -162,21 +166,11 @@ def test_an_order_search_with_many_matches_walks_only_when_they_lie_where_the_wa
 def test_orders_updated_lately_past_a_cursor_among_older_ones_are_collected_from_their_index(
     api_as, catalog, users, monkeypatch
 ):
-    from sqlalchemy import update
-
     from admin.api import order_list
-    from models import Order
-    from tests.factories import make_order
 
     # Given four orders, the oldest and the newest updated today, the two between long ago;
     # and more matches than the count's cap
-    made = [make_order(db.session, catalog, actor=users["sales"]) for _ in range(4)]
-    db.session.commit()
-    long_ago = made[0].created_at.replace(year=2001)
-    db.session.execute(
-        update(Order).where(Order.id.in_([made[1].id, made[2].id])).values(updated_at=long_ago)
-    )
-    db.session.commit()
+    made = orders_updated_long_ago(catalog, users, 1, 2)
     monkeypatch.setattr(order_list, "COUNT_CAP", 0)
     monkeypatch.setattr(order_list, "WALK_PROBE_ROWS", 1)
     since = {"updated_from": "2002-01-01T00:00:00Z", "limit": 1}
@@ -190,12 +184,7 @@ def test_orders_updated_lately_past_a_cursor_among_older_ones_are_collected_from
     )
 
     # Then the matches past the cursor are collected (on SQLite, from the updated_at index alone)
-    assert "MATERIALIZED" in statement
-    steps = plan(statement, parameters)
-    if db.engine.dialect.name == "sqlite":
-        assert any("USING COVERING INDEX ix_orders_updated_at " in step for step in steps), steps
-    else:  # (which index depends on PostgreSQL's statistics of a few rows)
-        assert not [step for step in steps if "Seq Scan on orders" in step], steps
+    assert_collected_from_the_updated_index(statement, parameters)
     # And the page is the oldest order, the last one
     second = api.get("/api/v1/orders/", query_string={**since, "cursor": first["next_cursor"]}).get_json()
     assert [order["id"] for order in second["items"]] == [made[0].id]
